@@ -1,0 +1,116 @@
+// Reads the command line and the environment into one validated Config, once, at the edge.
+// Pure: no I/O, so every rule here is unit-tested with plain arrays and objects.
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import {
+  DEFAULT_STOP_TIMEOUT_MS,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type Config,
+  type LogFormat,
+  type LogLevel,
+} from './config.ts';
+import { parseDuration } from './duration.ts';
+import { USAGE } from './help.ts';
+
+export type Invocation =
+  | { readonly kind: 'run'; readonly config: Config }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'usage-error'; readonly message: string };
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Subcommands of the spec that this version does not provide yet (spec section 1). */
+const PLANNED_SUBCOMMANDS = new Set(['check', 'status', 'set', 'restart', 'snapshot']);
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const satisfies ParseArgsConfig['options'];
+
+class UsageError extends Error {}
+
+export function parseInvocation(args: readonly string[], env: Environment): Invocation {
+  try {
+    return parse(args, env);
+  } catch (error) {
+    if (error instanceof UsageError) return { kind: 'usage-error', message: error.message };
+    throw error;
+  }
+}
+
+function parse(args: readonly string[], env: Environment): Invocation {
+  const first = args[0];
+  if (first !== undefined && PLANNED_SUBCOMMANDS.has(first)) {
+    throw new UsageError(
+      `'${first}' is a procwarden subcommand this version does not have yet; to run a program named ${first}, write: procwarden -- ${first}`,
+    );
+  }
+
+  const { optionArgs, command } = splitAtCommand(args);
+  let values: { help?: boolean; version?: boolean };
+  try {
+    ({ values } = parseArgs({ args: [...optionArgs], options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]}\n${USAGE}`);
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+
+  const [program, ...programArgs] = command;
+  if (program === undefined) {
+    throw new UsageError(`no COMMAND given (Procfile mode is not in this version yet)\n${USAGE}`);
+  }
+  if (program === '') throw new UsageError(`COMMAND is an empty string\n${USAGE}`);
+
+  return {
+    kind: 'run',
+    config: {
+      command: [program, ...programArgs],
+      stopTimeoutMs: durationFrom(env, 'PROCWARDEN_STOP_TIMEOUT', DEFAULT_STOP_TIMEOUT_MS),
+      log: {
+        level: oneOf(env, 'PROCWARDEN_LOG_LEVEL', LOG_LEVELS, 'warn' satisfies LogLevel),
+        format: oneOf(env, 'PROCWARDEN_LOG_FORMAT', LOG_FORMATS, 'json' satisfies LogFormat),
+      },
+    },
+  };
+}
+
+/**
+ * Options come before COMMAND; the first word that is not an option starts COMMAND, and
+ * everything after it belongs to the app (`procwarden ls -la` runs `ls -la`). `--` ends the
+ * options explicitly.
+ */
+function splitAtCommand(args: readonly string[]): { optionArgs: readonly string[]; command: readonly string[] } {
+  const { tokens } = parseArgs({ args: [...args], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') {
+      if (token.index === args.length - 1) throw new UsageError(`'--' must be followed by COMMAND\n${USAGE}`);
+      return { optionArgs: args.slice(0, token.index), command: args.slice(token.index + 1) };
+    }
+    if (token.kind === 'positional') {
+      return { optionArgs: args.slice(0, token.index), command: args.slice(token.index) };
+    }
+  }
+  return { optionArgs: args, command: [] };
+}
+
+function durationFrom(env: Environment, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    throw new UsageError(`${name}: '${text}' is not a duration (a number with ms, s, m or h, e.g. 10s)`);
+  }
+  return ms;
+}
+
+function oneOf<const T extends string>(env: Environment, name: string, allowed: readonly T[], fallback: T): T {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = text.trim().toLowerCase();
+  const found = allowed.find((candidate) => candidate === value);
+  if (found === undefined) throw new UsageError(`${name}: '${text}' is not one of ${allowed.join(', ')}`);
+  return found;
+}

@@ -1,0 +1,23 @@
+// The one validated, typed configuration procwarden runs with. Everything below main()
+// receives this object; nothing else reads the environment or the command line.
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export interface LogConfig {
+  readonly level: LogLevel;
+  readonly format: LogFormat;
+}
+
+export interface Config {
+  /** COMMAND and its arguments, as given (exec form: no shell). */
+  readonly command: readonly [string, ...string[]];
+  /** Grace between forwarding SIGTERM/SIGINT and SIGKILL to the whole tree. */
+  readonly stopTimeoutMs: number;
+  readonly log: LogConfig;
+}
+
+export const DEFAULT_STOP_TIMEOUT_MS = 10_000;

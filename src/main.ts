@@ -1,0 +1,105 @@
+// procwarden: the init for Procfile-based container images. The whole flow, in order:
+// note the inherited descriptors, read the configuration, load libc, become the reaper,
+// start and supervise the app, exit with its code.
+
+import { readFileSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import { parseInvocation } from './config/command-line.ts';
+import type { Config } from './config/config.ts';
+import { helpText } from './config/help.ts';
+import { createEventLog } from './events/events.ts';
+import { NativeLoadError, candidateDirs, loadKoffi } from './native/koffi-loader.ts';
+import { bindLibc, type Libc } from './native/libc.ts';
+import { inheritedFds } from './process/inherited-fds.ts';
+import { readDescendants } from './process/process-table.ts';
+import { rawTail, splitNulBlock } from './process/raw-args.ts';
+import { SpawnError, type AppLaunch } from './process/spawn-app.ts';
+import { supervise } from './supervisor/supervisor.ts';
+import { readdirSync, readlinkSync } from 'node:fs';
+
+declare const PROCWARDEN_VERSION: string;
+
+// First of all, before procwarden opens anything of its own.
+const givenFds = readGivenFds();
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    say(`internal error: ${(error as Error).stack ?? String(error)}`);
+    for (const { pid } of readDescendants()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    process.exit(1);
+  },
+);
+
+async function main(): Promise<number> {
+  const invocation = parseInvocation(process.argv.slice(2), process.env);
+  switch (invocation.kind) {
+    case 'help':
+      writeSync(1, helpText(PROCWARDEN_VERSION));
+      return 0;
+    case 'version':
+      writeSync(1, `procwarden ${PROCWARDEN_VERSION}\n`);
+      return 0;
+    case 'usage-error':
+      say(invocation.message);
+      return 2;
+    case 'run':
+      return run(invocation.config);
+  }
+}
+
+async function run(config: Config): Promise<number> {
+  const events = createEventLog(config.log);
+  let libc: Libc;
+  try {
+    libc = bindLibc(loadKoffi(candidateDirs(process.env['PROCWARDEN_STATE_DIR'])));
+  } catch (error) {
+    if (!(error instanceof NativeLoadError)) throw error;
+    say(error.message);
+    return 1;
+  }
+  if (process.pid !== 1 && !libc.becomeSubreaper()) {
+    events.emit('procwarden.warning', { detail: 'could not become child subreaper: orphans of the app will not be reaped' });
+  }
+
+  const takeTerminal = isatty(0) && libc.ownsForegroundOf(0);
+  if (takeTerminal && !libc.canHandTerminal) {
+    events.emit('procwarden.warning', { detail: 'this libc cannot make the app the terminal foreground (glibc 2.35+ needed); ^C reaches procwarden only' });
+  }
+  const launch: AppLaunch = {
+    argv: rawTail(splitNulBlock(readFileSync('/proc/self/cmdline')), config.command) as [Buffer, ...Buffer[]],
+    env: splitNulBlock(readFileSync('/proc/self/environ')),
+    fds: givenFds,
+    takeTerminal,
+  };
+  try {
+    return await supervise(config, libc, events, launch);
+  } catch (error) {
+    if (!(error instanceof SpawnError)) throw error;
+    say(error.message);
+    return error.exitCode;
+  }
+}
+
+function readGivenFds(): number[] {
+  const entries = [];
+  for (const name of readdirSync('/proc/self/fd')) {
+    try {
+      entries.push({ fd: Number(name), target: readlinkSync(`/proc/self/fd/${name}`) });
+    } catch {
+      // The descriptor readdir itself used, closed by now.
+    }
+  }
+  return inheritedFds(entries);
+}
+
+/** procwarden's own plain lines: one line on stderr, never through process.stderr (see README). */
+function say(line: string): void {
+  writeSync(2, `procwarden: ${line}\n`);
+}

@@ -1,0 +1,129 @@
+// The few libc calls Node does not offer, through koffi. Each wrapper returns plain values
+// or an errno, never a pointer, so the rest of procwarden stays free of FFI details.
+
+import type { KoffiApi } from './koffi-loader.ts';
+
+const WNOHANG = 1;
+const PR_SET_CHILD_SUBREAPER = 36;
+const SIG_IGN = 1;
+const SIG_ERR = -1;
+
+// <spawn.h> flags (glibc).
+const POSIX_SPAWN_SETPGROUP = 0x02;
+const POSIX_SPAWN_SETSIGDEF = 0x04;
+const POSIX_SPAWN_SETSIGMASK = 0x08;
+
+// Opaque glibc structures, allocated generously: posix_spawnattr_t is 336 bytes,
+// posix_spawn_file_actions_t 80 and sigset_t 128 on x86_64.
+const OPAQUE_BYTES = 512;
+
+export interface SpawnRequest {
+  /** Program name or path; looked up in PATH when it has no '/'. */
+  readonly file: Buffer;
+  readonly argv: readonly Buffer[];
+  readonly env: readonly Buffer[];
+  /** Descriptors above 2 that the app inherits (0, 1 and 2 always are). */
+  readonly fds: readonly number[];
+  /** Make the app's new process group the foreground group of the terminal on fd 0. */
+  readonly takeTerminal: boolean;
+}
+
+export type SpawnResult = { readonly pid: number } | { readonly errno: number };
+
+export interface WaitResult {
+  readonly pid: number;
+  readonly status: number;
+}
+
+export interface Libc {
+  /** waitpid(pid, WNOHANG): the status if that child has changed state, else null. */
+  reapIfExited(pid: number): WaitResult | null;
+  /** Orphans of the app come to procwarden even when it is not PID 1. */
+  becomeSubreaper(): boolean;
+  /** SIG_IGN for a signal; the app still starts with SIG_DFL (spawn resets every signal). */
+  ignoreSignal(signal: number): boolean;
+  /** True when fd is a terminal whose foreground process group is procwarden's own. */
+  ownsForegroundOf(fd: number): boolean;
+  /** Whether this libc can hand the terminal to the app (glibc 2.35 and newer). */
+  readonly canHandTerminal: boolean;
+  spawn(request: SpawnRequest): SpawnResult;
+}
+
+export function bindLibc(koffi: KoffiApi): Libc {
+  const lib = koffi.load('libc.so.6');
+  const waitpid = lib.func('int waitpid(int pid, _Out_ int *status, int options)');
+  const prctl = lib.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)');
+  const signal = lib.func('intptr_t signal(int signum, intptr_t handler)');
+  const getpgrp = lib.func('int getpgrp(void)');
+  const tcgetpgrp = lib.func('int tcgetpgrp(int fd)');
+
+  const attrInit = lib.func('int posix_spawnattr_init(void *attr)');
+  const attrDestroy = lib.func('int posix_spawnattr_destroy(void *attr)');
+  const attrSetFlags = lib.func('int posix_spawnattr_setflags(void *attr, short flags)');
+  const attrSetPgroup = lib.func('int posix_spawnattr_setpgroup(void *attr, int pgroup)');
+  const attrSetSigDefault = lib.func('int posix_spawnattr_setsigdefault(void *attr, void *sigset)');
+  const attrSetSigMask = lib.func('int posix_spawnattr_setsigmask(void *attr, void *sigset)');
+  const actionsInit = lib.func('int posix_spawn_file_actions_init(void *actions)');
+  const actionsDestroy = lib.func('int posix_spawn_file_actions_destroy(void *actions)');
+  const actionsDup2 = lib.func('int posix_spawn_file_actions_adddup2(void *actions, int fd, int newfd)');
+  const sigfillset = lib.func('int sigfillset(void *set)');
+  const sigemptyset = lib.func('int sigemptyset(void *set)');
+  const posixSpawnp = lib.func(
+    'int posix_spawnp(_Out_ int *pid, const char *file, void *actions, void *attr, void **argv, void **envp)',
+  );
+  let actionsTcsetpgrp: ((actions: Buffer, fd: number) => number) | undefined;
+  try {
+    actionsTcsetpgrp = lib.func('int posix_spawn_file_actions_addtcsetpgrp_np(void *actions, int fd)');
+  } catch {
+    actionsTcsetpgrp = undefined;
+  }
+
+  const cString = (bytes: Buffer): Buffer => Buffer.concat([bytes, Buffer.alloc(1)]);
+
+  return {
+    reapIfExited(pid) {
+      const status = [0];
+      const result = waitpid(pid, status, WNOHANG) as number;
+      return result > 0 ? { pid: result, status: status[0] ?? 0 } : null;
+    },
+    becomeSubreaper: () => prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) === 0,
+    ignoreSignal: (number) => signal(number, SIG_IGN) !== SIG_ERR,
+    ownsForegroundOf(fd) {
+      const foreground = tcgetpgrp(fd) as number;
+      return foreground > 0 && foreground === getpgrp();
+    },
+    canHandTerminal: actionsTcsetpgrp !== undefined,
+    spawn(request) {
+      const attr = Buffer.alloc(OPAQUE_BYTES);
+      const actions = Buffer.alloc(OPAQUE_BYTES);
+      const allSignals = Buffer.alloc(OPAQUE_BYTES);
+      const noSignals = Buffer.alloc(OPAQUE_BYTES);
+      attrInit(attr);
+      actionsInit(actions);
+      try {
+        // A process group of its own (pgid = the app's pid): signals go to the app and
+        // everything it starts in its group, never to procwarden.
+        attrSetPgroup(attr, 0);
+        // Every signal back to SIG_DFL and an empty mask, whatever procwarden ignores
+        // or blocks: libuv's own spawn resets only signals 1 to 31.
+        sigfillset(allSignals);
+        attrSetSigDefault(attr, allSignals);
+        sigemptyset(noSignals);
+        attrSetSigMask(attr, noSignals);
+        attrSetFlags(attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+        // dup2(fd, fd) clears close-on-exec in the child, which Node set on them.
+        for (const fd of [0, 1, 2, ...request.fds]) actionsDup2(actions, fd, fd);
+        if (request.takeTerminal && actionsTcsetpgrp) actionsTcsetpgrp(actions, 0);
+
+        const pid = [0];
+        const argv = [...request.argv.map(cString), null];
+        const env = [...request.env.map(cString), null];
+        const errno = posixSpawnp(pid, cString(request.file), actions, attr, argv, env) as number;
+        return errno === 0 ? { pid: pid[0] ?? 0 } : { errno };
+      } finally {
+        actionsDestroy(actions);
+        attrDestroy(attr);
+      }
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// Parsing /proc/<pid>/stat. Pure: tested on sample lines.
+
+export interface ProcStat {
+  readonly pid: number;
+  readonly comm: string;
+  /** R, S, D, Z (zombie), T, ... */
+  readonly state: string;
+  readonly ppid: number;
+  readonly pgid: number;
+  readonly sid: number;
+  /** Start time after boot, in clock ticks. */
+  readonly startTicks: number;
+}
+
+/**
+ * The command name sits in parentheses and may itself contain spaces and ')', so the
+ * fields are read after the *last* ')'.
+ */
+export function parseProcStat(line: string): ProcStat | undefined {
+  const open = line.indexOf('(');
+  const close = line.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const rest = line.slice(close + 2).split(' ');
+  // rest[0] is field 3 (state); field N is rest[N - 3].
+  const state = rest[0];
+  const ppid = Number(rest[1]);
+  const pgid = Number(rest[2]);
+  const sid = Number(rest[3]);
+  const startTicks = Number(rest[19]);
+  const pid = Number(line.slice(0, open).trim());
+  if (state === undefined || !Number.isInteger(pid) || !Number.isInteger(ppid)) return undefined;
+  return { pid, comm: line.slice(open + 1, close), state, ppid, pgid, sid, startTicks };
+}
+
+/** Every process below `root` (children, grandchildren, ...), from a list of stats. */
+export function descendantsOf(root: number, stats: readonly ProcStat[]): ProcStat[] {
+  const children = new Map<number, ProcStat[]>();
+  for (const stat of stats) {
+    const siblings = children.get(stat.ppid);
+    if (siblings) siblings.push(stat);
+    else children.set(stat.ppid, [stat]);
+  }
+  const found: ProcStat[] = [];
+  const queue = [root];
+  for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
+    for (const child of children.get(pid) ?? []) {
+      if (child.pid === root) continue;
+      found.push(child);
+      queue.push(child.pid);
+    }
+  }
+  return found;
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { descendantsOf, parseProcStat, type ProcStat } from '../../src/process/proc-stat.ts';
+
+const line = (pid: number, comm: string, state: string, ppid: number) =>
+  `${pid} (${comm}) ${state} ${ppid} ${pid} ${pid} 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 98765 1000 100 0`;
+
+describe('/proc/<pid>/stat', () => {
+  it('reads the fields after the command name', () => {
+    expect(parseProcStat(line(42, 'sleep', 'S', 7))).toEqual({
+      pid: 42, comm: 'sleep', state: 'S', ppid: 7, pgid: 42, sid: 42, startTicks: 98765,
+    });
+  });
+
+  it('survives a command name with spaces and parentheses', () => {
+    expect(parseProcStat(line(9, 'a) b (c', 'Z', 1))).toMatchObject({ pid: 9, comm: 'a) b (c', state: 'Z', ppid: 1 });
+  });
+
+  it('refuses garbage', () => {
+    expect(parseProcStat('')).toBeUndefined();
+    expect(parseProcStat('12 no parens')).toBeUndefined();
+  });
+});
+
+describe('descendants', () => {
+  const table = [
+    [1, 0], [10, 1], [11, 10], [12, 11], [20, 1], [30, 99], [31, 30],
+  ].map(([pid, ppid]) => parseProcStat(line(pid!, 'x', 'S', ppid!)) as ProcStat);
+
+  it('finds children, grandchildren and deeper, and nothing outside', () => {
+    expect(descendantsOf(10, table).map((s) => s.pid).sort()).toEqual([11, 12]);
+    expect(descendantsOf(1, table).map((s) => s.pid).sort()).toEqual([10, 11, 12, 20]);
+    expect(descendantsOf(12, table)).toEqual([]);
+  });
+});
