@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { childrenOf, eventsOf, isAlive, pid1Of, readIfExists, runAsPid1, runPlain, scratch, until } from '../support/processes.ts';
+
+// An app that ignores SIGTERM and leaves a grandchild that called setsid (so it is in no
+// process group of the app's), writing the grandchild's pid to PIDS.
+const stubbornApp = (pids: string) =>
+  `trap '' TERM; setsid sh -c 'echo $$ > ${pids}; exec sleep 1000' & while :; do sleep 0.05; done`;
+
+describe('stopping the app', () => {
+  it('SIGTERM is forwarded and ends a well-behaved app at once; the stop is not a crash', async () => {
+    const run = runAsPid1(['--', 'sleep', '1000'], { env: { PROCWARDEN_LOG_LEVEL: 'info' } });
+    const pid1 = await pid1Of(run.pid!);
+    await until(() => childrenOf(pid1).length > 0, 'the app to start');
+    process.kill(pid1, 'SIGTERM');
+    const result = await run;
+    expect(result.exitCode).toBe(143);
+    const exited = eventsOf(result.stderr).find((event) => event['event'] === 'container.exited');
+    expect(exited).toMatchObject({ signal: 'SIGTERM', code: null, cause: 'stop' });
+  });
+
+  it('an app that ignores SIGTERM is killed after the stop timeout, with its whole tree', async () => {
+    const pids = join(scratch(), 'pids');
+    const run = runAsPid1(['--', 'sh', '-c', stubbornApp(pids)], { env: { PROCWARDEN_STOP_TIMEOUT: '300ms' } });
+    const pid1 = await pid1Of(run.pid!);
+    await until(() => readIfExists(pids).endsWith('\n'), 'the setsid grandchild');
+    const sentAt = performance.now();
+    process.kill(pid1, 'SIGTERM');
+    const result = await run;
+    const tookMs = performance.now() - sentAt;
+    expect(result.exitCode).toBe(137);
+    expect(tookMs).toBeGreaterThanOrEqual(300);
+  });
+
+  it('not as PID 1, the setsid grandchild is gone too when procwarden exits', async () => {
+    const pids = join(scratch(), 'pids');
+    const run = runPlain(['--', 'sh', '-c', stubbornApp(pids)], { env: { PROCWARDEN_STOP_TIMEOUT: '200ms' } });
+    await until(() => readIfExists(pids).endsWith('\n'), 'the setsid grandchild');
+    const grandchild = Number(readFileSync(pids, 'utf8'));
+    expect(isAlive(grandchild)).toBe(true);
+    process.kill(run.pid!, 'SIGTERM');
+    const result = await run;
+    expect(result.exitCode).toBe(137);
+    expect(isAlive(grandchild)).toBe(false);
+  });
+});

@@ -1,0 +1,111 @@
+// Helpers for end-to-end tests: run the built dist/procwarden for real, as PID 1 of a new
+// pid namespace or as a plain process, and kill by PID whatever a test started.
+
+import { execa } from 'execa';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach } from 'vitest';
+
+export const BIN = resolve('dist/procwarden');
+export const FIXTURES = resolve('test/fixtures');
+
+/** Everything a test starts, killed by PID (never by name) when the test ends. */
+const started = new Set<number>();
+const folders: string[] = [];
+
+afterEach(() => {
+  for (const pid of started) {
+    for (const child of childrenOf(pid)) killQuietly(child);
+    killQuietly(pid);
+  }
+  started.clear();
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+export function killQuietly(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Gone already.
+  }
+}
+
+/** A temporary folder of the test's own, removed after it. */
+export function scratch(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'procwarden-test-'));
+  folders.push(folder);
+  return folder;
+}
+
+interface Options {
+  readonly env?: Record<string, string>;
+  readonly cwd?: string;
+  readonly stdin?: 'pipe' | 'ignore';
+}
+
+function track<T extends { readonly pid?: number | undefined }>(child: T): T {
+  if (child.pid !== undefined) started.add(child.pid);
+  return child;
+}
+
+/** dist/procwarden as PID 1 of a new pid namespace with its own /proc. */
+export function runAsPid1(args: readonly string[], options: Options = {}) {
+  return track(execa('unshare', ['--pid', '--fork', '--mount-proc', BIN, ...args], { reject: false, ...options }));
+}
+
+/** dist/procwarden as an ordinary process (it registers as child subreaper). */
+export function runPlain(args: readonly string[], options: Options = {}) {
+  return track(execa(BIN, args, { reject: false, ...options }));
+}
+
+/** Any other process a test needs, tracked the same way. */
+export function runTracked(file: string, args: readonly string[], options: Options = {}) {
+  return track(execa(file, args, { reject: false, ...options }));
+}
+
+export function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The host pid of procwarden when `unsharePid` runs it as PID 1 of a namespace. */
+export async function pid1Of(unsharePid: number): Promise<number> {
+  let found: number | undefined;
+  await until(() => (found = childrenOf(unsharePid)[0]) !== undefined, 'procwarden to start under unshare');
+  return found!;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `condition` until it holds; fails after `timeoutMs` with what it waited for. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (condition()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export function readIfExists(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
+/** The JSON event lines of a stderr text. */
+export function eventsOf(stderr: string): Record<string, unknown>[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
