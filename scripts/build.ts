@@ -1,11 +1,19 @@
-// Bundles procwarden into one executable file, dist/procwarden, with koffi's native part
-// embedded as bytes: nothing needs to be installed beside it but Node.js 24.
+// Bundles procwarden into one executable file, dist/procwarden: nothing needs to be
+// installed beside it but Node.js 24. koffi's native part and pino (which a plain init does
+// not need at start) travel at its end as payloads (src/bundle/payloads.ts).
 
-import { build } from 'esbuild';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { build, type BuildOptions } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { payloadComment } from '../src/bundle/payloads.ts';
 
 const MIN_NODE_MAJOR = 24;
+const OUT = 'dist/procwarden';
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+const koffiNative = readFileSync(
+  createRequire(import.meta.url).resolve('@koromix/koffi-linux-x64/linux_x64/koffi.node'),
+);
 
 // Runs before anything else in the bundle, in syntax every Node understands, so an old
 // Node gets one line instead of a stack trace.
@@ -15,22 +23,32 @@ if (+process.versions.node.split('.')[0] < ${MIN_NODE_MAJOR}) {
   process.exit(2);
 }`;
 
-mkdirSync('dist', { recursive: true });
-await build({
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/procwarden',
+const common: BuildOptions = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: `node${MIN_NODE_MAJOR}`,
-  loader: { '.node': 'binary' },
-  define: { PROCWARDEN_VERSION: JSON.stringify(version) },
-  banner: { js: guard },
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
+};
+
+mkdirSync('dist', { recursive: true });
+await build({
+  ...common,
+  entryPoints: ['src/main.ts'],
+  outfile: OUT,
+  define: {
+    PROCWARDEN_VERSION: JSON.stringify(version),
+    PROCWARDEN_NATIVE_ID: JSON.stringify(createHash('sha256').update(koffiNative).digest('hex').slice(0, 16)),
+    PROCWARDEN_NATIVE_SIZE: String(koffiNative.length),
+  },
+  banner: { js: guard },
 });
+const pino = await build({ ...common, entryPoints: ['src/events/pino-runtime.ts'], write: false });
+appendFileSync(OUT, payloadComment('pino', pino.outputFiles[0]!.contents));
+appendFileSync(OUT, `${payloadComment('koffi', koffiNative)}\n`);
 // The bundle is CommonJS; this keeps the project's "type": "module" from applying to it.
 writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
-chmodSync('dist/procwarden', 0o755);
+chmodSync(OUT, 0o755);

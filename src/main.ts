@@ -2,20 +2,18 @@
 // note the inherited descriptors, read the configuration, load libc, become the reaper,
 // start and supervise the app, exit with its code.
 
-import { readFileSync, writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
+import { readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { parseInvocation } from './config/command-line.ts';
 import type { Config } from './config/config.ts';
 import { helpText } from './config/help.ts';
 import { createEventLog } from './events/events.ts';
-import { NativeLoadError, candidateDirs, loadKoffi } from './native/koffi-loader.ts';
+import { NativeLoadError, loadKoffi } from './native/koffi-loader.ts';
 import { bindLibc, type Libc } from './native/libc.ts';
 import { inheritedFds } from './process/inherited-fds.ts';
 import { readDescendants } from './process/process-table.ts';
 import { rawTail, splitNulBlock } from './process/raw-args.ts';
 import { SpawnError, type AppLaunch } from './process/spawn-app.ts';
 import { supervise } from './supervisor/supervisor.ts';
-import { readdirSync, readlinkSync } from 'node:fs';
 
 declare const PROCWARDEN_VERSION: string;
 
@@ -58,7 +56,7 @@ async function run(config: Config): Promise<number> {
   const events = createEventLog(config.log);
   let libc: Libc;
   try {
-    libc = bindLibc(loadKoffi(candidateDirs(process.env['PROCWARDEN_STATE_DIR'])));
+    libc = bindLibc(loadKoffi(config.stateDir));
   } catch (error) {
     if (!(error instanceof NativeLoadError)) throw error;
     say(error.message);
@@ -68,7 +66,7 @@ async function run(config: Config): Promise<number> {
     events.emit('procwarden.warning', { detail: 'could not become child subreaper: orphans of the app will not be reaped' });
   }
 
-  const takeTerminal = isatty(0) && libc.ownsForegroundOf(0);
+  const takeTerminal = libc.ownsForegroundOf(0);
   if (takeTerminal && !libc.canHandTerminal) {
     events.emit('procwarden.warning', { detail: 'this libc cannot make the app the terminal foreground (glibc 2.35+ needed); ^C reaches procwarden only' });
   }
@@ -78,13 +76,15 @@ async function run(config: Config): Promise<number> {
     fds: givenFds,
     takeTerminal,
   };
+  let code: number;
   try {
-    return await supervise(config, libc, events, launch);
+    code = await supervise(config, libc, events, launch);
   } catch (error) {
     if (!(error instanceof SpawnError)) throw error;
     say(error.message);
-    return error.exitCode;
+    code = error.exitCode;
   }
+  return libc.exitNow(code);
 }
 
 function readGivenFds(): number[] {

@@ -3,6 +3,7 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
+  DEFAULT_STATE_DIR,
   DEFAULT_STOP_TIMEOUT_MS,
   LOG_FORMATS,
   LOG_LEVELS,
@@ -73,6 +74,7 @@ function parse(args: readonly string[], env: Environment): Invocation {
         level: oneOf(env, 'PROCWARDEN_LOG_LEVEL', LOG_LEVELS, 'warn' satisfies LogLevel),
         format: oneOf(env, 'PROCWARDEN_LOG_FORMAT', LOG_FORMATS, 'json' satisfies LogFormat),
       },
+      stateDir: absolutePath(env, 'PROCWARDEN_STATE_DIR', DEFAULT_STATE_DIR),
     },
   };
 }
@@ -104,6 +106,13 @@ function durationFrom(env: Environment, name: string, fallback: number): number 
     throw new UsageError(`${name}: '${text}' is not a duration (a number with ms, s, m or h, e.g. 10s)`);
   }
   return ms;
+}
+
+function absolutePath(env: Environment, name: string, fallback: string): string {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  if (!text.startsWith('/')) throw new UsageError(`${name}: '${text}' is not an absolute path`);
+  return text;
 }
 
 function oneOf<const T extends string>(env: Environment, name: string, allowed: readonly T[], fallback: T): T {

@@ -18,6 +18,9 @@ export interface Config {
   /** Grace between forwarding SIGTERM/SIGINT and SIGKILL to the whole tree. */
   readonly stopTimeoutMs: number;
   readonly log: LogConfig;
+  /** procwarden's own folder: its native code, later its control socket and snapshots. */
+  readonly stateDir: string;
 }
 
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+export const DEFAULT_STATE_DIR = '/run/procwarden';

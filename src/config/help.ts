@@ -1,4 +1,4 @@
-import { DEFAULT_STOP_TIMEOUT_MS, LOG_FORMATS, LOG_LEVELS } from './config.ts';
+import { DEFAULT_STATE_DIR, DEFAULT_STOP_TIMEOUT_MS, LOG_FORMATS, LOG_LEVELS } from './config.ts';
 import { formatDuration } from './duration.ts';
 
 export const USAGE = 'usage: procwarden [OPTIONS] [--] COMMAND [ARG...]';
@@ -23,6 +23,7 @@ Environment:
                            whole tree (default ${formatDuration(DEFAULT_STOP_TIMEOUT_MS)}; units ms, s, m, h)
   PROCWARDEN_LOG_LEVEL     ${LOG_LEVELS.join(', ')} (default: warn for a plain init)
   PROCWARDEN_LOG_FORMAT    ${LOG_FORMATS.join(', ')} (default json: one JSON event a line on stderr)
+  PROCWARDEN_STATE_DIR     procwarden's own folder (default ${DEFAULT_STATE_DIR})
 
 Signals forwarded to the app's process group:
   SIGTERM SIGINT SIGHUP SIGQUIT SIGUSR1 SIGUSR2 SIGWINCH SIGALRM SIGCONT

@@ -2,9 +2,11 @@
 // JSON line each on stderr, written synchronously to fd 2 (pino transports run in worker
 // threads, which do not bundle, and an init must not lose its last lines at exit).
 
-import pino from 'pino';
-import pinoPretty from 'pino-pretty';
-import type { LogConfig } from '../config/config.ts';
+import { compileFunction } from 'node:vm';
+import type pino from 'pino';
+import { readPayload } from '../bundle/payloads.ts';
+import type { LogConfig, LogLevel } from '../config/config.ts';
+import type * as PinoRuntime from './pino-runtime.ts';
 
 export type StartMode = 'initial' | 'restart' | 'replace' | 'recover';
 export type ExitCause = 'crash' | 'clean' | 'stop';
@@ -29,24 +31,55 @@ export interface EventLog {
   emit<E extends EventName>(event: E, fields: EventFields[E], msg?: string): void;
 }
 
-export function createEventLog(config: LogConfig): EventLog {
-  const options: pino.LoggerOptions = {
-    level: config.level,
-    base: null,
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-  };
-  const destination =
-    config.format === 'pretty'
-      ? pinoPretty({ destination: 2, sync: true, ignore: 'event', messageFormat: '{event}: {msg}', singleLine: true })
-      : pino.destination({ dest: 2, sync: true });
-  const logger = pino(options, destination);
+/** pino's level numbers: an event is written when its level reaches the configured one. */
+const LEVEL_VALUES: Readonly<Record<LogLevel, number>> = {
+  trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity,
+};
 
+/**
+ * pino is loaded on the first event that will be written, not before: a plain init at its
+ * default level writes none on a good day, and compiling pino and loading the Node modules
+ * it needs would cost every start about 10 ms. When info events are on, it is loaded at
+ * once, so that the cost is paid before the app starts, not in the middle of its events.
+ */
+export function createEventLog(config: LogConfig): EventLog {
+  const threshold = LEVEL_VALUES[config.level];
+  let logger = threshold <= LEVEL_VALUES.info ? createLogger(config) : undefined;
   return {
     emit(event, fields, msg) {
       const { level, msg: standard } = EVENTS[event];
+      if (LEVEL_VALUES[level] < threshold) return;
+      logger ??= createLogger(config);
       const line: object = { event, ...fields };
       logger[level](line, msg ?? standard);
     },
   };
+}
+
+function loadPinoRuntime(): typeof PinoRuntime {
+  const module = { exports: {} };
+  const code = readPayload('pino').toString('utf8');
+  compileFunction(code, ['module', 'exports', 'require'], { filename: 'procwarden:pino' })(module, module.exports, require);
+  return module.exports as typeof PinoRuntime;
+}
+
+function createLogger(config: LogConfig): pino.Logger {
+  const { pino: pinoModule, pinoPretty } = loadPinoRuntime();
+  const options: pino.LoggerOptions = {
+    level: config.level,
+    base: null,
+    timestamp: pinoModule.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  };
+  const destination =
+    config.format === 'pretty'
+      ? pinoPretty({
+          destination: 2,
+          sync: true,
+          ignore: 'event',
+          messageFormat: '{event}: {msg}',
+          singleLine: true,
+        })
+      : pinoModule.destination({ dest: 2, sync: true });
+  return pinoModule(options, destination);
 }

@@ -1,14 +1,23 @@
-// Loads koffi's native part, which travels inside the bundle as bytes: it is written to a
-// fresh private folder, dlopen'ed, and removed at once (the mapping outlives the file), so
-// dist/procwarden needs no node_modules beside it and leaves nothing behind.
+// Loads koffi's native part, which travels inside dist/procwarden as a payload
+// (src/bundle/payloads.ts), so the bundle needs no node_modules beside it.
+//
+// The first start writes it into procwarden's state dir and loads it from there; later
+// starts (a restarted container keeps its writable layer) load that copy directly, after
+// checking that nobody but procwarden's user could have written it. When the state dir
+// cannot hold it, a fresh private folder in /run, /tmp or /dev/shm is used, and removed
+// at once (the mapping outlives the file).
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Koffi from 'koffi';
-import koffiNative from '@koromix/koffi-linux-x64/linux_x64/koffi.node';
+import { readPayload } from '../bundle/payloads.ts';
 
 export type KoffiApi = typeof Koffi;
+
+/** Identifies the embedded native file: its size and the start of its SHA-256 (set at build). */
+declare const PROCWARDEN_NATIVE_ID: string;
+declare const PROCWARDEN_NATIVE_SIZE: number;
 
 export class NativeLoadError extends Error {
   constructor(readonly tried: readonly { dir: string; reason: string }[]) {
@@ -20,26 +29,38 @@ export class NativeLoadError extends Error {
   }
 }
 
-/**
- * Folders to try, in order. A read-only root with a `noexec` /tmp is common in hardened
- * images, so every usual writable place is tried before giving up.
- */
-export function candidateDirs(stateDir: string | undefined): string[] {
-  const dirs = [stateDir, '/run', tmpdir(), '/tmp', '/dev/shm'].filter((dir): dir is string => !!dir);
-  return [...new Set(dirs)];
-}
+export function loadKoffi(stateDir: string): KoffiApi {
+  const cacheDir = join(stateDir, 'native');
+  const cached = join(cacheDir, `koffi-${PROCWARDEN_NATIVE_ID}.node`);
+  if (isOurs(stateDir, 'directory') && isOurs(cacheDir, 'directory') && isOurs(cached, 'file')) {
+    try {
+      return dlopen(cached);
+    } catch {
+      // A damaged copy: written again below.
+    }
+  }
 
-export function loadKoffi(dirs: readonly string[]): KoffiApi {
+  const bytes = readPayload('koffi');
   const tried: { dir: string; reason: string }[] = [];
-  for (const dir of dirs) {
+  try {
+    makeDirs(cacheDir);
+    if (!isOurs(stateDir, 'directory') || !isOurs(cacheDir, 'directory')) throw new Error('not private to procwarden');
+    // Written aside and renamed, so that a concurrent start never loads half a file.
+    const partial = `${cached}.${process.pid}`;
+    writeFileSync(partial, bytes, { mode: 0o500 });
+    renameSync(partial, cached);
+    return dlopen(cached);
+  } catch (error) {
+    tried.push({ dir: cacheDir, reason: shortReason(error) });
+  }
+
+  for (const dir of [...new Set(['/run', tmpdir(), '/tmp', '/dev/shm'])]) {
     let folder: string | undefined;
     try {
       folder = mkdtempSync(join(dir, 'procwarden-'));
       const file = join(folder, 'koffi.node');
-      writeFileSync(file, koffiNative, { mode: 0o500 });
-      const module = { exports: {} as KoffiApi };
-      process.dlopen(module, file);
-      return module.exports;
+      writeFileSync(file, bytes, { mode: 0o500 });
+      return dlopen(file);
     } catch (error) {
       tried.push({ dir, reason: shortReason(error) });
     } finally {
@@ -47,6 +68,39 @@ export function loadKoffi(dirs: readonly string[]): KoffiApi {
     }
   }
   throw new NativeLoadError(tried);
+}
+
+/**
+ * mkdir -p, one level at a time: Node's own recursive mkdir never returns on a path under
+ * /proc (procfs answers ENOENT, and Node retries the parent for ever).
+ */
+function makeDirs(path: string): void {
+  const parts = path.split('/').filter(Boolean);
+  for (let depth = 1; depth <= parts.length; depth++) {
+    try {
+      mkdirSync(`/${parts.slice(0, depth).join('/')}`, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+function dlopen(file: string): KoffiApi {
+  const module = { exports: {} as KoffiApi };
+  process.dlopen(module, file);
+  return module.exports;
+}
+
+/** A directory or file (not a symlink) owned by procwarden's user, writable by nobody else. */
+function isOurs(path: string, kind: 'directory' | 'file'): boolean {
+  let stats: Stats;
+  try {
+    stats = lstatSync(path);
+  } catch {
+    return false;
+  }
+  const rightKind = kind === 'directory' ? stats.isDirectory() : stats.isFile() && stats.size === PROCWARDEN_NATIVE_SIZE;
+  return rightKind && stats.uid === process.geteuid!() && (stats.mode & 0o022) === 0;
 }
 
 function shortReason(error: unknown): string {

@@ -1,4 +1,4 @@
-// Parsing /proc/<pid>/stat. Pure: tested on sample lines.
+// Parsing what /proc says of processes. Pure: tested on sample lines.
 
 export interface ProcStat {
   readonly pid: number;
@@ -32,22 +32,11 @@ export function parseProcStat(line: string): ProcStat | undefined {
   return { pid, comm: line.slice(open + 1, close), state, ppid, pgid, sid, startTicks };
 }
 
-/** Every process below `root` (children, grandchildren, ...), from a list of stats. */
-export function descendantsOf(root: number, stats: readonly ProcStat[]): ProcStat[] {
-  const children = new Map<number, ProcStat[]>();
-  for (const stat of stats) {
-    const siblings = children.get(stat.ppid);
-    if (siblings) siblings.push(stat);
-    else children.set(stat.ppid, [stat]);
+/** The pids in a /proc/<pid>/task/<tid>/children file: "12 34 56 ". */
+export function parseChildren(text: string): number[] {
+  const pids: number[] = [];
+  for (let start = 0, end = text.indexOf(' '); end >= 0; start = end + 1, end = text.indexOf(' ', start)) {
+    pids.push(Number(text.slice(start, end)));
   }
-  const found: ProcStat[] = [];
-  const queue = [root];
-  for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
-    for (const child of children.get(pid) ?? []) {
-      if (child.pid === root) continue;
-      found.push(child);
-      queue.push(child.pid);
-    }
-  }
-  return found;
+  return pids;
 }

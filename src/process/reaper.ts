@@ -9,6 +9,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { Libc } from '../native/libc.ts';
+import { parseChildren } from './proc-stat.ts';
 
 export type ExitListener = (pid: number, status: number) => void;
 
@@ -26,9 +27,8 @@ export function startReaper(libc: Libc, onExit: ExitListener): Reaper {
 
   const reap = (): void => {
     let reaped = false;
-    const list = readFileSync(childrenFile, 'latin1');
-    for (let start = 0, end = list.indexOf(' '); end >= 0; start = end + 1, end = list.indexOf(' ', start)) {
-      const exited = libc.reapIfExited(Number(list.slice(start, end)));
+    for (const child of parseChildren(readFileSync(childrenFile, 'latin1'))) {
+      const exited = libc.reapIfExited(child);
       if (exited) {
         reaped = true;
         onExit(exited.pid, exited.status);

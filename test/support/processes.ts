@@ -5,10 +5,14 @@ import { execa } from 'execa';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
 export const BIN = resolve('dist/procwarden');
 export const FIXTURES = resolve('test/fixtures');
+
+/** A state dir of this test file's own, so tests never write to the machine's /run/procwarden. */
+export const STATE_DIR = mkdtempSync(join(tmpdir(), 'procwarden-state-'));
+afterAll(() => rmSync(STATE_DIR, { recursive: true, force: true }));
 
 /** Everything a test starts, killed by PID (never by name) when the test ends. */
 const started = new Set<number>();
@@ -44,6 +48,8 @@ interface Options {
   readonly stdin?: 'pipe' | 'ignore';
 }
 
+const withState = (options: Options) => ({ reject: false, ...options, env: { PROCWARDEN_STATE_DIR: STATE_DIR, ...options.env } });
+
 function track<T extends { readonly pid?: number | undefined }>(child: T): T {
   if (child.pid !== undefined) started.add(child.pid);
   return child;
@@ -51,17 +57,17 @@ function track<T extends { readonly pid?: number | undefined }>(child: T): T {
 
 /** dist/procwarden as PID 1 of a new pid namespace with its own /proc. */
 export function runAsPid1(args: readonly string[], options: Options = {}) {
-  return track(execa('unshare', ['--pid', '--fork', '--mount-proc', BIN, ...args], { reject: false, ...options }));
+  return track(execa('unshare', ['--pid', '--fork', '--mount-proc', BIN, ...args], withState(options)));
 }
 
 /** dist/procwarden as an ordinary process (it registers as child subreaper). */
 export function runPlain(args: readonly string[], options: Options = {}) {
-  return track(execa(BIN, args, { reject: false, ...options }));
+  return track(execa(BIN, args, withState(options)));
 }
 
 /** Any other process a test needs, tracked the same way. */
 export function runTracked(file: string, args: readonly string[], options: Options = {}) {
-  return track(execa(file, args, { reject: false, ...options }));
+  return track(execa(file, args, withState(options)));
 }
 
 export function childrenOf(pid: number): number[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { descendantsOf, parseProcStat, type ProcStat } from '../../src/process/proc-stat.ts';
+import { parseChildren, parseProcStat } from '../../src/process/proc-stat.ts';
 
 const line = (pid: number, comm: string, state: string, ppid: number) =>
   `${pid} (${comm}) ${state} ${ppid} ${pid} ${pid} 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 98765 1000 100 0`;
@@ -21,14 +21,9 @@ describe('/proc/<pid>/stat', () => {
   });
 });
 
-describe('descendants', () => {
-  const table = [
-    [1, 0], [10, 1], [11, 10], [12, 11], [20, 1], [30, 99], [31, 30],
-  ].map(([pid, ppid]) => parseProcStat(line(pid!, 'x', 'S', ppid!)) as ProcStat);
-
-  it('finds children, grandchildren and deeper, and nothing outside', () => {
-    expect(descendantsOf(10, table).map((s) => s.pid).sort()).toEqual([11, 12]);
-    expect(descendantsOf(1, table).map((s) => s.pid).sort()).toEqual([10, 11, 12, 20]);
-    expect(descendantsOf(12, table)).toEqual([]);
+describe('children lists', () => {
+  it('reads the pids of a children file', () => {
+    expect(parseChildren('12 34 56 ')).toEqual([12, 34, 56]);
+    expect(parseChildren('')).toEqual([]);
   });
 });
