@@ -7,8 +7,9 @@
 // about 90 ms to any Node start on machines that set it.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const BIN = resolve('dist/procwarden');
@@ -16,8 +17,9 @@ const FIXTURES = resolve('bench/fixtures');
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 30);
 const IDLE_SECONDS = Number(process.env['BENCH_IDLE_SECONDS'] ?? 10);
 const ORPHANS = 2000;
+const ALTERNATIONS = 5;
 
-const env: NodeJS.ProcessEnv = { ...process.env };
+const env: NodeJS.ProcessEnv = { ...process.env, PROCWARDEN_STATE_DIR: mkdtempSync(join(tmpdir(), 'procwarden-bench-')) };
 delete env['NODE_OPTIONS'];
 delete env['NODE_EXTRA_CA_CERTS'];
 
@@ -65,12 +67,6 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((done) => child.once('exit', () => done()));
 }
 
-async function timeRun(argv: readonly string[]): Promise<number> {
-  const t0 = performance.now();
-  await exited(start(argv));
-  return performance.now() - t0;
-}
-
 function children(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
@@ -92,17 +88,42 @@ async function appOf(initPid: number, comm: string): Promise<number> {
   throw new Error(`no ${comm} under ${initPid}`);
 }
 
-/** Start-up overhead: `INIT true` minus `true`, medians of interleaved runs. */
-async function startup(): Promise<void> {
-  const times = new Map<string, number[]>([['true', []], ...VARIANTS.map((v) => [v.name, []] as [string, number[]])]);
-  for (let round = 0; round < ROUNDS; round++) {
-    times.get('true')!.push(await timeRun(['true']));
-    for (const variant of VARIANTS) times.get(variant.name)!.push(await timeRun(variant.argv(['true'])));
+/** One call of the timing driver (fixtures/driver.py): the median of its rounds, in ms. */
+function drive(mode: 'startup' | 'signal' | 'exit', rounds: number, argv: readonly string[]): { medianMs: number; lost: number } {
+  const out = spawnSync('python3', [resolve(FIXTURES, 'driver.py'), mode, String(rounds), '--', ...argv], { env, encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`driver ${mode} ${argv.join(' ')}: ${out.stderr}`);
+  return JSON.parse(out.stdout) as { medianMs: number; lost: number };
+}
+
+/** Runs every variant (and `extra`) in alternation, ALTERNATIONS times; the median of the medians. */
+function alternate(
+  mode: 'startup' | 'signal' | 'exit',
+  app: readonly string[],
+  extra: { name: string; argv: readonly string[] } | undefined,
+): Map<string, { ms: number; lost: number }> {
+  const runs = [...VARIANTS.map((v) => ({ name: v.name, argv: v.argv(app) })), ...(extra ? [extra] : [])];
+  const medians = new Map(runs.map((r) => [r.name, [] as number[]]));
+  const lost = new Map(runs.map((r) => [r.name, 0]));
+  const rounds = Math.max(1, Math.round((mode === 'signal' ? ROUNDS * 5 : ROUNDS) / ALTERNATIONS));
+  for (let i = 0; i < ALTERNATIONS; i++) {
+    for (const run of runs) {
+      const result = drive(mode, rounds, run.argv);
+      medians.get(run.name)!.push(result.medianMs);
+      lost.set(run.name, lost.get(run.name)! + result.lost);
+    }
   }
-  const floor = median(times.get('true')!);
-  const overhead = (name: string) => median(times.get(name)!) - floor;
-  for (const variant of VARIANTS) record('start-up overhead (`INIT true` − `true`)', variant.name, fmt(overhead(variant.name)));
-  record('start-up overhead (`INIT true` − `true`)', 'ratio', `${(overhead('procwarden') / overhead('bare Node')).toFixed(2)}x bare Node (target ≤ 1.3x)`);
+  return new Map(runs.map((r) => [r.name, { ms: median(medians.get(r.name)!), lost: lost.get(r.name)! }]));
+}
+
+/** Start-up overhead: `INIT true` minus `true`. */
+async function startup(): Promise<void> {
+  const metric = 'start-up overhead (`INIT true` − `true`)';
+  const times = alternate('startup', ['true'], { name: 'direct (no init)', argv: ['true'] });
+  const floor = times.get('direct (no init)')!.ms;
+  const overhead = (name: string) => times.get(name)!.ms - floor;
+  for (const variant of VARIANTS) record(metric, variant.name, fmt(overhead(variant.name)));
+  record(metric, 'direct (no init)', `${fmt(floor)} (\`true\` alone)`);
+  record(metric, 'ratio', `${(overhead('procwarden') / overhead('bare Node')).toFixed(2)}x bare Node (target ≤ 1.3x)`);
 }
 
 function threadCounters(pid: number): { switches: number; cpuTicks: number } {
@@ -139,57 +160,28 @@ async function idle(): Promise<void> {
     record(`wake-ups over ${IDLE_SECONDS} s idle (all threads)`, variant.name, String(after.switches - before[i]!.switches));
     record(`CPU over ${IDLE_SECONDS} s idle (ticks)`, variant.name, String(after.cpuTicks - before[i]!.cpuTicks));
   });
+  const ended = running.map(({ child }) => exited(child));
   for (const { child } of running) child.kill('SIGTERM');
-  await Promise.all(running.map(({ child }) => exited(child)));
+  await Promise.all(ended);
 }
 
-/** kill(INIT, SIGUSR1) until the app's sigwait returns, median of interleaved rounds. */
+/** kill(INIT, SIGUSR1) until the app's sigwait returns. */
 async function signalLatency(): Promise<void> {
+  const metric = 'signal forwarding latency (median, kill → app)';
   const receiver = ['python3', resolve(FIXTURES, 'signal-receiver.py')];
-  const direct = { name: 'direct (no init)', argv: () => receiver };
-  const running = [...VARIANTS, direct].map((variant) => {
-    const child = start(variant.argv(receiver), 'pipe');
-    return { variant, child, samples: [] as number[], lost: 0 };
-  });
-  const nextByte = (child: ChildProcess) => new Promise<void>((done) => child.stdout!.once('data', () => done()));
-  await Promise.all(running.map(({ child }) => nextByte(child)));
-  for (let round = 0; round < ROUNDS * 5; round++) {
-    for (const run of running) {
-      const got = nextByte(run.child);
-      const t0 = performance.now();
-      process.kill(run.child.pid!, 'SIGUSR1');
-      const timeout = sleep(1000).then(() => 'lost' as const);
-      if ((await Promise.race([got, timeout])) === 'lost') run.lost++;
-      else run.samples.push(performance.now() - t0);
-    }
-  }
-  for (const { variant, samples, lost } of running) {
-    record('signal forwarding latency (median, kill → app)', variant.name, `${fmt(median(samples))}${lost ? `, ${lost} lost` : ''}`);
-  }
-  const of = (name: string) => median(running.find((r) => r.variant.name === name)!.samples);
-  record('signal forwarding latency (median, kill → app)', 'ratio', `${(of('procwarden') / of('tini')).toFixed(2)}x tini (target ≤ 2.5x)`);
-  for (const { child } of running) child.kill('SIGKILL');
+  const times = alternate('signal', receiver, { name: 'direct (no init)', argv: receiver });
+  for (const [name, { ms, lost }] of times) record(metric, name, `${fmt(ms)}${lost ? `, ${lost} lost` : ''}`);
+  record(metric, 'ratio', `${(times.get('procwarden')!.ms / times.get('tini')!.ms).toFixed(2)}x tini (target ≤ 2.5x)`);
 }
 
 /** The app's exit (it reads one line, then exits) to the init's exit. */
 async function exitLatency(): Promise<void> {
+  const metric = "the app's exit to the init's exit (median)";
   const app = ['head', '-n', '1'];
-  const all = [...VARIANTS, { name: 'direct (no init)', argv: () => app }];
-  const samples = new Map(all.map((v) => [v.name, [] as number[]]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const variant of all) {
-      const child = start(variant.argv(app), 'pipe');
-      if (variant.name !== 'direct (no init)') await appOf(child.pid!, 'head');
-      const done = exited(child);
-      const t0 = performance.now();
-      child.stdin!.write('\n');
-      await done;
-      samples.get(variant.name)!.push(performance.now() - t0);
-    }
-  }
-  for (const [name, values] of samples) record("the app's exit to the init's exit (median)", name, fmt(median(values)));
-  const of = (name: string) => median(samples.get(name)!);
-  record("the app's exit to the init's exit (median)", 'ratio', `${(of('procwarden') / of('bare Node')).toFixed(2)}x bare Node (target ≤ 1.3x)`);
+  const times = alternate('exit', app, { name: 'direct (no init)', argv: app });
+  for (const [name, { ms }] of times) record(metric, name, fmt(ms));
+  const overhead = (name: string) => times.get(name)!.ms - times.get('direct (no init)')!.ms;
+  record(metric, 'ratio', `${(overhead('procwarden') / overhead('bare Node')).toFixed(2)}x bare Node, over \`head\` alone (target ≤ 1.3x)`);
 }
 
 /** 2,000 orphans exiting at once under each init as PID 1. */
@@ -199,7 +191,7 @@ async function orphanStorm(): Promise<void> {
     return;
   }
   for (const variant of VARIANTS.filter((v) => v.name !== 'bare Node')) {
-    const runs: { mostZombies: number | null; lastReapedMs: number; left: number }[] = [];
+    const runs: { mostZombies: number | null; lastReapedMs: number; reapLagMs: number | null; left: number }[] = [];
     for (const mode of ['zombies', 'timing', 'timing', 'timing']) {
       const argv = ['unshare', '--pid', '--fork', '--mount-proc', ...variant.argv(['python3', resolve(FIXTURES, 'orphan-storm.py'), String(ORPHANS), mode])];
       const out = spawnSync(argv[0]!, argv.slice(1), { env, encoding: 'utf8' });
@@ -210,6 +202,7 @@ async function orphanStorm(): Promise<void> {
     const left = Math.max(...runs.map((r) => r.left));
     record('2,000 orphans at once: most zombies seen', variant.name, String(most));
     record('2,000 orphans at once: last reaped after (median)', variant.name, `${fmt(last)}${left ? `, ${left} never reaped` : ''}`);
+    record('2,000 orphans at once: last reaped after the last exit', variant.name, fmt(runs[0]!.reapLagMs ?? NaN));
   }
 }
 

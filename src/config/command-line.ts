@@ -11,6 +11,17 @@ import {
   type LogFormat,
   type LogLevel,
 } from './config.ts';
+import {
+  DEFAULT_REPLACE_BUDGET,
+  DEFAULT_RESTART_BUDGET,
+  DEFAULT_THROTTLE_MS,
+  RESTART_POLICIES,
+  recoversAtAll,
+  type Budget,
+  type Policy,
+  type RestartPolicy,
+} from '../policy/policy.ts';
+import { parseBudget } from './budget.ts';
 import { parseDuration } from './duration.ts';
 import { USAGE } from './help.ts';
 
@@ -28,7 +39,12 @@ const PLANNED_SUBCOMMANDS = new Set(['check', 'status', 'set', 'restart', 'snaps
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
+  autorestart: { type: 'string' },
+  autoreplace: { type: 'string' },
+  recovery: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
+
+type OptionValues = { help?: boolean; version?: boolean; autorestart?: string; autoreplace?: string; recovery?: string };
 
 class UsageError extends Error {}
 
@@ -50,7 +66,7 @@ function parse(args: readonly string[], env: Environment): Invocation {
   }
 
   const { optionArgs, command } = splitAtCommand(args);
-  let values: { help?: boolean; version?: boolean };
+  let values: OptionValues;
   try {
     ({ values } = parseArgs({ args: [...optionArgs], options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
@@ -65,16 +81,21 @@ function parse(args: readonly string[], env: Environment): Invocation {
   }
   if (program === '') throw new UsageError(`COMMAND is an empty string\n${USAGE}`);
 
+  // An explicit COMMAND is a one-off: Container Recovery is off unless asked for.
+  const policy = readPolicy(values, env, { recoveryByDefault: false });
   return {
     kind: 'run',
     config: {
       command: [program, ...programArgs],
+      policy,
       stopTimeoutMs: durationFrom(env, 'PROCWARDEN_STOP_TIMEOUT', DEFAULT_STOP_TIMEOUT_MS),
       log: {
-        level: oneOf(env, 'PROCWARDEN_LOG_LEVEL', LOG_LEVELS, 'warn' satisfies LogLevel),
+        // Events are on when a policy can start the app again; a plain init is quiet.
+        level: oneOf(env, 'PROCWARDEN_LOG_LEVEL', LOG_LEVELS, (recoversAtAll(policy) ? 'info' : 'warn') satisfies LogLevel),
         format: oneOf(env, 'PROCWARDEN_LOG_FORMAT', LOG_FORMATS, 'json' satisfies LogFormat),
       },
       stateDir: absolutePath(env, 'PROCWARDEN_STATE_DIR', DEFAULT_STATE_DIR),
+      doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '',
     },
   };
 }
@@ -98,6 +119,37 @@ function splitAtCommand(args: readonly string[]): { optionArgs: readonly string[
   return { optionArgs: args, command: [] };
 }
 
+/** Flags win over the environment; each bad value names where it came from. */
+function readPolicy(flags: OptionValues, env: Environment, { recoveryByDefault }: { recoveryByDefault: boolean }): Policy {
+  const restartPolicy = (flag: 'autorestart' | 'autoreplace', variable: string): RestartPolicy => {
+    const fromFlag = flags[flag];
+    return fromFlag !== undefined
+      ? oneOfText(fromFlag, `--${flag}`, RESTART_POLICIES)
+      : oneOf(env, variable, RESTART_POLICIES, 'off');
+  };
+  const recoveryText = flags.recovery ?? env['PROCWARDEN_RECOVERY'];
+  const recovery =
+    recoveryText === undefined || recoveryText === ''
+      ? recoveryByDefault
+      : oneOfText(recoveryText, flags.recovery !== undefined ? '--recovery' : 'PROCWARDEN_RECOVERY', ['on', 'off'] as const) === 'on';
+  return {
+    autorestart: restartPolicy('autorestart', 'AUTORESTART'),
+    autoreplace: restartPolicy('autoreplace', 'AUTOREPLACE'),
+    recovery,
+    restartBudget: budgetFrom(env, 'PROCWARDEN_RESTART_LIMIT', DEFAULT_RESTART_BUDGET),
+    replaceBudget: budgetFrom(env, 'PROCWARDEN_REPLACE_LIMIT', DEFAULT_REPLACE_BUDGET),
+    throttleMs: durationFrom(env, 'PROCWARDEN_THROTTLE', DEFAULT_THROTTLE_MS),
+  };
+}
+
+function budgetFrom(env: Environment, name: string, fallback: Budget): Budget {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const budget = parseBudget(text);
+  if (!budget) throw new UsageError(`${name}: '${text}' is not TRIES/WINDOW (a whole number, '/', a duration, e.g. 3/1m)`);
+  return budget;
+}
+
 function durationFrom(env: Environment, name: string, fallback: number): number {
   const text = env[name];
   if (text === undefined || text === '') return fallback;
@@ -118,8 +170,17 @@ function absolutePath(env: Environment, name: string, fallback: string): string 
 function oneOf<const T extends string>(env: Environment, name: string, allowed: readonly T[], fallback: T): T {
   const text = env[name];
   if (text === undefined || text === '') return fallback;
+  return oneOfText(text, name, allowed);
+}
+
+/** Case-insensitive: ON_FAILURE, on_failure and On_Failure are one value. */
+function oneOfText<const T extends string>(text: string, name: string, allowed: readonly T[]): T {
   const value = text.trim().toLowerCase();
   const found = allowed.find((candidate) => candidate === value);
-  if (found === undefined) throw new UsageError(`${name}: '${text}' is not one of ${allowed.join(', ')}`);
+  if (found === undefined) {
+    // Policies are written upper-case in the spec and by users (ON_FAILURE); the rest lower-case.
+    const shown = (allowed as readonly string[]) === RESTART_POLICIES || name.includes('RECOVERY') || name === '--recovery' ? allowed.map((a) => a.toUpperCase()) : allowed;
+    throw new UsageError(`${name}: '${text}' is not one of ${shown.join(', ')}`);
+  }
   return found;
 }

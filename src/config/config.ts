@@ -1,6 +1,8 @@
 // The one validated, typed configuration procwarden runs with. Everything below main()
 // receives this object; nothing else reads the environment or the command line.
 
+import type { Policy } from '../policy/policy.ts';
+
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -15,11 +17,14 @@ export interface LogConfig {
 export interface Config {
   /** COMMAND and its arguments, as given (exec form: no shell). */
   readonly command: readonly [string, ...string[]];
+  readonly policy: Policy;
   /** Grace between forwarding SIGTERM/SIGINT and SIGKILL to the whole tree. */
   readonly stopTimeoutMs: number;
   readonly log: LogConfig;
   /** procwarden's own folder: its native code, later its control socket and snapshots. */
   readonly stateDir: string;
+  /** APTIBLE_DO_NOT_WIPE was set (non-empty): no snapshot and no filesystem reset. */
+  readonly doNotWipe: boolean;
 }
 
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;

@@ -1,7 +1,10 @@
 import { DEFAULT_STATE_DIR, DEFAULT_STOP_TIMEOUT_MS, LOG_FORMATS, LOG_LEVELS } from './config.ts';
 import { formatDuration } from './duration.ts';
+import { DEFAULT_REPLACE_BUDGET, DEFAULT_RESTART_BUDGET, DEFAULT_THROTTLE_MS, type Budget } from '../policy/policy.ts';
 
 export const USAGE = 'usage: procwarden [OPTIONS] [--] COMMAND [ARG...]';
+
+const budget = ({ tries, windowMs }: Budget) => `${tries}/${formatDuration(windowMs)}`;
 
 export function helpText(version: string): string {
   return `procwarden ${version}: the init for Procfile-based container images
@@ -12,18 +15,34 @@ ${USAGE}
 Runs COMMAND as the app, directly (exec form, no shell), and does the duties of PID 1:
 reaps every zombie, forwards signals to the app's process group, stops the whole process
 tree on SIGTERM/SIGINT, and exits with the app's exit code (128+N when signal N killed it).
+When the app exits on its own, a policy may start it again:
+  1. restart   in place, if --autorestart matches the exit (budget PROCWARDEN_RESTART_LIMIT)
+  2. replace   fresh, if --autoreplace matches the exit (budget PROCWARDEN_REPLACE_LIMIT)
+  3. recover   like replace, if --recovery is on: unlimited, at most one per PROCWARDEN_THROTTLE
+  4. otherwise procwarden exits with the app's exit code.
 
 Options:
+  --autorestart P  OFF, ON_FAILURE (an exit code other than 0, or a signal) or ALWAYS
+                   (env AUTORESTART; default OFF)
+  --autoreplace P  OFF, ON_FAILURE or ALWAYS (env AUTOREPLACE; default OFF)
+  --recovery S     Container Recovery, ON or OFF (env PROCWARDEN_RECOVERY; default OFF for
+                   an explicit COMMAND)
   -h, --help       show this help and exit
   -V, --version    show the version and exit
   --               end of options: what follows is COMMAND, even if it starts with '-'
+Flags win over the environment; values are case-insensitive.
 
 Environment:
+  PROCWARDEN_RESTART_LIMIT restarts allowed in a sliding window, TRIES/WINDOW (default ${budget(DEFAULT_RESTART_BUDGET)})
+  PROCWARDEN_REPLACE_LIMIT replacements allowed in a sliding window (default ${budget(DEFAULT_REPLACE_BUDGET)})
+  PROCWARDEN_THROTTLE      least time between the starts of two recoveries (default ${formatDuration(DEFAULT_THROTTLE_MS)})
   PROCWARDEN_STOP_TIMEOUT  grace after forwarding SIGTERM/SIGINT before SIGKILL to the
-                           whole tree (default ${formatDuration(DEFAULT_STOP_TIMEOUT_MS)}; units ms, s, m, h)
-  PROCWARDEN_LOG_LEVEL     ${LOG_LEVELS.join(', ')} (default: warn for a plain init)
+                           whole tree (default ${formatDuration(DEFAULT_STOP_TIMEOUT_MS)})
+  PROCWARDEN_LOG_LEVEL     ${LOG_LEVELS.join(', ')} (default: info when a policy is on, else warn)
   PROCWARDEN_LOG_FORMAT    ${LOG_FORMATS.join(', ')} (default json: one JSON event a line on stderr)
   PROCWARDEN_STATE_DIR     procwarden's own folder (default ${DEFAULT_STATE_DIR})
+  APTIBLE_DO_NOT_WIPE      any non-empty value: never reset the filesystem
+Durations are a number with ms, s, m or h: 500ms, 10s, 2m, 1h.
 
 Signals forwarded to the app's process group:
   SIGTERM SIGINT SIGHUP SIGQUIT SIGUSR1 SIGUSR2 SIGWINCH SIGALRM SIGCONT

@@ -6,6 +6,8 @@ import { compileFunction } from 'node:vm';
 import type pino from 'pino';
 import { readPayload } from '../bundle/payloads.ts';
 import type { LogConfig, LogLevel } from '../config/config.ts';
+import type { ResetOutcome } from '../filesystem/pristine.ts';
+import type { SupervisorState } from '../supervisor/supervisor.ts';
 import type * as PinoRuntime from './pino-runtime.ts';
 
 export type StartMode = 'initial' | 'restart' | 'replace' | 'recover';
@@ -13,16 +15,34 @@ export type ExitCause = 'crash' | 'clean' | 'stop';
 
 interface EventFields {
   'container.started': { pid: number; attempt: number; mode: StartMode; command: readonly string[] };
-  'container.exited': { pid: number; code: number | null; signal: string | null; uptimeMs: number; cause: ExitCause };
+  'container.exited': {
+    pid: number;
+    attempt: number;
+    code: number | null;
+    signal: string | null;
+    uptimeMs: number;
+    cause: ExitCause;
+  };
+  'recovery.decision': {
+    action: 'restart' | 'replace' | 'recover' | 'stop';
+    delayMs: number;
+    restartsLeft: number;
+    replacesLeft: number;
+  };
+  'fs.reset': ResetOutcome;
+  'supervisor.state': { from: SupervisorState; to: SupervisorState };
   'procwarden.exit': { code: number };
   'procwarden.warning': { detail: string };
 }
 
 export type EventName = keyof EventFields;
 
-const EVENTS: { readonly [E in EventName]: { level: 'info' | 'warn'; msg: string } } = {
+const EVENTS: { readonly [E in EventName]: { level: 'debug' | 'info' | 'warn'; msg: string } } = {
   'container.started': { level: 'info', msg: 'container has started' },
   'container.exited': { level: 'info', msg: 'container has exited' },
+  'recovery.decision': { level: 'info', msg: 'container recovery initiated' },
+  'fs.reset': { level: 'info', msg: 'filesystem reset' },
+  'supervisor.state': { level: 'debug', msg: 'supervisor state' },
   'procwarden.exit': { level: 'info', msg: 'procwarden exits' },
   'procwarden.warning': { level: 'warn', msg: 'procwarden warning' },
 };

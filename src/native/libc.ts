@@ -4,6 +4,12 @@
 import type { KoffiApi } from './koffi-loader.ts';
 
 const WNOHANG = 1;
+const WEXITED = 4;
+const WNOWAIT = 0x01000000;
+const P_ALL = 0;
+/** siginfo_t is 128 bytes; si_pid is at offset 16 on x86_64. */
+const SIGINFO_BYTES = 128;
+const SI_PID_OFFSET = 16;
 const PR_SET_CHILD_SUBREAPER = 36;
 const SIG_IGN = 1;
 const SIG_ERR = -1;
@@ -38,6 +44,11 @@ export interface WaitResult {
 export interface Libc {
   /** waitpid(pid, WNOHANG): the status if that child has changed state, else null. */
   reapIfExited(pid: number): WaitResult | null;
+  /**
+   * The pid of a child that has exited, left unreaped (waitid with WNOWAIT), or 0 when
+   * none has: finds zombies in time that follows their number, not the number of children.
+   */
+  peekExitedChild(): number;
   /** Orphans of the app come to procwarden even when it is not PID 1. */
   becomeSubreaper(): boolean;
   /** SIG_IGN for a signal; the app still starts with SIG_DFL (spawn resets every signal). */
@@ -58,6 +69,8 @@ export interface Libc {
 export function bindLibc(koffi: KoffiApi): Libc {
   const lib = koffi.load('libc.so.6');
   const waitpid = lib.func('int waitpid(int pid, _Out_ int *status, int options)');
+  const waitid = lib.func('int waitid(int idtype, int id, void *infop, int options)');
+  const siginfo = Buffer.alloc(SIGINFO_BYTES);
   const prctl = lib.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)');
   const signal = lib.func('intptr_t signal(int signum, intptr_t handler)');
   const getpgrp = lib.func('int getpgrp(void)');
@@ -93,6 +106,11 @@ export function bindLibc(koffi: KoffiApi): Libc {
       const status = [0];
       const result = waitpid(pid, status, WNOHANG) as number;
       return result > 0 ? { pid: result, status: status[0] ?? 0 } : null;
+    },
+    peekExitedChild() {
+      siginfo.fill(0);
+      if ((waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) as number) !== 0) return 0;
+      return siginfo.readInt32LE(SI_PID_OFFSET);
     },
     becomeSubreaper: () => prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) === 0,
     ignoreSignal: (number) => signal(number, SIG_IGN) !== SIG_ERR,

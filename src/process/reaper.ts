@@ -2,37 +2,33 @@
 // child subreaper when it is not).
 //
 // Node has no waitpid, and libuv waits only for the children it spawned, by pid. The
-// reaper lists procwarden's children from /proc and waits for each by pid, never with
-// waitpid(-1): that would also take the statuses of children that Node spawned itself, and
-// their `exit` events would never fire. procwarden spawns the app through posix_spawn, not
-// through Node, so every child here is the reaper's to wait for.
+// reaper never calls waitpid(-1): that would also take the statuses of children Node
+// spawned itself, and their `exit` events would never fire. It asks the kernel which child
+// has exited without reaping it (waitid with WNOWAIT), then reaps that pid. procwarden
+// starts the app with posix_spawn, not through Node, so Node has no child of its own here;
+// were that ever to change, those pids would have to be skipped in `reap`.
 
-import { readFileSync } from 'node:fs';
 import type { Libc } from '../native/libc.ts';
-import { parseChildren } from './proc-stat.ts';
 
 export type ExitListener = (pid: number, status: number) => void;
 
 export interface Reaper {
-  /** One pass: wait for every child that has exited. */
+  /** One pass: reap every child that has exited. */
   reap(): void;
   /** Resolves after the next pass that reaped something, or after `timeoutMs`. */
   nextReap(timeoutMs: number): Promise<void>;
 }
 
 export function startReaper(libc: Libc, onExit: ExitListener): Reaper {
-  // Children are listed per thread; orphans and the app are children of the main thread.
-  const childrenFile = `/proc/self/task/${process.pid}/children`;
   let waiters: (() => void)[] = [];
 
   const reap = (): void => {
     let reaped = false;
-    for (const child of parseChildren(readFileSync(childrenFile, 'latin1'))) {
-      const exited = libc.reapIfExited(child);
-      if (exited) {
-        reaped = true;
-        onExit(exited.pid, exited.status);
-      }
+    for (let pid = libc.peekExitedChild(); pid > 0; pid = libc.peekExitedChild()) {
+      const exited = libc.reapIfExited(pid);
+      if (!exited) break;
+      reaped = true;
+      onExit(exited.pid, exited.status);
     }
     if (reaped && waiters.length > 0) {
       const woken = waiters;
@@ -41,8 +37,8 @@ export function startReaper(libc: Libc, onExit: ExitListener): Reaper {
     }
   };
 
-  // A child that exits after the list was read raises SIGCHLD again, so one pass per
-  // signal never leaves a zombie behind.
+  // Each pass reaps until no exited child is left, and a child that exits after it raises
+  // SIGCHLD again, so no zombie is ever left behind.
   process.on('SIGCHLD', reap);
   reap();
 

@@ -1,10 +1,20 @@
-// The app's life under procwarden: start it, pass signals on, stop it on SIGTERM/SIGINT
-// with a grace period, and return the exit code procwarden leaves with, once no process
-// of the tree is left.
+// The app's life under procwarden, as an explicit state machine:
+//
+//   starting ──▶ running ──(app exits)──▶ decide ──▶ starting (restart, replace, recover)
+//                  │                         ├────▶ waiting ──(throttle over)──▶ starting
+//                  │ SIGTERM/SIGINT          └────▶ stopped (stop: exit with the app's code)
+//                  ▼
+//               stopping ──(app exits, or SIGKILL after the grace)──▶ stopped
+//
+// A stop is never a crash: in `stopping` the app's exit ends procwarden, and a stop that
+// arrives while `waiting` ends it at once, without another start. Before every start, no
+// process of the previous tree is left: two copies of the app never run at once.
 
 import type { Config } from '../config/config.ts';
-import type { EventLog } from '../events/events.ts';
+import type { EventLog, ExitCause, StartMode } from '../events/events.ts';
+import { resetFilesystem } from '../filesystem/pristine.ts';
 import type { Libc } from '../native/libc.ts';
+import { decide, failed, type PastStart } from '../policy/decide.ts';
 import { decodeWaitStatus, exitCodeFor, type AppExit } from '../process/exit-status.ts';
 import { killTree } from '../process/kill-tree.ts';
 import { readDescendants } from '../process/process-table.ts';
@@ -12,61 +22,100 @@ import { startReaper } from '../process/reaper.ts';
 import { spawnApp, type AppLaunch } from '../process/spawn-app.ts';
 import { configureSignals, signalGroup } from '../signals/signals.ts';
 
+export type SupervisorState = 'starting' | 'running' | 'stopping' | 'waiting' | 'stopped';
+
 /** Signal listeners do not hold Node's event loop open; this handle does, and never fires in practice. */
 const KEEP_ALIVE_MS = 2 ** 31 - 1;
 
 export async function supervise(config: Config, libc: Libc, events: EventLog, launch: AppLaunch): Promise<number> {
   const keepAlive = setInterval(() => {}, KEEP_ALIVE_MS);
+  const history: PastStart[] = [];
+  let state: SupervisorState = 'stopped';
   let appPid = 0;
-  let startedAt = 0;
-  let stopping = false;
+  let attempt = 0;
   let stopTimer: NodeJS.Timeout | undefined;
-  const { promise: appExited, resolve: onAppExit } = Promise.withResolvers<AppExit>();
+  let appExit = Promise.withResolvers<AppExit>();
+  let stopRequested = false;
+  const stopRequest = Promise.withResolvers<void>();
+
+  const enter = (next: SupervisorState): void => {
+    events.emit('supervisor.state', { from: state, to: next });
+    state = next;
+  };
 
   const reaper = startReaper(libc, (pid, status) => {
     if (pid !== appPid) return;
     const exit = decodeWaitStatus(status);
-    if (exit) onAppExit(exit);
+    if (exit) appExit.resolve(exit);
   });
 
   configureSignals(libc, {
-    forward: (signal) => signalGroup(appPid, signal),
+    // pid 0 would mean procwarden's own group: only ever signal a started app.
+    forward: (signal) => appPid > 0 && signalGroup(appPid, signal),
     stop: () => {
-      if (stopping) return;
-      stopping = true;
+      stopRequested = true;
+      stopRequest.resolve();
+      if (state !== 'running') return;
+      enter('stopping');
       // After the grace, SIGKILL to everything, including processes that left the app's
       // process group (setsid) and so never saw the forwarded signal.
       stopTimer = setTimeout(() => {
-        for (const { pid } of readDescendants()) signalProcess(pid);
+        for (const { pid } of readDescendants()) killQuietly(pid);
       }, config.stopTimeoutMs);
     },
   });
 
-  appPid = spawnApp(libc, launch);
-  startedAt = performance.now();
-  events.emit('container.started', { pid: appPid, attempt: 1, mode: 'initial', command: config.command });
+  const finish = (exit: AppExit): number => {
+    enter('stopped');
+    clearInterval(keepAlive);
+    const code = exitCodeFor(exit);
+    events.emit('procwarden.exit', { code });
+    return code;
+  };
 
-  const exit = await appExited;
-  clearTimeout(stopTimer);
-  const cause = stopping ? 'stop' : exit.code === 0 ? 'clean' : 'crash';
-  events.emit('container.exited', {
-    pid: appPid,
-    code: exit.code,
-    signal: exit.signal,
-    uptimeMs: Math.round(performance.now() - startedAt),
-    cause,
-  });
+  for (let mode: StartMode = 'initial'; ; ) {
+    enter('starting');
+    if (mode === 'replace' || mode === 'recover') events.emit('fs.reset', resetFilesystem(config));
+    appExit = Promise.withResolvers<AppExit>();
+    appPid = spawnApp(libc, launch);
+    const startedAt = performance.now();
+    attempt += 1;
+    if (mode !== 'initial') history.push({ action: mode, at: startedAt });
+    events.emit('container.started', { pid: appPid, attempt, mode, command: config.command });
+    enter('running');
 
-  // Whatever the app left running goes with it: as PID 1 the kernel would kill it anyway
-  // when procwarden exits; as a subreaper, nothing else would.
-  await killTree(reaper);
-  clearInterval(keepAlive);
-  const code = exitCodeFor(exit);
-  events.emit('procwarden.exit', { code });
-  return code;
+    const exit = await appExit.promise;
+    clearTimeout(stopTimer);
+    const cause: ExitCause = stopRequested ? 'stop' : failed(exit) ? 'crash' : 'clean';
+    const uptimeMs = Math.round(performance.now() - startedAt);
+    events.emit('container.exited', { pid: appPid, attempt, code: exit.code, signal: exit.signal, uptimeMs, cause });
+    appPid = 0;
+    // Whatever the app left running goes with it, before anything else starts: as PID 1
+    // the kernel would kill it anyway when procwarden exits; as a subreaper, nothing else would.
+    await killTree(reaper);
+    // Also a stop that came while the tree was being killed: never a crash.
+    if (stopRequested) return finish(exit);
+
+    const decision = decide(exit, history, config.policy, performance.now());
+    events.emit(
+      'recovery.decision',
+      decision,
+      decision.action === 'stop' ? 'container stays stopped' : 'container recovery initiated',
+    );
+    if (decision.action === 'stop') return finish(exit);
+    if (decision.delayMs > 0) {
+      enter('waiting');
+      const throttle = Promise.withResolvers<'elapsed'>();
+      const timer = setTimeout(() => throttle.resolve('elapsed'), decision.delayMs);
+      const outcome = await Promise.race([throttle.promise, stopRequest.promise.then(() => 'stop' as const)]);
+      clearTimeout(timer);
+      if (outcome === 'stop') return finish(exit);
+    }
+    mode = decision.action;
+  }
 }
 
-function signalProcess(pid: number): void {
+function killQuietly(pid: number): void {
   try {
     process.kill(pid, 'SIGKILL');
   } catch {

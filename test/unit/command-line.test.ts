@@ -77,3 +77,66 @@ describe('the environment', () => {
     expect(message).not.toContain('\n');
   });
 });
+
+describe('the recovery policy', () => {
+  it('is OFF for an explicit COMMAND, with the spec budgets, and events only on warnings', () => {
+    const config = run(['true']);
+    expect(config.policy).toEqual({
+      autorestart: 'off',
+      autoreplace: 'off',
+      recovery: false,
+      restartBudget: { tries: 3, windowMs: 60_000 },
+      replaceBudget: { tries: 3, windowMs: 300_000 },
+      throttleMs: 120_000,
+    });
+    expect(config.log.level).toBe('warn');
+  });
+
+  it('reads the environment case-insensitively, and turns events on', () => {
+    const config = run(['true'], { AUTORESTART: 'On_Failure', AUTOREPLACE: 'ALWAYS', PROCWARDEN_RECOVERY: 'on' });
+    expect(config.policy).toMatchObject({ autorestart: 'on_failure', autoreplace: 'always', recovery: true });
+    expect(config.log.level).toBe('info');
+  });
+
+  it('lets flags win over the environment, in both spellings', () => {
+    const config = run(['--autorestart', 'always', '--autoreplace=off', '--recovery', 'OFF', 'true'], {
+      AUTORESTART: 'on_failure',
+      AUTOREPLACE: 'always',
+      PROCWARDEN_RECOVERY: 'on',
+    });
+    expect(config.policy).toMatchObject({ autorestart: 'always', autoreplace: 'off', recovery: false });
+    expect(config.command).toEqual(['true']);
+  });
+
+  it('reads budgets and the throttle', () => {
+    const config = run(['true'], { PROCWARDEN_RESTART_LIMIT: '5/10s', PROCWARDEN_REPLACE_LIMIT: '1/1h', PROCWARDEN_THROTTLE: '250ms' });
+    expect(config.policy).toMatchObject({
+      restartBudget: { tries: 5, windowMs: 10_000 },
+      replaceBudget: { tries: 1, windowMs: 3_600_000 },
+      throttleMs: 250,
+    });
+  });
+
+  it.each([
+    ['AUTORESTART', 'sometimes', /^AUTORESTART: 'sometimes' is not one of OFF, ON_FAILURE, ALWAYS$/],
+    ['AUTOREPLACE', 'yes', /^AUTOREPLACE: 'yes'/],
+    ['PROCWARDEN_RECOVERY', 'true', /^PROCWARDEN_RECOVERY: 'true' is not one of ON, OFF$/],
+    ['PROCWARDEN_RESTART_LIMIT', '3', /^PROCWARDEN_RESTART_LIMIT: '3' is not TRIES\/WINDOW/],
+    ['PROCWARDEN_REPLACE_LIMIT', '3/0s', /^PROCWARDEN_REPLACE_LIMIT: '3\/0s'/],
+    ['PROCWARDEN_RESTART_LIMIT', 'x/1m', /^PROCWARDEN_RESTART_LIMIT/],
+    ['PROCWARDEN_THROTTLE', '2', /^PROCWARDEN_THROTTLE: '2' is not a duration/],
+  ])('names %s for the bad value %j', (name, value, message) => {
+    expect(usageError(['true'], { [name]: value })).toMatch(message);
+  });
+
+  it('names the flag for a bad flag value', () => {
+    expect(usageError(['--autorestart', 'maybe', 'true'])).toMatch(/^--autorestart: 'maybe'/);
+    expect(usageError(['--recovery=yes', 'true'])).toMatch(/^--recovery: 'yes' is not one of ON, OFF/);
+  });
+
+  it('reads APTIBLE_DO_NOT_WIPE: any non-empty value, an empty one still wipes', () => {
+    expect(run(['true'], { APTIBLE_DO_NOT_WIPE: '1' }).doNotWipe).toBe(true);
+    expect(run(['true'], { APTIBLE_DO_NOT_WIPE: '' }).doNotWipe).toBe(false);
+    expect(run(['true']).doNotWipe).toBe(false);
+  });
+});

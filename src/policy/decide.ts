@@ -1,0 +1,64 @@
+// The recovery decision (spec section 3), a pure function of how the app exited, the
+// starts so far, the policy and the time: no clock, timer or process here, so every rule is
+// unit-tested with plain numbers.
+
+import type { Budget, Policy, RestartPolicy } from './policy.ts';
+
+export type RecoveryAction = 'restart' | 'replace' | 'recover';
+
+export interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: string | null;
+}
+
+/** A start that a recovery action made, and when (ms on any monotonic clock). */
+export interface PastStart {
+  readonly action: RecoveryAction;
+  readonly at: number;
+}
+
+export type Decision =
+  | {
+      readonly action: RecoveryAction;
+      /** How long to wait before the start: only recover is ever delayed (the throttle). */
+      readonly delayMs: number;
+      readonly restartsLeft: number;
+      readonly replacesLeft: number;
+    }
+  | { readonly action: 'stop'; readonly delayMs: 0; readonly restartsLeft: number; readonly replacesLeft: number };
+
+/** ON_FAILURE: an exit code other than 0, or death by a signal. ALWAYS: any exit. */
+export function failed(exit: ExitStatus): boolean {
+  return exit.signal !== null || exit.code !== 0;
+}
+
+function applies(policy: RestartPolicy, exit: ExitStatus): boolean {
+  return policy === 'always' || (policy === 'on_failure' && failed(exit));
+}
+
+/** Starts by `action` within the sliding window that ends now: those less than windowMs ago. */
+function usedIn(history: readonly PastStart[], action: RecoveryAction, budget: Budget, now: number): number {
+  return history.filter((start) => start.action === action && now - start.at < budget.windowMs).length;
+}
+
+export function decide(exit: ExitStatus, history: readonly PastStart[], policy: Policy, now: number): Decision {
+  let restartsLeft = Math.max(0, policy.restartBudget.tries - usedIn(history, 'restart', policy.restartBudget, now));
+  let replacesLeft = Math.max(0, policy.replaceBudget.tries - usedIn(history, 'replace', policy.replaceBudget, now));
+
+  if (applies(policy.autorestart, exit) && restartsLeft > 0) {
+    restartsLeft -= 1;
+    return { action: 'restart', delayMs: 0, restartsLeft, replacesLeft };
+  }
+  if (applies(policy.autoreplace, exit) && replacesLeft > 0) {
+    replacesLeft -= 1;
+    return { action: 'replace', delayMs: 0, restartsLeft, replacesLeft };
+  }
+  if (policy.recovery) {
+    const previous = history.findLast((start) => start.action === 'recover');
+    // At the previous recovery's start + throttle, or now if that is later: the first
+    // recovery, and one after a quiet spell, are immediate.
+    const delayMs = previous === undefined ? 0 : Math.max(0, previous.at + policy.throttleMs - now);
+    return { action: 'recover', delayMs, restartsLeft, replacesLeft };
+  }
+  return { action: 'stop', delayMs: 0, restartsLeft, replacesLeft };
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { decide, type ExitStatus, type PastStart } from '../../src/policy/decide.ts';
+import { DEFAULT_REPLACE_BUDGET, DEFAULT_RESTART_BUDGET, type Policy } from '../../src/policy/policy.ts';
+
+const OFF: Policy = {
+  autorestart: 'off',
+  autoreplace: 'off',
+  recovery: false,
+  restartBudget: DEFAULT_RESTART_BUDGET,
+  replaceBudget: DEFAULT_REPLACE_BUDGET,
+  throttleMs: 120_000,
+};
+const policy = (overrides: Partial<Policy>): Policy => ({ ...OFF, ...overrides });
+const code = (n: number): ExitStatus => ({ code: n, signal: null });
+const killed: ExitStatus = { code: null, signal: 'SIGKILL' };
+const starts = (action: PastStart['action'], ...at: number[]): PastStart[] => at.map((t) => ({ action, at: t }));
+
+const MINUTE = 60_000;
+const NOW = 10 * MINUTE;
+
+describe('which exits a policy takes', () => {
+  it('OFF never acts: the app stops', () => {
+    expect(decide(code(1), [], OFF, NOW).action).toBe('stop');
+    expect(decide(killed, [], OFF, NOW).action).toBe('stop');
+  });
+
+  it('ON_FAILURE takes a non-zero code and a death by signal, never exit 0', () => {
+    const p = policy({ autorestart: 'on_failure' });
+    expect(decide(code(1), [], p, NOW).action).toBe('restart');
+    expect(decide(code(255), [], p, NOW).action).toBe('restart');
+    expect(decide(killed, [], p, NOW).action).toBe('restart');
+    expect(decide({ code: null, signal: 'SIGTERM' }, [], p, NOW).action).toBe('restart');
+    expect(decide(code(0), [], p, NOW).action).toBe('stop');
+  });
+
+  it('ALWAYS takes exit 0 too', () => {
+    expect(decide(code(0), [], policy({ autorestart: 'always' }), NOW).action).toBe('restart');
+    expect(decide(code(0), [], policy({ autoreplace: 'always' }), NOW).action).toBe('replace');
+  });
+});
+
+describe('the order: restart, then replace, then recover, then stop', () => {
+  const all = policy({ autorestart: 'on_failure', autoreplace: 'on_failure', recovery: true });
+
+  it('restarts first', () => {
+    expect(decide(code(1), [], all, NOW)).toEqual({ action: 'restart', delayMs: 0, restartsLeft: 2, replacesLeft: 3 });
+  });
+
+  it('replaces once three restarts happened in the last minute', () => {
+    const history = starts('restart', NOW - 3000, NOW - 2000, NOW - 1000);
+    expect(decide(code(1), history, all, NOW)).toEqual({ action: 'replace', delayMs: 0, restartsLeft: 0, replacesLeft: 2 });
+  });
+
+  it('recovers once both budgets are spent', () => {
+    const history = [...starts('restart', NOW - 3, NOW - 2, NOW - 1), ...starts('replace', NOW - 30, NOW - 20, NOW - 10)];
+    expect(decide(code(1), history, all, NOW)).toEqual({ action: 'recover', delayMs: 0, restartsLeft: 0, replacesLeft: 0 });
+  });
+
+  it('stops once both budgets are spent and recovery is off', () => {
+    const history = [...starts('restart', NOW - 3, NOW - 2, NOW - 1), ...starts('replace', NOW - 30, NOW - 20, NOW - 10)];
+    const decision = decide(code(1), history, policy({ autorestart: 'on_failure', autoreplace: 'on_failure' }), NOW);
+    expect(decision).toEqual({ action: 'stop', delayMs: 0, restartsLeft: 0, replacesLeft: 0 });
+  });
+
+  it('an exit 0 under ON_FAILURE skips restart and replace, and still recovers', () => {
+    expect(decide(code(0), [], all, NOW).action).toBe('recover');
+  });
+
+  it('replace ALWAYS after restart ON_FAILURE: a clean exit is replaced, a crash restarted', () => {
+    const p = policy({ autorestart: 'on_failure', autoreplace: 'always' });
+    expect(decide(code(0), [], p, NOW).action).toBe('replace');
+    expect(decide(code(2), [], p, NOW).action).toBe('restart');
+  });
+});
+
+describe('sliding windows', () => {
+  const restart = policy({ autorestart: 'on_failure' });
+
+  it('counts a restart exactly one window ago as outside it, one ms later as inside', () => {
+    const atEdge = starts('restart', NOW - MINUTE, NOW - 2, NOW - 1);
+    expect(decide(code(1), atEdge, restart, NOW).action).toBe('restart');
+    const justInside = starts('restart', NOW - MINUTE + 1, NOW - 2, NOW - 1);
+    expect(decide(code(1), justInside, restart, NOW).action).toBe('stop');
+  });
+
+  it('slides: a slow crasher is restarted for ever', () => {
+    let history: PastStart[] = [];
+    for (let t = 0; t < 100 * MINUTE; t += 25_000) {
+      const decision = decide(code(1), history, restart, t);
+      expect(decision.action, `at ${t} ms`).toBe('restart');
+      history = [...history, { action: 'restart', at: t }];
+    }
+  });
+
+  it('follows the configured budget: 3/1s', () => {
+    const p = policy({ autorestart: 'on_failure', restartBudget: { tries: 3, windowMs: 1000 } });
+    const history = starts('restart', NOW - 1001, NOW - 1000, NOW - 999, NOW - 10);
+    expect(decide(code(1), history, p, NOW)).toMatchObject({ action: 'restart', restartsLeft: 0 });
+    expect(decide(code(1), [...history, { action: 'restart', at: NOW - 5 }], p, NOW).action).toBe('stop');
+  });
+
+  it('the replace window is five minutes by default', () => {
+    const p = policy({ autoreplace: 'always' });
+    expect(decide(code(0), starts('replace', NOW - 5 * MINUTE, NOW - 2, NOW - 1), p, NOW).action).toBe('replace');
+    expect(decide(code(0), starts('replace', NOW - 5 * MINUTE + 1, NOW - 2, NOW - 1), p, NOW).action).toBe('stop');
+  });
+
+  it('a budget of 0 tries never acts', () => {
+    const p = policy({ autorestart: 'always', restartBudget: { tries: 0, windowMs: MINUTE } });
+    expect(decide(code(1), [], p, NOW).action).toBe('stop');
+  });
+});
+
+describe('the recovery throttle', () => {
+  const recover = policy({ recovery: true, throttleMs: 2 * MINUTE });
+
+  it('the first recovery is immediate', () => {
+    expect(decide(code(1), [], recover, NOW)).toMatchObject({ action: 'recover', delayMs: 0 });
+  });
+
+  it('a recovery starts at the previous recovery start + throttle', () => {
+    expect(decide(code(1), starts('recover', NOW - 30_000), recover, NOW)).toMatchObject({ delayMs: 90_000 });
+    expect(decide(code(1), starts('recover', NOW - 2 * MINUTE + 1), recover, NOW)).toMatchObject({ delayMs: 1 });
+  });
+
+  it('after a quiet spell it is immediate again', () => {
+    expect(decide(code(1), starts('recover', NOW - 2 * MINUTE), recover, NOW)).toMatchObject({ delayMs: 0 });
+    expect(decide(code(1), starts('recover', NOW - 60 * MINUTE), recover, NOW)).toMatchObject({ delayMs: 0 });
+  });
+
+  it('only the previous recovery counts, not restarts or replacements', () => {
+    const history = [...starts('recover', NOW - 100_000), ...starts('restart', NOW - 1)];
+    expect(decide(code(1), history, recover, NOW)).toMatchObject({ delayMs: 20_000 });
+  });
+});
