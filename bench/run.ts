@@ -7,7 +7,7 @@
 // about 90 ms to any Node start on machines that set it.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -45,10 +45,14 @@ const VARIANTS: readonly Variant[] = [
   { name: 'bare Node', argv: (app) => [process.execPath, '-e', NODE_REFERENCE, ...app] },
 ];
 
-const results = new Map<string, Map<string, string>>();
-function record(metric: string, variant: string, value: string): void {
-  if (!results.has(metric)) results.set(metric, new Map());
-  results.get(metric)!.set(variant, value);
+/** section → metric → column → value, printed as one table a section. */
+const results = new Map<string, Map<string, Map<string, string>>>();
+let section = '';
+function record(metric: string, column: string, value: string): void {
+  if (!results.has(section)) results.set(section, new Map());
+  const metrics = results.get(section)!;
+  if (!metrics.has(metric)) metrics.set(metric, new Map());
+  metrics.get(metric)!.set(column, value);
 }
 
 const median = (values: number[]) => {
@@ -206,24 +210,98 @@ async function orphanStorm(): Promise<void> {
   }
 }
 
+/**
+ * Restart latency (the app's exit to the next instance's first instruction) and crash-loop
+ * rate, procwarden beside supervisord (autorestart=true), runit (runsv) and s6
+ * (s6-supervise), each restarting a C program that stamps its start and its exit.
+ */
+async function restart(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'procwarden-bench-restart-'));
+  const crash = join(work, 'crash-stamp');
+  if (spawnSync('cc', ['-O2', '-static', '-o', crash, resolve(FIXTURES, 'crash-stamp.c')]).status !== 0) {
+    record('restart latency (median, exit → next first instruction)', 'procwarden', 'skipped: no C compiler (cc) to build the crash loop');
+    return;
+  }
+  const supervisors: { name: string; argv: (log: string, dir: string) => string[]; env?: NodeJS.ProcessEnv }[] = [
+    {
+      name: 'procwarden',
+      argv: (log) => [BIN, '--', crash, log],
+      env: { AUTORESTART: 'ALWAYS', PROCWARDEN_RESTART_LIMIT: '100000/1h' },
+    },
+    {
+      name: 'supervisord',
+      argv: (log, dir) => {
+        writeFileSync(join(dir, 'supervisord.conf'), [
+          '[supervisord]', 'nodaemon=true', 'logfile=/dev/null', `pidfile=${dir}/supervisord.pid`,
+          '[program:app]', `command=${crash} ${log}`, 'autorestart=true', 'startsecs=0', 'startretries=100000',
+          'stdout_logfile=/dev/null', 'stderr_logfile=/dev/null', '',
+        ].join('\n'));
+        return ['supervisord', '-c', join(dir, 'supervisord.conf')];
+      },
+    },
+    { name: 'runit (runsv)', argv: (log, dir) => (writeRun(dir, crash, log), ['runsv', dir]) },
+    { name: 's6 (s6-supervise)', argv: (log, dir) => (writeRun(dir, crash, log), ['s6-supervise', dir]) },
+  ];
+  const metric = 'restart latency (median, exit → next first instruction)';
+  const rate = 'crash loop: starts in the first 3 s';
+  const medians = new Map<string, number>();
+  for (const supervisor of supervisors) {
+    const dir = mkdtempSync(join(work, 'svc-'));
+    const log = join(dir, 'stamps');
+    const child = spawn(supervisor.argv(log, dir)[0]!, supervisor.argv(log, dir).slice(1), {
+      env: { ...env, ...supervisor.env },
+      stdio: 'ignore',
+    });
+    const ended = exited(child);
+    await sleep(3000);
+    child.kill('SIGTERM');
+    await Promise.race([ended, sleep(3000).then(() => child.kill('SIGKILL'))]);
+    const stamps = existsSync(log)
+      ? readFileSync(log, 'utf8').trim().split('\n').map((line) => line.split(' ').map(Number) as [number, number])
+      : [];
+    const gaps = stamps.slice(1).map(([start], i) => (start - stamps[i]![1]) / 1e6);
+    medians.set(supervisor.name, median(gaps));
+    record(metric, supervisor.name, gaps.length ? fmt(median(gaps)) : 'no restart');
+    record(rate, supervisor.name, String(stamps.length));
+  }
+  const ours = medians.get('procwarden')!;
+  const faster = [...medians].filter(([name]) => name !== 'procwarden').map(([name, ms]) => `${(ms / ours).toFixed(0)}x ${name.split(' ')[0]}`);
+  record(metric, 'ratio', `procwarden faster by ${faster.join(', ')} (target < 10 ms, ≤ 3x runsv)`);
+
+  // The same crash loop under procwarden's default budget: held to what the policy allows.
+  const dir = mkdtempSync(join(work, 'budget-'));
+  const log = join(dir, 'stamps');
+  spawnSync(BIN, ['--', crash, log], { env: { ...env, AUTORESTART: 'ON_FAILURE' }, stdio: 'ignore', timeout: 10_000 });
+  record(rate, 'procwarden', `${results.get(section)!.get(rate)!.get('procwarden')} (restart limit 100000/1h); ${readFileSync(log, 'utf8').trim().split('\n').length} with the default 3/1m, then it stops`);
+}
+
+function writeRun(dir: string, crash: string, log: string): void {
+  writeFileSync(join(dir, 'run'), `#!/bin/sh\nexec ${crash} ${log}\n`, { mode: 0o755 });
+}
+
 const sections: [string, () => Promise<void>][] = [
   ['start-up', startup],
   ['memory and idle', idle],
   ['signal latency', signalLatency],
   ['exit latency', exitLatency],
   ['orphan storm', orphanStorm],
+  ['restart', restart],
 ];
 const only = process.argv[2];
-for (const [name, section] of sections) {
+for (const [name, run] of sections) {
   if (only && !name.startsWith(only)) continue;
   process.stderr.write(`bench: ${name}...\n`);
-  await section();
+  section = name;
+  await run();
 }
 
-const columns = [...VARIANTS.map((v) => v.name), 'direct (no init)', 'ratio'];
-const used = columns.filter((c) => [...results.values()].some((row) => row.has(c)));
 const machine = `${spawnSync('nproc').stdout.toString().trim()} cores, Node ${process.versions.node}, ${spawnSync('tini', ['--version']).stdout.toString().trim()}, dumb-init ${spawnSync('dumb-init', ['--version']).stderr.toString().trim().replace(/^dumb-init /, '')}`;
-console.log(`Measured ${new Date().toISOString().slice(0, 10)} on ${machine}; ${ROUNDS} rounds.\n`);
-console.log(`| metric | ${used.join(' | ')} |`);
-console.log(`|---|${used.map(() => '---').join('|')}|`);
-for (const [metric, row] of results) console.log(`| ${metric} | ${used.map((c) => row.get(c) ?? '').join(' | ')} |`);
+console.log(`Measured ${new Date().toISOString().slice(0, 10)} on ${machine}; ${ROUNDS} rounds.`);
+for (const [name, metrics] of results) {
+  const columns = [...new Set([...metrics.values()].flatMap((row) => [...row.keys()]))];
+  const ordered = [...columns.filter((c) => c !== 'ratio'), ...columns.filter((c) => c === 'ratio')];
+  console.log(`\n### ${name}\n`);
+  console.log(`| metric | ${ordered.join(' | ')} |`);
+  console.log(`|---|${ordered.map(() => '---').join('|')}|`);
+  for (const [metric, row] of metrics) console.log(`| ${metric} | ${ordered.map((c) => row.get(c) ?? '').join(' | ')} |`);
+}

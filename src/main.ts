@@ -4,11 +4,12 @@
 
 import { readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { parseInvocation } from './config/command-line.ts';
-import type { Config } from './config/config.ts';
+import type { AppSource, Config } from './config/config.ts';
 import { helpText } from './config/help.ts';
 import { createEventLog } from './events/events.ts';
 import { NativeLoadError, loadKoffi } from './native/koffi-loader.ts';
 import { bindLibc, type Libc } from './native/libc.ts';
+import { ProcfileError, loadProcfileEntry } from './procfile/locate.ts';
 import { inheritedFds } from './process/inherited-fds.ts';
 import { readDescendants } from './process/process-table.ts';
 import { rawTail, splitNulBlock } from './process/raw-args.ts';
@@ -52,7 +53,32 @@ async function main(): Promise<number> {
   }
 }
 
+/** The app to run: an explicit COMMAND as raw bytes, or a Procfile entry under /bin/sh -c. */
+interface ResolvedApp {
+  readonly argv: readonly [Buffer, ...Buffer[]];
+  readonly command: readonly string[];
+  readonly processType: string | undefined;
+}
+
+function resolveApp(source: AppSource): ResolvedApp {
+  if (source.kind === 'command') {
+    const argv = rawTail(splitNulBlock(readFileSync('/proc/self/cmdline')), source.argv) as [Buffer, ...Buffer[]];
+    return { argv, command: source.argv, processType: undefined };
+  }
+  const { entry } = loadProcfileEntry(source.file, source.type);
+  const command = ['/bin/sh', '-c', entry.command];
+  return { argv: command.map((word) => Buffer.from(word)) as [Buffer, ...Buffer[]], command, processType: entry.name };
+}
+
 async function run(config: Config): Promise<number> {
+  let app: ResolvedApp;
+  try {
+    app = resolveApp(config.source);
+  } catch (error) {
+    if (!(error instanceof ProcfileError)) throw error;
+    say(error.message);
+    return 2;
+  }
   const events = createEventLog(config.log);
   let libc: Libc;
   try {
@@ -71,14 +97,14 @@ async function run(config: Config): Promise<number> {
     events.emit('procwarden.warning', { detail: 'this libc cannot make the app the terminal foreground (glibc 2.35+ needed); ^C reaches procwarden only' });
   }
   const launch: AppLaunch = {
-    argv: rawTail(splitNulBlock(readFileSync('/proc/self/cmdline')), config.command) as [Buffer, ...Buffer[]],
+    argv: app.argv,
     env: splitNulBlock(readFileSync('/proc/self/environ')),
     fds: givenFds,
     takeTerminal,
   };
   let code: number;
   try {
-    code = await supervise(config, libc, events, launch);
+    code = await supervise(config, app, libc, events, launch);
   } catch (error) {
     if (!(error instanceof SpawnError)) throw error;
     say(error.message);

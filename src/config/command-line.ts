@@ -7,6 +7,7 @@ import {
   DEFAULT_STOP_TIMEOUT_MS,
   LOG_FORMATS,
   LOG_LEVELS,
+  type AppSource,
   type Config,
   type LogFormat,
   type LogLevel,
@@ -42,9 +43,17 @@ const OPTIONS = {
   autorestart: { type: 'string' },
   autoreplace: { type: 'string' },
   recovery: { type: 'string' },
+  type: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
-type OptionValues = { help?: boolean; version?: boolean; autorestart?: string; autoreplace?: string; recovery?: string };
+type OptionValues = {
+  help?: boolean;
+  version?: boolean;
+  autorestart?: string;
+  autoreplace?: string;
+  recovery?: string;
+  type?: string;
+};
 
 class UsageError extends Error {}
 
@@ -76,22 +85,32 @@ function parse(args: readonly string[], env: Environment): Invocation {
   if (values.version) return { kind: 'version' };
 
   const [program, ...programArgs] = command;
-  if (program === undefined) {
-    throw new UsageError(`no COMMAND given (Procfile mode is not in this version yet)\n${USAGE}`);
-  }
   if (program === '') throw new UsageError(`COMMAND is an empty string\n${USAGE}`);
+  if (program !== undefined && values.type !== undefined) {
+    throw new UsageError(`--type chooses a Procfile process type: it does not go with a COMMAND\n${USAGE}`);
+  }
+  const source: AppSource =
+    program === undefined
+      ? { kind: 'procfile', file: nonEmpty(env['PROCWARDEN_PROCFILE']), type: values.type ?? nonEmpty(env['PROCWARDEN_PROCESS_TYPE']) }
+      : { kind: 'command', argv: [program, ...programArgs] };
 
-  // An explicit COMMAND is a one-off: Container Recovery is off unless asked for.
-  const policy = readPolicy(values, env, { recoveryByDefault: false });
+  // A Procfile process type is a service: Container Recovery is on unless turned off. An
+  // explicit COMMAND is a one-off: it is off unless asked for.
+  const policy = readPolicy(values, env, { recoveryByDefault: source.kind === 'procfile' });
   return {
     kind: 'run',
     config: {
-      command: [program, ...programArgs],
+      source,
       policy,
       stopTimeoutMs: durationFrom(env, 'PROCWARDEN_STOP_TIMEOUT', DEFAULT_STOP_TIMEOUT_MS),
       log: {
-        // Events are on when a policy can start the app again; a plain init is quiet.
-        level: oneOf(env, 'PROCWARDEN_LOG_LEVEL', LOG_LEVELS, (recoversAtAll(policy) ? 'info' : 'warn') satisfies LogLevel),
+        // Events are on for a service or when a policy can start the app again; a plain init is quiet.
+        level: oneOf(
+          env,
+          'PROCWARDEN_LOG_LEVEL',
+          LOG_LEVELS,
+          (source.kind === 'procfile' || recoversAtAll(policy) ? 'info' : 'warn') satisfies LogLevel,
+        ),
         format: oneOf(env, 'PROCWARDEN_LOG_FORMAT', LOG_FORMATS, 'json' satisfies LogFormat),
       },
       stateDir: absolutePath(env, 'PROCWARDEN_STATE_DIR', DEFAULT_STATE_DIR),
@@ -158,6 +177,10 @@ function durationFrom(env: Environment, name: string, fallback: number): number 
     throw new UsageError(`${name}: '${text}' is not a duration (a number with ms, s, m or h, e.g. 10s)`);
   }
   return ms;
+}
+
+function nonEmpty(text: string | undefined): string | undefined {
+  return text === undefined || text === '' ? undefined : text;
 }
 
 function absolutePath(env: Environment, name: string, fallback: string): string {

@@ -14,9 +14,19 @@ export interface LogConfig {
   readonly format: LogFormat;
 }
 
+/** Where the app comes from: an explicit COMMAND (a one-off) or a Procfile process type (a service). */
+export type AppSource =
+  | { readonly kind: 'command'; readonly argv: readonly [string, ...string[]] }
+  | {
+      readonly kind: 'procfile';
+      /** PROCWARDEN_PROCFILE, else ./Procfile, else /.aptible/Procfile. */
+      readonly file: string | undefined;
+      /** --type or PROCWARDEN_PROCESS_TYPE, else chosen from the file. */
+      readonly type: string | undefined;
+    };
+
 export interface Config {
-  /** COMMAND and its arguments, as given (exec form: no shell). */
-  readonly command: readonly [string, ...string[]];
+  readonly source: AppSource;
   readonly policy: Policy;
   /** Grace between forwarding SIGTERM/SIGINT and SIGKILL to the whole tree. */
   readonly stopTimeoutMs: number;

@@ -10,11 +10,15 @@ export function helpText(version: string): string {
   return `procwarden ${version}: the init for Procfile-based container images
 
 ${USAGE}
+       procwarden [OPTIONS] [--type NAME]     run a process type from the Procfile
        procwarden --help | --version
 
 Runs COMMAND as the app, directly (exec form, no shell), and does the duties of PID 1:
 reaps every zombie, forwards signals to the app's process group, stops the whole process
 tree on SIGTERM/SIGINT, and exits with the app's exit code (128+N when signal N killed it).
+With no COMMAND, it runs a Procfile process type (a service) under /bin/sh -c: the Procfile
+is $PROCWARDEN_PROCFILE, else ./Procfile, else /.aptible/Procfile; the type is --type or
+$PROCWARDEN_PROCESS_TYPE, else the only entry, else web.
 When the app exits on its own, a policy may start it again:
   1. restart   in place, if --autorestart matches the exit (budget PROCWARDEN_RESTART_LIMIT)
   2. replace   fresh, if --autoreplace matches the exit (budget PROCWARDEN_REPLACE_LIMIT)
@@ -25,8 +29,9 @@ Options:
   --autorestart P  OFF, ON_FAILURE (an exit code other than 0, or a signal) or ALWAYS
                    (env AUTORESTART; default OFF)
   --autoreplace P  OFF, ON_FAILURE or ALWAYS (env AUTOREPLACE; default OFF)
-  --recovery S     Container Recovery, ON or OFF (env PROCWARDEN_RECOVERY; default OFF for
-                   an explicit COMMAND)
+  --recovery S     Container Recovery, ON or OFF (env PROCWARDEN_RECOVERY; default ON for
+                   a Procfile process type, OFF for an explicit COMMAND)
+  --type NAME      the Procfile process type to run (env PROCWARDEN_PROCESS_TYPE)
   -h, --help       show this help and exit
   -V, --version    show the version and exit
   --               end of options: what follows is COMMAND, even if it starts with '-'

@@ -14,7 +14,7 @@ export type StartMode = 'initial' | 'restart' | 'replace' | 'recover';
 export type ExitCause = 'crash' | 'clean' | 'stop';
 
 interface EventFields {
-  'container.started': { pid: number; attempt: number; mode: StartMode; command: readonly string[] };
+  'container.started': { pid: number; attempt: number; mode: StartMode; command: readonly string[]; processType?: string };
   'container.exited': {
     pid: number;
     attempt: number;

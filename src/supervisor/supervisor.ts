@@ -27,7 +27,20 @@ export type SupervisorState = 'starting' | 'running' | 'stopping' | 'waiting' | 
 /** Signal listeners do not hold Node's event loop open; this handle does, and never fires in practice. */
 const KEEP_ALIVE_MS = 2 ** 31 - 1;
 
-export async function supervise(config: Config, libc: Libc, events: EventLog, launch: AppLaunch): Promise<number> {
+/** What runs, as the events name it. */
+export interface AppIdentity {
+  readonly command: readonly string[];
+  /** The Procfile process type, for a service. */
+  readonly processType: string | undefined;
+}
+
+export async function supervise(
+  config: Config,
+  app: AppIdentity,
+  libc: Libc,
+  events: EventLog,
+  launch: AppLaunch,
+): Promise<number> {
   const keepAlive = setInterval(() => {}, KEEP_ALIVE_MS);
   const history: PastStart[] = [];
   let state: SupervisorState = 'stopped';
@@ -81,7 +94,13 @@ export async function supervise(config: Config, libc: Libc, events: EventLog, la
     const startedAt = performance.now();
     attempt += 1;
     if (mode !== 'initial') history.push({ action: mode, at: startedAt });
-    events.emit('container.started', { pid: appPid, attempt, mode, command: config.command });
+    events.emit('container.started', {
+      pid: appPid,
+      attempt,
+      mode,
+      command: app.command,
+      ...(app.processType === undefined ? {} : { processType: app.processType }),
+    });
     enter('running');
 
     const exit = await appExit.promise;

@@ -6,6 +6,11 @@ const run = (args: string[], env: Record<string, string> = {}) => {
   if (invocation.kind !== 'run') throw new Error(`expected a run, got ${JSON.stringify(invocation)}`);
   return invocation.config;
 };
+const argvOf = (args: string[], env: Record<string, string> = {}) => {
+  const { source } = run(args, env);
+  if (source.kind !== 'command') throw new Error('expected a COMMAND');
+  return source.argv;
+};
 const usageError = (args: string[], env: Record<string, string> = {}) => {
   const invocation = parseInvocation(args, env);
   if (invocation.kind !== 'usage-error') throw new Error(`expected a usage error, got ${invocation.kind}`);
@@ -14,17 +19,17 @@ const usageError = (args: string[], env: Record<string, string> = {}) => {
 
 describe('the command line', () => {
   it('takes everything from the first word on as COMMAND, options of the app included', () => {
-    expect(run(['ls', '-la', '--', 'x']).command).toEqual(['ls', '-la', '--', 'x']);
+    expect(argvOf(['ls', '-la', '--', 'x'])).toEqual(['ls', '-la', '--', 'x']);
   });
 
   it('takes what follows -- as COMMAND even when it looks like an option', () => {
-    expect(run(['--', '--help']).command).toEqual(['--help']);
-    expect(run(['--', 'ls', '--version']).command).toEqual(['ls', '--version']);
+    expect(argvOf(['--', '--help'])).toEqual(['--help']);
+    expect(argvOf(['--', 'ls', '--version'])).toEqual(['ls', '--version']);
   });
 
   it('keeps arguments byte for byte: spaces, quotes, empty strings, unicode', () => {
     const args = ['printf', 'a b', '"q"', "'s'", '', 'héllo wörld ✓', '$HOME', '*'];
-    expect(run(args).command).toEqual(args);
+    expect(argvOf(args)).toEqual(args);
   });
 
   it('answers --help, -h, --version and -V', () => {
@@ -34,16 +39,16 @@ describe('the command line', () => {
     expect(parseInvocation(['-V'], {}).kind).toBe('version');
   });
 
-  it('refuses an unknown option, a lone --, and no command at all', () => {
+  it('refuses an unknown option, a lone --, an empty COMMAND, and --type with a COMMAND', () => {
     expect(usageError(['--bogus', 'true'])).toMatch(/--bogus/);
     expect(usageError(['--'])).toMatch(/'--' must be followed by COMMAND/);
-    expect(usageError([])).toMatch(/no COMMAND/);
     expect(usageError([''])).toMatch(/empty/);
+    expect(usageError(['--type', 'web', 'true'])).toMatch(/--type/);
   });
 
   it('does not run a program named like a planned subcommand by accident', () => {
     expect(usageError(['check'])).toMatch(/procwarden -- check/);
-    expect(run(['--', 'check']).command).toEqual(['check']);
+    expect(argvOf(['--', 'check'])).toEqual(['check']);
   });
 });
 
@@ -105,7 +110,7 @@ describe('the recovery policy', () => {
       PROCWARDEN_RECOVERY: 'on',
     });
     expect(config.policy).toMatchObject({ autorestart: 'always', autoreplace: 'off', recovery: false });
-    expect(config.command).toEqual(['true']);
+    expect(config.source).toEqual({ kind: 'command', argv: ['true'] });
   });
 
   it('reads budgets and the throttle', () => {
@@ -138,5 +143,28 @@ describe('the recovery policy', () => {
     expect(run(['true'], { APTIBLE_DO_NOT_WIPE: '1' }).doNotWipe).toBe(true);
     expect(run(['true'], { APTIBLE_DO_NOT_WIPE: '' }).doNotWipe).toBe(false);
     expect(run(['true']).doNotWipe).toBe(false);
+  });
+});
+
+describe('Procfile mode', () => {
+  it('is what no COMMAND means: a service, with Container Recovery on and events at info', () => {
+    const config = run([]);
+    expect(config.source).toEqual({ kind: 'procfile', file: undefined, type: undefined });
+    expect(config.policy.recovery).toBe(true);
+    expect(config.log.level).toBe('info');
+  });
+
+  it('takes the file and the type from the environment, and --type over it', () => {
+    expect(run([], { PROCWARDEN_PROCFILE: '/app/Procfile', PROCWARDEN_PROCESS_TYPE: 'worker' }).source).toEqual({
+      kind: 'procfile',
+      file: '/app/Procfile',
+      type: 'worker',
+    });
+    expect(run(['--type', 'web'], { PROCWARDEN_PROCESS_TYPE: 'worker' }).source).toMatchObject({ type: 'web' });
+  });
+
+  it('lets Container Recovery be turned off for a service', () => {
+    expect(run(['--recovery', 'off']).policy.recovery).toBe(false);
+    expect(run([], { PROCWARDEN_RECOVERY: 'OFF' }).policy.recovery).toBe(false);
   });
 });

@@ -1,0 +1,52 @@
+// Procfiles (Heroku/foreman format): one `name: command` a line, name [A-Za-z0-9_-]+,
+// blank lines and lines starting with # ignored. Pure: parsed and chosen from text.
+
+export interface ProcfileEntry {
+  readonly name: string;
+  readonly command: string;
+  /** 1-based line number in the file. */
+  readonly line: number;
+}
+
+export type ProcfileResult =
+  | { readonly ok: true; readonly entries: readonly ProcfileEntry[] }
+  | { readonly ok: false; readonly line: number; readonly message: string };
+
+const ENTRY = /^([A-Za-z0-9_-]+):[ \t]*(.*?)[ \t]*$/;
+
+export function parseProcfile(text: string): ProcfileResult {
+  const entries: ProcfileEntry[] = [];
+  const lines = text.split(/\r?\n/);
+  for (const [index, raw] of lines.entries()) {
+    const line = index + 1;
+    const trimmed = raw.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const match = ENTRY.exec(raw);
+    if (!match) return { ok: false, line, message: `line ${line} is not 'name: command' (a name of letters, digits, '_' and '-')` };
+    const [, name, command] = match as unknown as [string, string, string];
+    if (command === '') return { ok: false, line, message: `line ${line}: '${name}' has no command` };
+    const earlier = entries.find((entry) => entry.name === name);
+    if (earlier) return { ok: false, line, message: `line ${line}: '${name}' is defined twice (first on line ${earlier.line})` };
+    entries.push({ name, command, line });
+  }
+  return { ok: true, entries };
+}
+
+export type Choice = { readonly ok: true; readonly entry: ProcfileEntry } | { readonly ok: false; readonly message: string };
+
+/**
+ * The process type to run: the one asked for; else the only entry; else `web`; else none,
+ * with the types listed so that the fix is one copy away.
+ */
+export function chooseEntry(entries: readonly ProcfileEntry[], wanted: string | undefined): Choice {
+  const types = entries.map((entry) => entry.name).join(', ');
+  if (wanted !== undefined) {
+    const entry = entries.find((candidate) => candidate.name === wanted);
+    return entry ? { ok: true, entry } : { ok: false, message: `no process type '${wanted}' (the types are: ${types || 'none'})` };
+  }
+  if (entries.length === 1) return { ok: true, entry: entries[0]! };
+  const web = entries.find((entry) => entry.name === 'web');
+  if (web) return { ok: true, entry: web };
+  if (entries.length === 0) return { ok: false, message: 'it has no process type' };
+  return { ok: false, message: `several process types and none is 'web': choose one with --type or PROCWARDEN_PROCESS_TYPE (the types are: ${types})` };
+}

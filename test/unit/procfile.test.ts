@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { chooseEntry, parseProcfile, type ProcfileEntry } from '../../src/procfile/procfile.ts';
+
+const entries = (text: string): readonly ProcfileEntry[] => {
+  const parsed = parseProcfile(text);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.entries;
+};
+
+describe('parsing a Procfile', () => {
+  it('reads name: command lines, skipping blank lines and comments', () => {
+    const text = '# the app\n\nweb: bundle exec puma -C config/puma.rb\nworker:   bundle exec sidekiq  \nrelease_1-x: ./bin/release\n';
+    expect(entries(text)).toEqual([
+      { name: 'web', command: 'bundle exec puma -C config/puma.rb', line: 3 },
+      { name: 'worker', command: 'bundle exec sidekiq', line: 4 },
+      { name: 'release_1-x', command: './bin/release', line: 5 },
+    ]);
+  });
+
+  it('keeps the command as written: colons, quotes, $PORT', () => {
+    expect(entries('web: sh -c "echo a:b" && exec app --port $PORT')[0]!.command).toBe('sh -c "echo a:b" && exec app --port $PORT');
+  });
+
+  it('reads CRLF files', () => {
+    expect(entries('web: a\r\nworker: b\r\n').map((e) => e.command)).toEqual(['a', 'b']);
+  });
+
+  it.each([
+    ['web bundle exec puma', 1, /line 1 is not 'name: command'/],
+    ['web: ok\nmy app: x', 2, /line 2 is not/],
+    ['web: ok\n\nweb: again', 3, /line 3: 'web' is defined twice \(first on line 1\)/],
+    ['web:', 1, /line 1: 'web' has no command/],
+    ['  web: indented', 1, /line 1 is not/],
+  ])('names the line of a mistake: %j', (text, line, message) => {
+    const parsed = parseProcfile(text);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) {
+      expect(parsed.line).toBe(line);
+      expect(parsed.message).toMatch(message);
+    }
+  });
+});
+
+describe('choosing the process type', () => {
+  const several = entries('worker: w\nweb: s\nclock: c');
+
+  it('takes the one asked for', () => {
+    expect(chooseEntry(several, 'clock')).toMatchObject({ ok: true, entry: { name: 'clock' } });
+  });
+
+  it('takes the only entry, else web', () => {
+    expect(chooseEntry(entries('worker: w'), undefined)).toMatchObject({ ok: true, entry: { name: 'worker' } });
+    expect(chooseEntry(several, undefined)).toMatchObject({ ok: true, entry: { name: 'web' } });
+  });
+
+  it('lists the types when it cannot choose or the type is unknown', () => {
+    expect(chooseEntry(entries('worker: w\nclock: c'), undefined)).toMatchObject({ ok: false, message: expect.stringMatching(/worker, clock/) });
+    expect(chooseEntry(several, 'api')).toEqual({ ok: false, message: "no process type 'api' (the types are: worker, web, clock)" });
+    expect(chooseEntry([], undefined)).toMatchObject({ ok: false });
+  });
+});
