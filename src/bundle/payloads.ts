@@ -1,36 +1,42 @@
 // Payloads that travel at the end of dist/procwarden, one comment each:
 //
-//   /*procwarden-payload:NAME:BASE64*/
+//   /*procwarden-payload:NAME:ENCODING:BASE64*/      ENCODING: raw or gzip
 //
 // V8 skips a comment of 1.5 MB in about 1 ms; the same bytes as a string literal take it
 // 7 to 11 ms to compile, at every start. So koffi's native part and code that a plain init
-// does not need at start (pino) ride here, and are read back from the file when needed.
+// does not need at start (pino, the shell parser) ride here, and are read back from the
+// file when needed. What is rarely needed is gzipped, so that every start reads less.
 
 import { readFileSync } from 'node:fs';
 
 const PREFIX = 'procwarden-payload:';
 
-export type PayloadName = 'koffi' | 'pino';
+export type PayloadName = 'koffi' | 'pino' | 'tree-sitter' | 'tree-sitter-wasm' | 'tree-sitter-bash-wasm';
+export type PayloadEncoding = 'raw' | 'gzip';
 
-/** The comment that carries a payload (used by scripts/build.ts). Pure. */
-export function payloadComment(name: PayloadName, bytes: Uint8Array): string {
-  return `\n/*${PREFIX}${name}:${Buffer.from(bytes).toString('base64')}*/`;
+/** The comment that carries a payload, its bytes already encoded (used by scripts/build.ts). Pure. */
+export function payloadComment(name: PayloadName, encoding: PayloadEncoding, bytes: Uint8Array): string {
+  return `\n/*${PREFIX}${name}:${encoding}:${Buffer.from(bytes).toString('base64')}*/`;
 }
 
-/** A payload's bytes from the text of a bundle, or undefined. Pure. */
-export function findPayload(bundle: string, name: PayloadName): Buffer | undefined {
+/** A payload as stored in the text of a bundle, or undefined. Pure. */
+export function findPayload(bundle: string, name: PayloadName): { encoding: PayloadEncoding; bytes: Buffer } | undefined {
   // The prefix also stands in this module's own code, above the payloads: take the last.
   const marker = `/*${PREFIX}${name}:`;
   const start = bundle.lastIndexOf(marker);
   if (start < 0) return undefined;
+  const colon = bundle.indexOf(':', start + marker.length);
   const end = bundle.indexOf('*/', start);
-  if (end < 0) return undefined;
-  return Buffer.from(bundle.slice(start + marker.length, end), 'base64');
+  if (colon < 0 || end < colon) return undefined;
+  const encoding = bundle.slice(start + marker.length, colon);
+  if (encoding !== 'raw' && encoding !== 'gzip') return undefined;
+  return { encoding, bytes: Buffer.from(bundle.slice(colon + 1, end), 'base64') };
 }
 
-/** A payload of the running bundle; throws when it is not there (not built with npm run build). */
+/** A payload of the running bundle, decoded; throws when it is not there (not built with npm run build). */
 export function readPayload(name: PayloadName): Buffer {
   const payload = findPayload(readFileSync(__filename, 'latin1'), name);
   if (!payload) throw new Error(`${__filename} carries no '${name}' payload: build it with npm run build`);
-  return payload;
+  // zlib is loaded only here: loading it costs a start about 7 ms.
+  return payload.encoding === 'gzip' ? process.getBuiltinModule('node:zlib').gunzipSync(payload.bytes) : payload.bytes;
 }

@@ -4,9 +4,9 @@ import { findPayload, payloadComment } from '../../src/bundle/payloads.ts';
 describe('bundle payloads', () => {
   it('finds each payload by name after the code, whatever the code says', () => {
     const code = "const marker = '/*procwarden-payload:koffi:';\n";
-    const bundle = code + payloadComment('pino', Buffer.from('pino code')) + payloadComment('koffi', Buffer.from([0, 255, 1]));
-    expect(findPayload(bundle, 'koffi')).toEqual(Buffer.from([0, 255, 1]));
-    expect(findPayload(bundle, 'pino')?.toString()).toBe('pino code');
+    const bundle = code + payloadComment('pino', 'raw', Buffer.from('pino code')) + payloadComment('koffi', 'gzip', Buffer.from([0, 255, 1]));
+    expect(findPayload(bundle, 'koffi')).toEqual({ encoding: 'gzip', bytes: Buffer.from([0, 255, 1]) });
+    expect(findPayload(bundle, 'pino')?.bytes.toString()).toBe('pino code');
   });
 
   it('says when a payload is missing', () => {

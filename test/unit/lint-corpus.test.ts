@@ -1,0 +1,143 @@
+// Real-world Procfile commands, each with the findings the linter must give: none for the
+// good ones (false alarms are bugs too), the rule ids and, where one exists, the exact fix.
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Parser } from 'web-tree-sitter';
+import { lintCommand, type RuleId } from '../../src/lint/lint.ts';
+import { nodeModulesParser } from '../support/shell-parser.ts';
+
+type Row = [command: string, rules: RuleId[], hint?: string];
+
+const GOOD: Row[] = [
+  // Rails
+  ['bundle exec puma -C config/puma.rb', []],
+  ['bundle exec rails server -b 0.0.0.0 -p $PORT', []],
+  ['bundle exec sidekiq -C config/sidekiq.yml', []],
+  ['bundle exec rake db:migrate && bundle exec puma -p $PORT', []],
+  ['bin/rails server -p ${PORT:-3000} -e $RAILS_ENV', []],
+  ['bundle exec unicorn -p $PORT -c ./config/unicorn.rb', []],
+  ['bundle exec rackup config.ru -p $PORT', []],
+  ['exec bundle exec good_job start', []],
+  // Django and Python
+  ['gunicorn myproject.wsgi --log-file - --workers 3', []],
+  ['python manage.py migrate && gunicorn myproject.wsgi:application --bind 0.0.0.0:$PORT', []],
+  ['celery -A proj worker -l info', []],
+  ['celery -A proj beat -l info --pidfile=', []],
+  ['uvicorn app.main:app --host 0.0.0.0 --port $PORT', []],
+  ['python -m gunicorn app:app', []],
+  ['newrelic-admin run-program gunicorn app:app', []],
+  // Node
+  ['node server.js', []],
+  ['npm start', []],
+  ['pm2-runtime start ecosystem.config.js', []],
+  ['node --max-old-space-size=512 dist/index.js', []],
+  ['yarn workspace api start', []],
+  ['npx next start -p $PORT', []],
+  // PHP
+  ['php-fpm -F', []],
+  ['php-fpm8.2 --nodaemonize', []],
+  ['vendor/bin/heroku-php-apache2 public/', []],
+  ['php artisan queue:work --tries=3', []],
+  ['apache2ctl -D FOREGROUND', []],
+  ['httpd -DFOREGROUND', []],
+  // Java and Go
+  ['java -Dserver.port=$PORT -jar target/app.jar', []],
+  ['java $JAVA_OPTS -cp target/classes:target/dependency/* com.example.Main', []],
+  ['./bin/app --port=$PORT', []],
+  // Servers told to stay in the foreground
+  ["nginx -g 'daemon off;'", []],
+  ['nginx -g "daemon off; worker_processes 2;"', []],
+  ['redis-server --daemonize no', []],
+  ['redis-server /etc/redis.conf', []],
+  ['memcached -m 64 -p 11211', []],
+  ['supervisord -n -c /etc/supervisord.conf', []],
+  ['supervisord --nodaemon', []],
+  // Not pitfalls: quoted &, &&, ||, redirections, comments, heredocs, $(...)
+  ["echo 'a & b' && exec app", []],
+  ['echo "running && ready" || true; exec app', []],
+  ['exec app 2>&1', []],
+  ['exec app &>/dev/null', []],
+  ['exec app >&2', []],
+  ['exec app # runs in the foreground & logs', []],
+  ['cat <<EOF > config.yml && exec app\nkey: a & b\nEOF', []],
+  ['exec app --started-at "$(date +%s)"', []],
+  ['exec app --version=$(cat VERSION &)', []],
+  ['(tail -F log/my-app.log &) && my-app', []],
+  ['tail -F log/app.log & exec my-app', []],
+  ['sleep infinity & exec app', []],
+  ['./setup.sh; exec ./server', []],
+  ['trap "echo bye" TERM; exec ./server', []],
+];
+
+const BAD: Row[] = [
+  // The seed's mistake and its relatives
+  ['(my-app &) && tail -F log/my-app.log', ['background-app'], '(tail -F log/my-app.log &) && my-app'],
+  ['my-app & tail -f log/my-app.log', ['background-app'], '(tail -f log/my-app.log &) && my-app'],
+  ['bundle exec puma & tail -f log/production.log', ['background-app'], '(tail -f log/production.log &) && bundle exec puma'],
+  ['node server.js & wait', ['background-app'], '(wait &) && node server.js'],
+  ['java -jar app.jar & sleep infinity', ['background-app'], '(sleep infinity &) && java -jar app.jar'],
+  ['gunicorn app:app & while true; do sleep 60; done', ['background-app'], '(while true; do sleep 60; done &) && gunicorn app:app'],
+  ['worker & exec web', ['background-app']],
+  ['my-app > log/app.log 2>&1 &', ['background-app'], 'my-app > log/app.log 2>&1'],
+  ['{ my-app & }; tail -f /dev/null', ['background-app'], '(tail -f /dev/null &) && my-app'],
+  // Idle foregrounds alone
+  ['tail -f /dev/null', ['idle-foreground']],
+  ['sleep infinity', ['idle-foreground']],
+  ['while true; do sleep 1; done', ['idle-foreground']],
+  ['while :; do sleep 3600; done', ['idle-foreground']],
+  ['until false; do sleep 5; done', ['idle-foreground']],
+  // Detached
+  ['nohup my-app', ['detached'], 'my-app'],
+  ['nohup my-app > log 2>&1 &', ['detached', 'background-app'], 'my-app > log 2>&1'],
+  ['setsid my-app', ['detached'], 'my-app'],
+  ['setsid -f my-app && tail -f log', ['detached'], '(tail -f log &) && my-app'],
+  ['my-app & disown', ['background-app', 'detached']],
+  // The known daemons
+  ['nginx', ['daemonizes'], "nginx -g 'daemon off;'"],
+  ['/usr/sbin/nginx -c /etc/nginx/nginx.conf', ['daemonizes'], "/usr/sbin/nginx -g 'daemon off;' -c /etc/nginx/nginx.conf"],
+  ['redis-server --daemonize yes', ['daemonizes'], 'redis-server'],
+  ['redis-server --port 6380 --daemonize yes', ['daemonizes'], 'redis-server --port 6380'],
+  ['memcached -d -m 64', ['daemonizes'], 'memcached -m 64'],
+  ['gunicorn --daemon app:app', ['daemonizes'], 'gunicorn app:app'],
+  ['gunicorn -D -w 4 app:app', ['daemonizes'], 'gunicorn -w 4 app:app'],
+  ['bundle exec puma -d -p $PORT', ['daemonizes'], 'bundle exec puma -p $PORT'],
+  ['bundle exec unicorn -D -c config/unicorn.rb', ['daemonizes'], 'bundle exec unicorn -c config/unicorn.rb'],
+  ['php-fpm', ['daemonizes'], 'php-fpm -F'],
+  ['php-fpm8.2 -R', ['daemonizes'], 'php-fpm8.2 -F -R'],
+  ['httpd -k start', ['daemonizes'], 'httpd -DFOREGROUND'],
+  ['apache2 -k start -f /etc/apache2/apache2.conf', ['daemonizes'], 'apache2 -DFOREGROUND -f /etc/apache2/apache2.conf'],
+  ['pm2 start app.js', ['daemonizes']],
+  ['service nginx start && tail -f /var/log/nginx/access.log', ['daemonizes']],
+  ['/etc/init.d/apache2 start && sleep infinity', ['daemonizes']],
+  ['supervisord -c /etc/supervisord.conf', ['daemonizes'], 'supervisord -n -c /etc/supervisord.conf'],
+  ['daemonize /usr/bin/my-app', ['daemonizes']],
+  ['exec gosu app nginx', ['daemonizes'], "exec gosu app nginx -g 'daemon off;'"],
+  ['FOO=1 exec bundle exec puma -d', ['daemonizes'], 'FOO=1 exec bundle exec puma'],
+  ['nginx && tail -f /var/log/nginx/error.log', ['daemonizes'], "(tail -f /var/log/nginx/error.log &) && nginx -g 'daemon off;'"],
+];
+
+describe('the Procfile linter, on real-world commands', () => {
+  let parser: Parser;
+  beforeAll(async () => {
+    parser = await nodeModulesParser();
+  });
+  const lint = (command: string) => lintCommand(parser.parse(command)!.rootNode, command);
+
+  it('has a corpus of at least 60 commands', () => {
+    expect(GOOD.length + BAD.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it.each(GOOD)('no finding: %s', (command) => {
+    expect(lint(command)).toEqual([]);
+  });
+
+  it.each(BAD)('%s', (command, rules, hint) => {
+    const findings = lint(command);
+    expect(findings.map((finding) => finding.rule).sort()).toEqual([...rules].sort());
+    for (const finding of findings) {
+      expect(finding.part.length).toBeGreaterThan(0);
+      expect(finding.detail.length).toBeGreaterThan(0);
+      if (hint !== undefined) expect(finding.hint).toBe(hint);
+    }
+  });
+});
