@@ -3,13 +3,17 @@
 // start and supervise the app, exit with its code.
 
 import { readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
-import { parseInvocation } from './config/command-line.ts';
+import { parseInvocation, stateDirFrom } from './config/command-line.ts';
 import type { AppSource, Config } from './config/config.ts';
 import { helpText } from './config/help.ts';
-import { createEventLog } from './events/events.ts';
+import { createEventLog, type EventLog } from './events/events.ts';
 import { NativeLoadError, loadKoffi } from './native/koffi-loader.ts';
 import { bindLibc, type Libc } from './native/libc.ts';
-import { ProcfileError, loadProcfileEntry } from './procfile/locate.ts';
+import { ProcfileError, loadProcfile, loadProcfileEntry, type LoadedProcfile } from './procfile/locate.ts';
+import type { ProcfileEntry } from './procfile/procfile.ts';
+import { formatReport, lintEntries } from './lint/lint-procfile.ts';
+import { PITFALL_MESSAGES } from './lint/rules.ts';
+import { bundledShellParser } from './lint/shell-parser.ts';
 import { inheritedFds } from './process/inherited-fds.ts';
 import { readDescendants } from './process/process-table.ts';
 import { rawTail, splitNulBlock } from './process/raw-args.ts';
@@ -48,8 +52,44 @@ async function main(): Promise<number> {
     case 'usage-error':
       say(invocation.message);
       return 2;
+    case 'check':
+      return check(invocation.procfile, invocation.procfileNamedBy, invocation.json);
     case 'run':
       return run(invocation.config);
+  }
+}
+
+/** `procwarden check`: exit 0 clean, 1 with findings, 2 when the Procfile cannot be read. */
+async function check(file: string | undefined, namedBy: string, json: boolean): Promise<number> {
+  let procfile: LoadedProcfile;
+  try {
+    procfile = loadProcfile(file, namedBy);
+  } catch (error) {
+    if (!(error instanceof ProcfileError)) throw error;
+    say(error.message);
+    return 2;
+  }
+  const findings = lintEntries(procfile.entries, await bundledShellParser());
+  writeSync(1, formatReport(procfile.file, procfile.entries, findings, json));
+  const code = findings.length === 0 ? 0 : 1;
+  // V8 goes on optimizing the parser's WebAssembly in its own threads, and a normal exit
+  // waits for them: 0.6 s for a 200-entry Procfile. _exit does not.
+  try {
+    return bindLibc(loadKoffi(stateDirFrom(process.env))).exitNow(code);
+  } catch {
+    return code;
+  }
+}
+
+/** The findings for the entry that runs, as `pitfall` events; never in the way of the app. */
+async function reportPitfalls(entry: ProcfileEntry, events: EventLog): Promise<void> {
+  try {
+    for (const finding of lintEntries([entry], await bundledShellParser())) {
+      const { rule, detail, hint, part } = finding;
+      events.emit('pitfall', { rule, detail, hint, part, processType: entry.name }, PITFALL_MESSAGES[rule]);
+    }
+  } catch (error) {
+    events.emit('procwarden.warning', { detail: `the Procfile linter failed: ${(error as Error).message}` });
   }
 }
 
@@ -58,16 +98,18 @@ interface ResolvedApp {
   readonly argv: readonly [Buffer, ...Buffer[]];
   readonly command: readonly string[];
   readonly processType: string | undefined;
+  /** The Procfile entry, for a service. */
+  readonly entry: ProcfileEntry | undefined;
 }
 
 function resolveApp(source: AppSource): ResolvedApp {
   if (source.kind === 'command') {
     const argv = rawTail(splitNulBlock(readFileSync('/proc/self/cmdline')), source.argv) as [Buffer, ...Buffer[]];
-    return { argv, command: source.argv, processType: undefined };
+    return { argv, command: source.argv, processType: undefined, entry: undefined };
   }
   const { entry } = loadProcfileEntry(source.file, source.type);
   const command = ['/bin/sh', '-c', entry.command];
-  return { argv: command.map((word) => Buffer.from(word)) as [Buffer, ...Buffer[]], command, processType: entry.name };
+  return { argv: command.map((word) => Buffer.from(word)) as [Buffer, ...Buffer[]], command, processType: entry.name, entry };
 }
 
 async function run(config: Config): Promise<number> {
@@ -102,6 +144,10 @@ async function run(config: Config): Promise<number> {
     fds: givenFds,
     takeTerminal,
   };
+  // Linted once the app has started (supervise starts it before it first waits), so the
+  // parser's loading never delays it.
+  const { entry } = app;
+  if (entry) setImmediate(() => void reportPitfalls(entry, events));
   let code: number;
   try {
     code = await supervise(config, app, libc, events, launch);

@@ -8,6 +8,7 @@
 // file when needed. What is rarely needed is gzipped, so that every start reads less.
 
 import { readFileSync } from 'node:fs';
+import { compileFunction } from 'node:vm';
 
 const PREFIX = 'procwarden-payload:';
 
@@ -39,4 +40,13 @@ export function readPayload(name: PayloadName): Buffer {
   if (!payload) throw new Error(`${__filename} carries no '${name}' payload: build it with npm run build`);
   // zlib is loaded only here: loading it costs a start about 7 ms.
   return payload.encoding === 'gzip' ? process.getBuiltinModule('node:zlib').gunzipSync(payload.bytes) : payload.bytes;
+}
+
+/** A CommonJS module carried as a payload (pino, web-tree-sitter), compiled now, in the bundle's place. */
+export function requirePayload<T>(name: PayloadName): T {
+  const module = { exports: {} };
+  const code = readPayload(name).toString('utf8');
+  const wrapper = compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: `procwarden:${name}` });
+  wrapper(module.exports, require, module, __filename, __dirname);
+  return module.exports as T;
 }

@@ -28,6 +28,7 @@ import { USAGE } from './help.ts';
 
 export type Invocation =
   | { readonly kind: 'run'; readonly config: Config }
+  | { readonly kind: 'check'; readonly procfile: string | undefined; readonly procfileNamedBy: string; readonly json: boolean }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
   | { readonly kind: 'usage-error'; readonly message: string };
@@ -35,7 +36,14 @@ export type Invocation =
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** Subcommands of the spec that this version does not provide yet (spec section 1). */
-const PLANNED_SUBCOMMANDS = new Set(['check', 'status', 'set', 'restart', 'snapshot']);
+const PLANNED_SUBCOMMANDS = new Set(['status', 'set', 'restart', 'snapshot']);
+
+const CHECK_OPTIONS = {
+  procfile: { type: 'string' },
+  json: { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
+
+export const CHECK_USAGE = 'usage: procwarden check [--procfile PATH] [--json]';
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
@@ -68,6 +76,7 @@ export function parseInvocation(args: readonly string[], env: Environment): Invo
 
 function parse(args: readonly string[], env: Environment): Invocation {
   const first = args[0];
+  if (first === 'check') return parseCheck(args.slice(1), env);
   if (first !== undefined && PLANNED_SUBCOMMANDS.has(first)) {
     throw new UsageError(
       `'${first}' is a procwarden subcommand this version does not have yet; to run a program named ${first}, write: procwarden -- ${first}`,
@@ -113,10 +122,25 @@ function parse(args: readonly string[], env: Environment): Invocation {
         ),
         format: oneOf(env, 'PROCWARDEN_LOG_FORMAT', LOG_FORMATS, 'json' satisfies LogFormat),
       },
-      stateDir: absolutePath(env, 'PROCWARDEN_STATE_DIR', DEFAULT_STATE_DIR),
+      stateDir: stateDirFrom(env),
       doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '',
     },
   };
+}
+
+/** `procwarden check [--procfile PATH] [--json]`: the Procfile is the flag's, else PROCWARDEN_PROCFILE's, else found. */
+function parseCheck(args: readonly string[], env: Environment): Invocation {
+  try {
+    const { values } = parseArgs({ args: [...args], options: CHECK_OPTIONS, strict: true, allowPositionals: false });
+    return {
+      kind: 'check',
+      procfile: values.procfile ?? nonEmpty(env['PROCWARDEN_PROCFILE']),
+      procfileNamedBy: values.procfile === undefined ? 'PROCWARDEN_PROCFILE' : '--procfile',
+      json: values.json ?? false,
+    };
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]}\n${CHECK_USAGE}`);
+  }
 }
 
 /**
@@ -177,6 +201,11 @@ function durationFrom(env: Environment, name: string, fallback: number): number 
     throw new UsageError(`${name}: '${text}' is not a duration (a number with ms, s, m or h, e.g. 10s)`);
   }
   return ms;
+}
+
+/** PROCWARDEN_STATE_DIR, validated; throws a usage error (see parseInvocation) when it is not absolute. */
+export function stateDirFrom(env: Environment): string {
+  return absolutePath(env, 'PROCWARDEN_STATE_DIR', DEFAULT_STATE_DIR);
 }
 
 function nonEmpty(text: string | undefined): string | undefined {

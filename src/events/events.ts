@@ -2,9 +2,8 @@
 // JSON line each on stderr, written synchronously to fd 2 (pino transports run in worker
 // threads, which do not bundle, and an init must not lose its last lines at exit).
 
-import { compileFunction } from 'node:vm';
 import type pino from 'pino';
-import { readPayload } from '../bundle/payloads.ts';
+import { requirePayload } from '../bundle/payloads.ts';
 import type { LogConfig, LogLevel } from '../config/config.ts';
 import type { ResetOutcome } from '../filesystem/pristine.ts';
 import type { SupervisorState } from '../supervisor/supervisor.ts';
@@ -31,6 +30,7 @@ interface EventFields {
   };
   'fs.reset': ResetOutcome;
   'supervisor.state': { from: SupervisorState; to: SupervisorState };
+  pitfall: { rule: string; detail: string; hint: string; part: string; processType?: string };
   'procwarden.exit': { code: number };
   'procwarden.warning': { detail: string };
 }
@@ -43,6 +43,7 @@ const EVENTS: { readonly [E in EventName]: { level: 'debug' | 'info' | 'warn'; m
   'recovery.decision': { level: 'info', msg: 'container recovery initiated' },
   'fs.reset': { level: 'info', msg: 'filesystem reset' },
   'supervisor.state': { level: 'debug', msg: 'supervisor state' },
+  pitfall: { level: 'warn', msg: 'pitfall' },
   'procwarden.exit': { level: 'info', msg: 'procwarden exits' },
   'procwarden.warning': { level: 'warn', msg: 'procwarden warning' },
 };
@@ -76,15 +77,8 @@ export function createEventLog(config: LogConfig): EventLog {
   };
 }
 
-function loadPinoRuntime(): typeof PinoRuntime {
-  const module = { exports: {} };
-  const code = readPayload('pino').toString('utf8');
-  compileFunction(code, ['module', 'exports', 'require'], { filename: 'procwarden:pino' })(module, module.exports, require);
-  return module.exports as typeof PinoRuntime;
-}
-
 function createLogger(config: LogConfig): pino.Logger {
-  const { pino: pinoModule, pinoPretty } = loadPinoRuntime();
+  const { pino: pinoModule, pinoPretty } = requirePayload<typeof PinoRuntime>('pino');
   const options: pino.LoggerOptions = {
     level: config.level,
     base: null,

@@ -1,6 +1,14 @@
 // The pitfall rules as data: one row per rule and per known program, so that a new case is
 // one row. Pure.
 
+/** The `msg` of a `pitfall` event: what is wrong, in a few words. */
+export const PITFALL_MESSAGES = {
+  'background-app': 'the app runs in the background',
+  'idle-foreground': 'the foreground only idles',
+  daemonizes: 'a program sends itself to the background',
+  detached: 'the app is detached from procwarden',
+} as const;
+
 /** A simple command as the linter sees it: its words unquoted, and where each stands. */
 export interface Words {
   readonly words: readonly string[];

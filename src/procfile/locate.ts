@@ -13,7 +13,20 @@ export interface ChosenEntry {
   readonly entry: ProcfileEntry;
 }
 
+export interface LoadedProcfile {
+  readonly file: string;
+  readonly entries: readonly ProcfileEntry[];
+}
+
 export function loadProcfileEntry(file: string | undefined, type: string | undefined): ChosenEntry {
+  const procfile = loadProcfile(file, 'PROCWARDEN_PROCFILE');
+  const chosen = chooseEntry(procfile.entries, type);
+  if (!chosen.ok) throw new ProcfileError(`${procfile.file}: ${chosen.message}`);
+  return { file: procfile.file, entry: chosen.entry };
+}
+
+/** `namedBy`: where an explicit `file` came from, for the error line (a variable or a flag). */
+export function loadProcfile(file: string | undefined, namedBy: string): LoadedProcfile {
   const path = file ?? PROCFILE_PLACES.find((place) => readable(place));
   if (path === undefined) {
     throw new ProcfileError(`no COMMAND and no Procfile (looked for ${PROCFILE_PLACES.join(' and ')}; set PROCWARDEN_PROCFILE or give a COMMAND)`);
@@ -22,14 +35,12 @@ export function loadProcfileEntry(file: string | undefined, type: string | undef
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const source = file === undefined ? path : `PROCWARDEN_PROCFILE: ${path}`;
+    const source = file === undefined ? path : `${namedBy}: ${path}`;
     throw new ProcfileError(`${source}: cannot read the Procfile (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const parsed = parseProcfile(text);
   if (!parsed.ok) throw new ProcfileError(`${path}: ${parsed.message}`);
-  const chosen = chooseEntry(parsed.entries, type);
-  if (!chosen.ok) throw new ProcfileError(`${path}: ${chosen.message}`);
-  return { file: path, entry: chosen.entry };
+  return { file: path, entries: parsed.entries };
 }
 
 function readable(path: string): boolean {

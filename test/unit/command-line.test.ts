@@ -47,8 +47,11 @@ describe('the command line', () => {
   });
 
   it('does not run a program named like a planned subcommand by accident', () => {
-    expect(usageError(['check'])).toMatch(/procwarden -- check/);
+    expect(usageError(['status'])).toMatch(/procwarden -- status/);
     expect(argvOf(['--', 'check'])).toEqual(['check']);
+    expect(parseInvocation(['check'], {})).toEqual({ kind: 'check', procfile: undefined, procfileNamedBy: 'PROCWARDEN_PROCFILE', json: false });
+    expect(parseInvocation(['check', '--json', '--procfile', 'P'], {})).toMatchObject({ kind: 'check', procfile: 'P', procfileNamedBy: '--procfile', json: true });
+    expect(usageError(['check', 'extra'])).toMatch(/procwarden check \[--procfile PATH\]/);
   });
 });
 
