@@ -3,6 +3,7 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
+  BACKGROUND_EXITS,
   DEFAULT_STATE_DIR,
   DEFAULT_STOP_TIMEOUT_MS,
   LOG_FORMATS,
@@ -123,6 +124,7 @@ function parse(args: readonly string[], env: Environment): Invocation {
         format: oneOf(env, 'PROCWARDEN_LOG_FORMAT', LOG_FORMATS, 'json' satisfies LogFormat),
       },
       stateDir: stateDirFrom(env),
+      backgroundExit: oneOf(env, 'PROCWARDEN_BACKGROUND_EXIT', BACKGROUND_EXITS, 'warn'),
       doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '',
     },
   };

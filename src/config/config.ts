@@ -6,6 +6,9 @@ import type { Policy } from '../policy/policy.ts';
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export const BACKGROUND_EXITS = ['warn', 'crash'] as const;
+export type BackgroundExit = (typeof BACKGROUND_EXITS)[number];
+
 export const LOG_FORMATS = ['json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
@@ -33,6 +36,8 @@ export interface Config {
   readonly log: LogConfig;
   /** procwarden's own folder: its native code, later its control socket and snapshots. */
   readonly stateDir: string;
+  /** What a long-lived background process that exits while the app runs is: a warning, or a crash of the app. */
+  readonly backgroundExit: BackgroundExit;
   /** APTIBLE_DO_NOT_WIPE was set (non-empty): no snapshot and no filesystem reset. */
   readonly doNotWipe: boolean;
 }

@@ -30,7 +30,22 @@ interface EventFields {
   };
   'fs.reset': ResetOutcome;
   'supervisor.state': { from: SupervisorState; to: SupervisorState };
-  pitfall: { rule: string; detail: string; hint: string; part: string; processType?: string };
+  pitfall: {
+    rule: string;
+    detail: string;
+    hint: string;
+    /** Static findings: the offending part of the Procfile command. */
+    part?: string;
+    processType?: string;
+    /** background-exit: the process that exited. */
+    pid?: number;
+    command?: string;
+    code?: number | null;
+    signal?: string | null;
+    uptimeMs?: number;
+    /** daemonized: what the app left running (killed before the policy acts). */
+    leftovers?: readonly { pid: number; command: string }[];
+  };
   'procwarden.exit': { code: number };
   'procwarden.warning': { detail: string };
 }

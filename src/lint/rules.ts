@@ -7,6 +7,8 @@ export const PITFALL_MESSAGES = {
   'idle-foreground': 'the foreground only idles',
   daemonizes: 'a program sends itself to the background',
   detached: 'the app is detached from procwarden',
+  'background-exit': 'a background process exited while the app goes on',
+  daemonized: 'the app exited and left processes running',
 } as const;
 
 /** A simple command as the linter sees it: its words unquoted, and where each stands. */

@@ -64,6 +64,8 @@ export interface Libc {
    * procwarden writes is written synchronously, so nothing is lost.
    */
   exitNow(code: number): never;
+  /** sysconf(_SC_CLK_TCK): the unit of start times in /proc/<pid>/stat. */
+  readonly clockTicksPerSecond: number;
 }
 
 export function bindLibc(koffi: KoffiApi): Libc {
@@ -77,6 +79,8 @@ export function bindLibc(koffi: KoffiApi): Libc {
   const tcgetpgrp = lib.func('int tcgetpgrp(int fd)');
   const isatty = lib.func('int isatty(int fd)');
   const exit = lib.func('void _exit(int status)');
+  const sysconf = lib.func('long sysconf(int name)');
+  const SC_CLK_TCK = 2;
 
   const attrInit = lib.func('int posix_spawnattr_init(void *attr)');
   const attrDestroy = lib.func('int posix_spawnattr_destroy(void *attr)');
@@ -120,6 +124,7 @@ export function bindLibc(koffi: KoffiApi): Libc {
       return foreground > 0 && foreground === getpgrp();
     },
     canHandTerminal: actionsTcsetpgrp !== undefined,
+    clockTicksPerSecond: Number(sysconf(SC_CLK_TCK)),
     exitNow(code) {
       exit(code);
       throw new Error('_exit returned');

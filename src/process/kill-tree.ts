@@ -3,20 +3,25 @@
 // the app's, so the tree is read from /proc again after each round.
 
 import type { Reaper } from './reaper.ts';
-import { readDescendants } from './process-table.ts';
-import type { ProcStat } from './proc-stat.ts';
+import { commandLine, readDescendants } from './process-table.ts';
 
 /** Longest wait for a SIGCHLD between two rounds; the next round reads /proc again anyway. */
 const ROUND_WAIT_MS = 50;
 
+export interface Leftover {
+  readonly pid: number;
+  readonly command: string;
+}
+
 /** Kills the whole tree and waits until it is reaped. Returns what was alive at the first round. */
-export async function killTree(reaper: Reaper): Promise<ProcStat[]> {
-  let first: ProcStat[] | undefined;
+export async function killTree(reaper: Reaper): Promise<Leftover[]> {
+  let first: Leftover[] | undefined;
   for (;;) {
     reaper.reap();
     const left = readDescendants();
     const alive = left.filter((stat) => stat.state !== 'Z' && stat.state !== 'X');
-    first ??= alive;
+    // Their command lines are read before they are killed: a zombie's is empty.
+    first ??= alive.map(({ pid, comm }) => ({ pid, command: commandLine(pid, comm) }));
     if (left.length === 0) return first;
     for (const { pid } of alive) {
       try {

@@ -28,14 +28,33 @@ export function readDescendants(): ProcStat[] {
   const queue = [process.pid];
   for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
     for (const child of childrenOf(pid)) {
-      try {
-        const stat = parseProcStat(readFileSync(`/proc/${child}/stat`, 'latin1'));
-        if (stat) found.push(stat);
-      } catch {
-        // It ended while we read the tree.
-      }
+      const stat = readStat(child); // undefined: it ended while we read the tree
+      if (stat) found.push(stat);
       queue.push(child);
     }
   }
   return found;
+}
+
+export function readStat(pid: number): ProcStat | undefined {
+  try {
+    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process's command line, words joined by spaces; its name alone once it is a zombie. */
+export function commandLine(pid: number, fallback: string): string {
+  try {
+    const words = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    return words.length > 0 ? words.join(' ') : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** Time since boot, in ms, on the clock /proc/<pid>/stat's start times count from. */
+export function msSinceBoot(): number {
+  return Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]) * 1000;
 }

@@ -9,8 +9,11 @@
 // were that ever to change, those pids would have to be skipped in `reap`.
 
 import type { Libc } from '../native/libc.ts';
+import type { ProcStat } from './proc-stat.ts';
+import { readStat } from './process-table.ts';
 
-export type ExitListener = (pid: number, status: number) => void;
+/** `zombie`: what /proc still said of the process just before it was reaped (its name, its start). */
+export type ExitListener = (pid: number, status: number, zombie: ProcStat | undefined) => void;
 
 export interface Reaper {
   /** One pass: reap every child that has exited. */
@@ -25,10 +28,11 @@ export function startReaper(libc: Libc, onExit: ExitListener): Reaper {
   const reap = (): void => {
     let reaped = false;
     for (let pid = libc.peekExitedChild(); pid > 0; pid = libc.peekExitedChild()) {
+      const zombie = readStat(pid);
       const exited = libc.reapIfExited(pid);
       if (!exited) break;
       reaped = true;
-      onExit(exited.pid, exited.status);
+      onExit(exited.pid, exited.status, zombie);
     }
     if (reaped && waiters.length > 0) {
       const woken = waiters;

@@ -17,12 +17,17 @@ import type { Libc } from '../native/libc.ts';
 import { decide, failed, type PastStart } from '../policy/decide.ts';
 import { decodeWaitStatus, exitCodeFor, type AppExit } from '../process/exit-status.ts';
 import { killTree } from '../process/kill-tree.ts';
-import { readDescendants } from '../process/process-table.ts';
+import { msSinceBoot, readDescendants } from '../process/process-table.ts';
+import type { ProcStat } from '../process/proc-stat.ts';
+import { PITFALL_MESSAGES } from '../lint/rules.ts';
 import { startReaper } from '../process/reaper.ts';
 import { spawnApp, type AppLaunch } from '../process/spawn-app.ts';
 import { configureSignals, signalGroup } from '../signals/signals.ts';
 
 export type SupervisorState = 'starting' | 'running' | 'stopping' | 'waiting' | 'stopped';
+
+/** A background process that lived this long before exiting is worth a `background-exit` pitfall. */
+const BACKGROUND_MIN_AGE_MS = 1000;
 
 /** Signal listeners do not hold Node's event loop open; this handle does, and never fires in practice. */
 const KEEP_ALIVE_MS = 2 ** 31 - 1;
@@ -56,11 +61,44 @@ export async function supervise(
     state = next;
   };
 
-  const reaper = startReaper(libc, (pid, status) => {
-    if (pid !== appPid) return;
+  // A long-lived background process of the app's that exited (an orphan reaped by
+  // procwarden); with PROCWARDEN_BACKGROUND_EXIT=crash, it stands for the app's exit.
+  let backgroundCrash: AppExit | undefined;
+
+  const reaper = startReaper(libc, (pid, status, zombie) => {
     const exit = decodeWaitStatus(status);
-    if (exit) appExit.resolve(exit);
+    if (!exit) return;
+    if (pid === appPid) appExit.resolve(exit);
+    else if (state === 'running' && zombie) onBackgroundExit(pid, exit, zombie);
   });
+
+  const onBackgroundExit = (pid: number, exit: AppExit, zombie: ProcStat): void => {
+    // Once one counts as the app's crash, the rest are procwarden's own killing.
+    if (backgroundCrash) return;
+    const ageMs = Math.round(msSinceBoot() - (zombie.startTicks * 1000) / libc.clockTicksPerSecond);
+    if (ageMs < BACKGROUND_MIN_AGE_MS) return;
+    const crash = config.backgroundExit === 'crash';
+    const how = exit.signal === null ? `exit code ${exit.code}` : exit.signal;
+    events.emit(
+      'pitfall',
+      {
+        rule: 'background-exit',
+        detail: `${zombie.comm} (pid ${pid}) ran in the background for ${(ageMs / 1000).toFixed(1)} s and ended (${how}) while the app goes on${crash ? ': treated as a crash of the app' : ''}`,
+        hint: crash
+          ? 'run it in the foreground, or as a Procfile entry of its own'
+          : 'run it in the foreground, or as a Procfile entry of its own; PROCWARDEN_BACKGROUND_EXIT=crash makes procwarden treat this as a crash',
+        pid,
+        command: zombie.comm,
+        code: exit.code,
+        signal: exit.signal,
+        uptimeMs: ageMs,
+      },
+      PITFALL_MESSAGES['background-exit'],
+    );
+    if (!crash) return;
+    backgroundCrash = exit;
+    for (const { pid: running } of readDescendants()) killQuietly(running);
+  };
 
   configureSignals(libc, {
     // pid 0 would mean procwarden's own group: only ever signal a started app.
@@ -103,15 +141,31 @@ export async function supervise(
     });
     enter('running');
 
-    const exit = await appExit.promise;
+    const appExited = await appExit.promise;
     clearTimeout(stopTimer);
+    const exit = backgroundCrash ?? appExited;
     const cause: ExitCause = stopRequested ? 'stop' : failed(exit) ? 'crash' : 'clean';
     const uptimeMs = Math.round(performance.now() - startedAt);
     events.emit('container.exited', { pid: appPid, attempt, code: exit.code, signal: exit.signal, uptimeMs, cause });
     appPid = 0;
     // Whatever the app left running goes with it, before anything else starts: as PID 1
     // the kernel would kill it anyway when procwarden exits; as a subreaper, nothing else would.
-    await killTree(reaper);
+    const leftovers = await killTree(reaper);
+    if (leftovers.length > 0 && !stopRequested && !backgroundCrash) {
+      events.emit(
+        'pitfall',
+        {
+          rule: 'daemonized',
+          detail: `the app exited and left ${leftovers.length} process${leftovers.length === 1 ? '' : 'es'} running (${leftovers
+            .map(({ pid, command }) => `${command} [${pid}]`)
+            .join(', ')}): the app went to the background; they were killed`,
+          hint: 'keep the app in the foreground: no &, nohup or daemon mode (procwarden check shows how)',
+          leftovers,
+        },
+        PITFALL_MESSAGES.daemonized,
+      );
+    }
+    backgroundCrash = undefined;
     // Also a stop that came while the tree was being killed: never a crash.
     if (stopRequested) return finish(exit);
 

@@ -1,0 +1,71 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { eventsOf, isAlive, pid1Of, runAsPid1, runPlain, scratch, until } from '../support/processes.ts';
+
+const service = (procfile: string): string => {
+  const cwd = scratch();
+  writeFileSync(join(cwd, 'Procfile'), procfile);
+  return cwd;
+};
+const pitfalls = (stderr: string, rule: string) => eventsOf(stderr).filter((e) => e['event'] === 'pitfall' && e['rule'] === rule);
+
+// The seed's mistake, run for real: the app in the background crashes after a second,
+// while `tail` keeps the container up.
+const SEED = "app: (sh -c 'sleep 1.2; exit 3' &) && tail -F app.log\n";
+
+describe('pitfalls seen while the app runs', () => {
+  it('an app that daemonizes: a daemonized event lists what it left, which is killed (PID 1)', async () => {
+    const cwd = service("web: sh -c 'sleep 300 & exit 0'\n");
+    const result = await runAsPid1([], { cwd, env: { PROCWARDEN_RECOVERY: 'off' } });
+    expect(result.exitCode).toBe(0);
+    const [daemonized] = pitfalls(result.stderr, 'daemonized');
+    // Read just before it was killed: `sleep 300`, or the forked shell about to exec it.
+    expect(daemonized).toMatchObject({ level: 'warn', leftovers: [{ pid: expect.any(Number), command: expect.stringContaining('sleep 300') }] });
+  });
+
+  it('an app that daemonizes, procwarden not PID 1: the leftover is gone when it exits', async () => {
+    const cwd = service("web: sh -c 'sleep 300 & exit 0'\n");
+    const result = await runPlain([], { cwd, env: { PROCWARDEN_RECOVERY: 'off' } });
+    const [daemonized] = pitfalls(result.stderr, 'daemonized');
+    const [leftover] = (daemonized?.['leftovers'] ?? []) as { pid: number }[];
+    expect(leftover).toBeDefined();
+    expect(isAlive(leftover!.pid)).toBe(false);
+  });
+
+  it('a background process that exits while the foreground goes on: a background-exit event with its code', async () => {
+    const cwd = service(SEED);
+    writeFileSync(join(cwd, 'app.log'), '');
+    const run = runAsPid1([], { cwd, env: { PROCWARDEN_RECOVERY: 'off' } });
+    const pid1 = await pid1Of(run.pid!);
+    let stderr = '';
+    run.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await until(() => pitfalls(stderr, 'background-exit').length > 0, 'the background-exit event');
+    process.kill(pid1, 'SIGTERM');
+    const result = await run;
+    expect(pitfalls(result.stderr, 'background-exit')).toEqual([
+      expect.objectContaining({ pid: expect.any(Number), command: 'sh', code: 3, signal: null, uptimeMs: expect.any(Number) }),
+    ]);
+    expect(Number(pitfalls(result.stderr, 'background-exit')[0]!['uptimeMs'])).toBeGreaterThanOrEqual(1000);
+    // warn (the default) only reports: the app ran on until the stop.
+    expect(eventsOf(result.stderr).find((e) => e['event'] === 'container.exited')).toMatchObject({ cause: 'stop' });
+  });
+
+  it('PROCWARDEN_BACKGROUND_EXIT=crash makes it a crash of the app: the tree is stopped and the policy decides', async () => {
+    const cwd = service(SEED);
+    writeFileSync(join(cwd, 'app.log'), '');
+    const result = await runAsPid1([], { cwd, env: { PROCWARDEN_RECOVERY: 'off', PROCWARDEN_BACKGROUND_EXIT: 'crash' } });
+    expect(result.exitCode).toBe(3);
+    const events = eventsOf(result.stderr);
+    expect(pitfalls(result.stderr, 'background-exit')).toHaveLength(1);
+    expect(events.find((e) => e['event'] === 'container.exited')).toMatchObject({ cause: 'crash', code: 3 });
+    expect(events.find((e) => e['event'] === 'recovery.decision')).toMatchObject({ action: 'stop' });
+  });
+
+  it('a short-lived background helper is no pitfall', async () => {
+    const cwd = service("web: (true &) && sleep 1.5\n");
+    const result = await runAsPid1([], { cwd, env: { PROCWARDEN_RECOVERY: 'off' } });
+    expect(result.exitCode).toBe(0);
+    expect(pitfalls(result.stderr, 'background-exit')).toEqual([]);
+  });
+});
