@@ -275,6 +275,25 @@ async function restart(): Promise<void> {
   record(rate, 'procwarden', `${results.get(section)!.get(rate)!.get('procwarden')} (restart limit 100000/1h); ${readFileSync(log, 'utf8').trim().split('\n').length} with the default 3/1m, then it stops`);
 }
 
+/** `procwarden check` on a 200-entry Procfile, process start included. */
+async function check(): Promise<void> {
+  const commands = [
+    'bundle exec puma -C config/puma.rb',
+    '(my-app &) && tail -F log/my-app.log',
+    'gunicorn app:app --workers 4',
+    'nginx',
+    'node --max-old-space-size=512 server.js',
+    'celery -A proj worker -l info',
+    "redis-server --daemonize yes",
+    'php-fpm -F',
+  ];
+  const file = join(mkdtempSync(join(tmpdir(), 'procwarden-bench-check-')), 'Procfile');
+  writeFileSync(file, Array.from({ length: 200 }, (_, i) => `p${i}: ${commands[i % commands.length]} --n ${i}\n`).join(''));
+  const times: number[] = [];
+  for (let i = 0; i < ALTERNATIONS; i++) times.push(drive('startup', Math.max(1, Math.round(ROUNDS / ALTERNATIONS)), [BIN, 'check', '--procfile', file]).medianMs);
+  record('`procwarden check` on a 200-entry Procfile (median wall time)', 'procwarden', `${fmt(median(times))} (target < 300 ms)`);
+}
+
 function writeRun(dir: string, crash: string, log: string): void {
   writeFileSync(join(dir, 'run'), `#!/bin/sh\nexec ${crash} ${log}\n`, { mode: 0o755 });
 }
@@ -286,6 +305,7 @@ const sections: [string, () => Promise<void>][] = [
   ['exit latency', exitLatency],
   ['orphan storm', orphanStorm],
   ['restart', restart],
+  ['check', check],
 ];
 const only = process.argv[2];
 for (const [name, run] of sections) {

@@ -11,6 +11,8 @@ export function helpText(version: string): string {
 
 ${USAGE}
        procwarden [OPTIONS] [--type NAME]     run a process type from the Procfile
+       procwarden check [--procfile PATH] [--json]
+                                             lint a Procfile: exit 0 clean, 1 pitfalls, 2 unreadable
        procwarden --help | --version
 
 Runs COMMAND as the app, directly (exec form, no shell), and does the duties of PID 1:
@@ -46,6 +48,10 @@ Environment:
   PROCWARDEN_LOG_LEVEL     ${LOG_LEVELS.join(', ')} (default: info when a policy is on, else warn)
   PROCWARDEN_LOG_FORMAT    ${LOG_FORMATS.join(', ')} (default json: one JSON event a line on stderr)
   PROCWARDEN_STATE_DIR     procwarden's own folder (default ${DEFAULT_STATE_DIR})
+  PROCWARDEN_BACKGROUND_EXIT  warn (default) or crash: what a background process of the
+                           app that ran over a second and exits while the app goes on is
+  PROCWARDEN_PROCFILE      the Procfile (default ./Procfile, else /.aptible/Procfile)
+  PROCWARDEN_PROCESS_TYPE  the process type to run
   APTIBLE_DO_NOT_WIPE      any non-empty value: never reset the filesystem
 Durations are a number with ms, s, m or h: 500ms, 10s, 2m, 1h.
 
