@@ -1,7 +1,6 @@
 // The shell parser the linter reads Procfile commands with: tree-sitter-bash on
 // web-tree-sitter, both carried in the bundle as payloads and loaded only when needed.
 
-import { setFlagsFromString } from 'node:v8';
 import { readPayload, requirePayload } from '../bundle/payloads.ts';
 import type { SyntaxNode } from './lint.ts';
 import type * as TreeSitterRuntime from './tree-sitter-runtime.ts';
@@ -13,12 +12,6 @@ export interface ShellParser {
 }
 
 export async function bundledShellParser(): Promise<ShellParser> {
-  // Measured: with V8's defaults (lazy compilation, then tiering up), a platform thread
-  // keeps compiling the 1.4 MB grammar for about 650 ms, which the exit waits for
-  // (`procwarden check` took 0.7 s); compiled at once by the baseline compiler alone it
-  // takes 70 ms, and parses Procfile lines fast enough.
-  setFlagsFromString('--liftoff-only');
-  setFlagsFromString('--no-wasm-lazy-compilation');
   const { Parser, Language } = requirePayload<typeof TreeSitterRuntime>('tree-sitter');
   // V8 compiles WebAssembly on its own threads, which do not hold Node's event loop open:
   // without this handle, a `procwarden check` could end before its parser is ready.
