@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsOf, pid1Of, runAsPid1, runPlain, scratch, until } from '../support/processes.ts';
+import { eventsOf, pid1Of, runAsPid1, runPlain, scratch, until, stderrSoFar } from '../support/processes.ts';
 
 const BROKEN = resolve('examples/backgrounded-app/Procfile');
 const FIXED = resolve('examples/backgrounded-app-fixed/Procfile');
@@ -60,9 +60,8 @@ describe('procwarden check', () => {
     writeFileSync(join(cwd, 'Procfile'), 'web: (sleep 1000 &) && tail -F app.log\nworker: nginx\n');
     const run = runAsPid1([], { cwd, env: { PROCWARDEN_RECOVERY: 'off' } });
     const pid1 = await pid1Of(run.pid!);
-    let stderr = '';
-    run.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await until(() => eventsOf(stderr).some((e) => e['event'] === 'pitfall'), 'the pitfall event');
+    const stderr = stderrSoFar(run);
+    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'pitfall'), 'the pitfall event');
     process.kill(pid1, 'SIGTERM');
     const result = await run;
     const pitfalls = eventsOf(result.stderr).filter((e) => e['event'] === 'pitfall');

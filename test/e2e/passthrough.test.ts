@@ -47,10 +47,12 @@ describe('the app gets what procwarden was given', () => {
       exec unshare --pid --fork --mount-proc ${BIN} -- sleep 1000`);
     const pid1 = await pid1Of(run.pid!);
     let app: number | undefined;
-    // Until the app has exec'd sleep: before that, the child still holds procwarden's table.
     await until(() => (app = childrenOf(pid1)[0]) !== undefined && commOf(app) === 'sleep', 'the app');
-    // Read from outside, so that the reading opens no descriptor in the app.
-    const fds = readdirSync(`/proc/${app}/fd`).map(Number).sort((a, b) => a - b);
+    // Read from outside, so that the reading opens no descriptor in the app; polled, because
+    // the kernel names the new program a moment before it closes the close-on-exec ones.
+    const fdsOf = (pid: number) => readdirSync(`/proc/${pid}/fd`).map(Number).sort((a, b) => a - b);
+    let fds: number[] = [];
+    await until(() => (fds = fdsOf(app!)).join() === '0,1,2,3,7', 'the app to hold 0, 1, 2, 3 and 7', 2000).catch(() => {});
     expect(fds).toEqual([0, 1, 2, 3, 7]);
     expect(readlinkSync(`/proc/${app}/fd/7`)).toBe(folder);
     process.kill(pid1, 'SIGTERM');

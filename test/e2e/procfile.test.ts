@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsOf, pid1Of, runAsPid1, runPlain, scratch, until } from '../support/processes.ts';
+import { eventsOf, pid1Of, runAsPid1, runPlain, scratch, until, stderrSoFar } from '../support/processes.ts';
 
 /** A folder with a Procfile of the given text; the app's cwd. */
 const appFolder = (procfile: string): string => {
@@ -63,9 +63,8 @@ describe('a Procfile service', () => {
     const cwd = appFolder('web: exit 1\n');
     const run = runAsPid1([], { cwd, env: { PROCWARDEN_THROTTLE: '50ms' } });
     const pid1 = await pid1Of(run.pid!);
-    let stderr = '';
-    run.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await until(() => started(stderr).length >= 3, 'two recoveries');
+    const stderr = stderrSoFar(run);
+    await until(() => started(stderr()).length >= 3, 'two recoveries');
     process.kill(pid1, 'SIGTERM');
     const result = await run;
     expect(started(result.stderr).slice(0, 3).map((e) => e['mode'])).toEqual(['initial', 'recover', 'recover']);

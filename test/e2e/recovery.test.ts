@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsOf, pid1Of, runAsPid1, scratch, until } from '../support/processes.ts';
+import { eventsOf, pid1Of, runAsPid1, scratch, until, stderrSoFar } from '../support/processes.ts';
 
 type Event = Record<string, unknown>;
 const named = (events: Event[], name: string) => events.filter((event) => event['event'] === name);
@@ -71,9 +71,8 @@ describe('crash recovery by policy', () => {
       env: { AUTORESTART: 'ON_FAILURE', PROCWARDEN_RESTART_LIMIT: '3/1s' },
     });
     const pid1 = await pid1Of(run.pid!);
-    let stderr = '';
-    run.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await until(() => modes(eventsOf(stderr)).length >= 8, 'eight starts', 15_000);
+    const stderr = stderrSoFar(run);
+    await until(() => modes(eventsOf(stderr())).length >= 8, 'eight starts', 15_000);
     process.kill(pid1, 'SIGTERM');
     const result = await run;
     const events = eventsOf(result.stderr);
@@ -84,11 +83,10 @@ describe('crash recovery by policy', () => {
   it('Container Recovery is throttled: the first at once, then one a throttle apart; SIGTERM while waiting ends it at once', async () => {
     const run = runAsPid1(['--recovery', 'on', '--', 'false'], { env: { PROCWARDEN_THROTTLE: '1s' } });
     const pid1 = await pid1Of(run.pid!);
-    let stderr = '';
-    run.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await until(() => modes(eventsOf(stderr)).length >= 4, 'three recoveries', 15_000);
+    const stderr = stderrSoFar(run);
+    await until(() => modes(eventsOf(stderr())).length >= 4, 'three recoveries', 15_000);
     // Now it waits out the throttle before the fourth.
-    await until(() => named(eventsOf(stderr), 'recovery.decision').length >= 4, 'the fourth decision');
+    await until(() => named(eventsOf(stderr()), 'recovery.decision').length >= 4, 'the fourth decision');
     const sentAt = performance.now();
     process.kill(pid1, 'SIGTERM');
     const result = await run;

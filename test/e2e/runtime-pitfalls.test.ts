@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsOf, isAlive, pid1Of, runAsPid1, runPlain, scratch, until } from '../support/processes.ts';
+import { eventsOf, isAlive, pid1Of, runAsPid1, runPlain, scratch, until, stderrSoFar } from '../support/processes.ts';
 
 const service = (procfile: string): string => {
   const cwd = scratch();
@@ -38,9 +38,8 @@ describe('pitfalls seen while the app runs', () => {
     writeFileSync(join(cwd, 'app.log'), '');
     const run = runAsPid1([], { cwd, env: { PROCWARDEN_RECOVERY: 'off' } });
     const pid1 = await pid1Of(run.pid!);
-    let stderr = '';
-    run.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await until(() => pitfalls(stderr, 'background-exit').length > 0, 'the background-exit event');
+    const stderr = stderrSoFar(run);
+    await until(() => pitfalls(stderr(), 'background-exit').length > 0, 'the background-exit event');
     process.kill(pid1, 'SIGTERM');
     const result = await run;
     expect(pitfalls(result.stderr, 'background-exit')).toEqual([

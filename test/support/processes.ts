@@ -115,3 +115,10 @@ export function eventsOf(stderr: string): Record<string, unknown>[] {
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+/** What a running process has written to stderr so far, read as it grows. */
+export function stderrSoFar(run: { stderr: NodeJS.ReadableStream | null }): () => string {
+  let text = '';
+  run.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  return () => text;
+}
