@@ -19,6 +19,7 @@ import { readDescendants } from './process/process-table.ts';
 import { rawTail, splitNulBlock } from './process/raw-args.ts';
 import { SpawnError, type AppLaunch } from './process/spawn-app.ts';
 import { supervise } from './supervisor/supervisor.ts';
+import { snapshotDir, takeSnapshot } from './filesystem/snapshot.ts';
 
 declare const PROCWARDEN_VERSION: string;
 
@@ -41,7 +42,7 @@ main().then(
 );
 
 async function main(): Promise<number> {
-  const invocation = parseInvocation(process.argv.slice(2), process.env);
+  const invocation = parseInvocation(process.argv.slice(2), process.env, process.cwd());
   switch (invocation.kind) {
     case 'help':
       writeSync(1, helpText(PROCWARDEN_VERSION));
@@ -54,9 +55,23 @@ async function main(): Promise<number> {
       return 2;
     case 'check':
       return check(invocation.procfile, invocation.procfileNamedBy, invocation.json);
+    case 'snapshot':
+      return snapshot(invocation);
     case 'run':
       return run(invocation.config);
   }
+}
+
+/** `procwarden snapshot`, an image build step: the pristine snapshot, so that a container start copies nothing. */
+function snapshot(settings: { wipePaths: readonly string[]; wipeExclude: readonly string[]; stateDir: string; doNotWipe: boolean }): number {
+  if (settings.doNotWipe) {
+    say('APTIBLE_DO_NOT_WIPE is set: no snapshot is needed');
+    return 0;
+  }
+  const taken = takeSnapshot(settings.wipePaths, settings.wipeExclude, settings.stateDir, 'build');
+  const entries = Object.values(taken.entries).reduce((sum, list) => sum + list.length, 0);
+  writeSync(1, `procwarden: snapshot of ${taken.roots.join(', ')} (${entries} entries) in ${snapshotDir(settings.stateDir)}\n`);
+  return 0;
 }
 
 /** `procwarden check`: exit 0 clean, 1 with findings, 2 when the Procfile cannot be read. */

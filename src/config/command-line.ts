@@ -1,6 +1,7 @@
 // Reads the command line and the environment into one validated Config, once, at the edge.
 // Pure: no I/O, so every rule here is unit-tested with plain arrays and objects.
 
+import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
   BACKGROUND_EXITS,
@@ -29,6 +30,13 @@ import { USAGE } from './help.ts';
 
 export type Invocation =
   | { readonly kind: 'run'; readonly config: Config }
+  | {
+      readonly kind: 'snapshot';
+      readonly wipePaths: readonly string[];
+      readonly wipeExclude: readonly string[];
+      readonly stateDir: string;
+      readonly doNotWipe: boolean;
+    }
   | { readonly kind: 'check'; readonly procfile: string | undefined; readonly procfileNamedBy: string; readonly json: boolean }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
@@ -37,7 +45,7 @@ export type Invocation =
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** Subcommands of the spec that this version does not provide yet (spec section 1). */
-const PLANNED_SUBCOMMANDS = new Set(['status', 'set', 'restart', 'snapshot']);
+const PLANNED_SUBCOMMANDS = new Set(['status', 'set', 'restart']);
 
 const CHECK_OPTIONS = {
   procfile: { type: 'string' },
@@ -66,18 +74,24 @@ type OptionValues = {
 
 class UsageError extends Error {}
 
-export function parseInvocation(args: readonly string[], env: Environment): Invocation {
+/** `cwd`: the working directory, the default wipe root besides /tmp. */
+export function parseInvocation(args: readonly string[], env: Environment, cwd = '/app'): Invocation {
   try {
-    return parse(args, env);
+    return parse(args, env, cwd);
   } catch (error) {
     if (error instanceof UsageError) return { kind: 'usage-error', message: error.message };
     throw error;
   }
 }
 
-function parse(args: readonly string[], env: Environment): Invocation {
+function parse(args: readonly string[], env: Environment, cwd: string): Invocation {
   const first = args[0];
   if (first === 'check') return parseCheck(args.slice(1), env);
+  if (first === 'snapshot') {
+    if (args.length > 1) throw new UsageError('usage: procwarden snapshot (it takes no arguments: the wipe paths come from the environment)');
+    const { wipePaths, wipeExclude } = wipeSettings(env, cwd);
+    return { kind: 'snapshot', wipePaths, wipeExclude, stateDir: stateDirFrom(env), doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '' };
+  }
   if (first !== undefined && PLANNED_SUBCOMMANDS.has(first)) {
     throw new UsageError(
       `'${first}' is a procwarden subcommand this version does not have yet; to run a program named ${first}, write: procwarden -- ${first}`,
@@ -125,6 +139,7 @@ function parse(args: readonly string[], env: Environment): Invocation {
       },
       stateDir: stateDirFrom(env),
       backgroundExit: oneOf(env, 'PROCWARDEN_BACKGROUND_EXIT', BACKGROUND_EXITS, 'warn'),
+      ...wipeSettings(env, cwd),
       doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '',
     },
   };
@@ -203,6 +218,32 @@ function durationFrom(env: Environment, name: string, fallback: number): number 
     throw new UsageError(`${name}: '${text}' is not a duration (a number with ms, s, m or h, e.g. 10s)`);
   }
   return ms;
+}
+
+/** Never wipe roots (spec section 4): the whole system, and the kernel's own filesystems. */
+const NEVER_WIPED = ['/proc', '/sys', '/dev'];
+const neverWiped = (path: string) => path === '/' || NEVER_WIPED.some((root) => path === root || path.startsWith(`${root}/`));
+
+function wipeSettings(env: Environment, cwd: string): Pick<Config, 'wipePaths' | 'wipeExclude' | 'warnings'> {
+  const listed = nonEmpty(env['PROCWARDEN_WIPE_PATHS']);
+  const warnings: string[] = [];
+  let wipePaths: string[];
+  if (listed === undefined) {
+    wipePaths = [cwd, '/tmp'].filter((path) => {
+      if (!neverWiped(path)) return true;
+      warnings.push(`the working directory is ${path}, which is never wiped: it is left out of the wipe paths (set PROCWARDEN_WIPE_PATHS)`);
+      return false;
+    });
+  } else {
+    wipePaths = listed
+      .split(':')
+      .filter(Boolean)
+      .map((path) => resolve(cwd, path));
+    const bad = wipePaths.find(neverWiped);
+    if (bad !== undefined) throw new UsageError(`PROCWARDEN_WIPE_PATHS: '${bad}' can never be wiped (nor can /, /proc, /sys or /dev)`);
+  }
+  const wipeExclude = (nonEmpty(env['PROCWARDEN_WIPE_EXCLUDE']) ?? '').split(':').filter(Boolean).map((glob) => resolve(cwd, glob));
+  return { wipePaths: [...new Set(wipePaths)], wipeExclude, warnings };
 }
 
 /** PROCWARDEN_STATE_DIR, validated; throws a usage error (see parseInvocation) when it is not absolute. */

@@ -40,6 +40,12 @@ export interface Config {
   readonly backgroundExit: BackgroundExit;
   /** APTIBLE_DO_NOT_WIPE was set (non-empty): no snapshot and no filesystem reset. */
   readonly doNotWipe: boolean;
+  /** The folders put back to their pristine state before a replace or a recovery. */
+  readonly wipePaths: readonly string[];
+  /** Globs (absolute) left alone by the reset. */
+  readonly wipeExclude: readonly string[];
+  /** What the configuration dropped, to be said once events are on. */
+  readonly warnings: readonly string[];
 }
 
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;

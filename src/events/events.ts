@@ -5,7 +5,7 @@
 import type pino from 'pino';
 import { requirePayload } from '../bundle/payloads.ts';
 import type { LogConfig, LogLevel } from '../config/config.ts';
-import type { ResetOutcome } from '../filesystem/pristine.ts';
+import type { ResetOutcome, SnapshotOutcome } from '../filesystem/pristine.ts';
 import type { SupervisorState } from '../supervisor/supervisor.ts';
 import type * as PinoRuntime from './pino-runtime.ts';
 
@@ -29,6 +29,7 @@ interface EventFields {
     replacesLeft: number;
   };
   'fs.reset': ResetOutcome;
+  'fs.snapshot': SnapshotOutcome;
   'supervisor.state': { from: SupervisorState; to: SupervisorState };
   pitfall: {
     rule: string;
@@ -57,6 +58,7 @@ const EVENTS: { readonly [E in EventName]: { level: 'debug' | 'info' | 'warn'; m
   'container.exited': { level: 'info', msg: 'container has exited' },
   'recovery.decision': { level: 'info', msg: 'container recovery initiated' },
   'fs.reset': { level: 'info', msg: 'filesystem reset' },
+  'fs.snapshot': { level: 'info', msg: 'pristine snapshot ready' },
   'supervisor.state': { level: 'debug', msg: 'supervisor state' },
   pitfall: { level: 'warn', msg: 'pitfall' },
   'procwarden.exit': { level: 'info', msg: 'procwarden exits' },

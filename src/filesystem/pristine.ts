@@ -1,14 +1,62 @@
-// The pristine filesystem before a replace or a recovery (spec section 4). This version
-// does not reset anything yet: the step is here, in its place in the life cycle, and says
-// so in its `fs.reset` event.
+// The pristine filesystem before a replace or a recovery (spec section 4): a snapshot of
+// the wipe roots before the app first runs (or the one `procwarden snapshot` left at image
+// build), and a reset to it before each replace and recover.
 
 import type { Config } from '../config/config.ts';
+import { canReplace } from '../policy/policy.ts';
+import { resetToSnapshot } from './reset.ts';
+import { loadSnapshot, takeSnapshot, type Snapshot } from './snapshot.ts';
 
 export type ResetOutcome =
   | { readonly skipped: true; readonly reason: string }
-  | { readonly skipped: false; readonly removed: number; readonly restored: number; readonly durationMs: number };
+  | {
+      readonly skipped: false;
+      readonly removed: number;
+      readonly restored: number;
+      readonly durationMs: number;
+      readonly errors?: readonly { path: string; error: string }[];
+    };
 
-export function resetFilesystem(config: Config): ResetOutcome {
-  if (config.doNotWipe) return { skipped: true, reason: 'APTIBLE_DO_NOT_WIPE is set' };
-  return { skipped: true, reason: 'the filesystem reset is not in this version of procwarden yet' };
+export interface SnapshotOutcome {
+  readonly source: Snapshot['source'];
+  readonly roots: readonly string[];
+  readonly entries: number;
+  readonly durationMs: number;
+}
+
+export interface Pristine {
+  /** What the snapshot step did, for its event; undefined when none was needed. */
+  readonly snapshot: SnapshotOutcome | { readonly error: string } | undefined;
+  reset(): ResetOutcome;
+}
+
+export function preparePristine(config: Config): Pristine {
+  if (config.doNotWipe) return { snapshot: undefined, reset: () => ({ skipped: true, reason: 'APTIBLE_DO_NOT_WIPE is set' }) };
+  if (!canReplace(config.policy)) {
+    return { snapshot: undefined, reset: () => ({ skipped: true, reason: 'no snapshot: no replace or recovery was possible at start' }) };
+  }
+  const startedAt = performance.now();
+  let snapshot: Snapshot;
+  try {
+    snapshot =
+      loadSnapshot(config.wipePaths, config.wipeExclude, config.stateDir) ??
+      takeSnapshot(config.wipePaths, config.wipeExclude, config.stateDir, 'start');
+  } catch (error) {
+    const reason = `no snapshot: ${(error as Error).message}`;
+    return { snapshot: { error: reason }, reset: () => ({ skipped: true, reason }) };
+  }
+  return {
+    snapshot: {
+      source: snapshot.source,
+      roots: snapshot.roots,
+      entries: Object.values(snapshot.entries).reduce((sum, list) => sum + list.length, 0),
+      durationMs: Math.round(performance.now() - startedAt),
+    },
+    reset() {
+      const resetAt = performance.now();
+      const { removed, restored, errors } = resetToSnapshot(snapshot, config.stateDir);
+      const durationMs = Math.round(performance.now() - resetAt);
+      return { skipped: false, removed, restored, durationMs, ...(errors.length > 0 ? { errors } : {}) };
+    },
+  };
 }

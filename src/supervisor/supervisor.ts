@@ -12,7 +12,7 @@
 
 import type { Config } from '../config/config.ts';
 import type { EventLog, ExitCause, StartMode } from '../events/events.ts';
-import { resetFilesystem } from '../filesystem/pristine.ts';
+import { preparePristine } from '../filesystem/pristine.ts';
 import type { Libc } from '../native/libc.ts';
 import { decide, failed, type PastStart } from '../policy/decide.ts';
 import { decodeWaitStatus, exitCodeFor, type AppExit } from '../process/exit-status.ts';
@@ -124,9 +124,15 @@ export async function supervise(
     return code;
   };
 
+  for (const detail of config.warnings) events.emit('procwarden.warning', { detail });
+  // Before the app first runs: what a replace or a recovery puts back.
+  const pristine = preparePristine(config);
+  if (pristine.snapshot && 'error' in pristine.snapshot) events.emit('procwarden.warning', { detail: pristine.snapshot.error });
+  else if (pristine.snapshot) events.emit('fs.snapshot', pristine.snapshot);
+
   for (let mode: StartMode = 'initial'; ; ) {
     enter('starting');
-    if (mode === 'replace' || mode === 'recover') events.emit('fs.reset', resetFilesystem(config));
+    if (mode === 'replace' || mode === 'recover') events.emit('fs.reset', pristine.reset());
     appExit = Promise.withResolvers<AppExit>();
     appPid = spawnApp(libc, launch);
     const startedAt = performance.now();

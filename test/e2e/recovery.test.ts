@@ -53,7 +53,7 @@ describe('crash recovery by policy', () => {
     expect(named(events, 'container.exited').every((e) => e['signal'] === 'SIGKILL' && e['cause'] === 'crash')).toBe(true);
     // The filesystem step runs before each replace, and says what it did.
     expect(named(events, 'fs.reset')).toHaveLength(3);
-    expect(named(events, 'fs.reset')[0]).toMatchObject({ skipped: true, reason: expect.any(String) });
+    expect(named(events, 'fs.reset')[0]).toMatchObject({ skipped: false, removed: 0, restored: 0, durationMs: expect.any(Number) });
     expect(named(events, 'recovery.decision').at(-1)).toMatchObject({ action: 'stop', restartsLeft: 0, replacesLeft: 0 });
   });
 

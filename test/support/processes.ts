@@ -12,7 +12,15 @@ export const FIXTURES = resolve('test/fixtures');
 
 /** A state dir of this test file's own, so tests never write to the machine's /run/procwarden. */
 export const STATE_DIR = mkdtempSync(join(tmpdir(), 'procwarden-state-'));
-afterAll(() => rmSync(STATE_DIR, { recursive: true, force: true }));
+/**
+ * The wipe root of every run that does not name its own: the default (the working
+ * directory and /tmp) would reset the checkout and the machine's real /tmp.
+ */
+export const WIPE_ROOT = mkdtempSync(join(tmpdir(), 'procwarden-wipe-'));
+afterAll(() => {
+  rmSync(STATE_DIR, { recursive: true, force: true });
+  rmSync(WIPE_ROOT, { recursive: true, force: true });
+});
 
 /** Everything a test starts, killed by PID (never by name) when the test ends. */
 const started = new Set<number>();
@@ -48,7 +56,11 @@ interface Options {
   readonly stdin?: 'pipe' | 'ignore';
 }
 
-const withState = (options: Options) => ({ reject: false, ...options, env: { PROCWARDEN_STATE_DIR: STATE_DIR, ...options.env } });
+const withState = (options: Options) => ({
+  reject: false,
+  ...options,
+  env: { PROCWARDEN_STATE_DIR: STATE_DIR, PROCWARDEN_WIPE_PATHS: WIPE_ROOT, ...options.env },
+});
 
 function track<T extends { readonly pid?: number | undefined }>(child: T): T {
   if (child.pid !== undefined) started.add(child.pid);

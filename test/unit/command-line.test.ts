@@ -171,3 +171,42 @@ describe('Procfile mode', () => {
     expect(run([], { PROCWARDEN_RECOVERY: 'OFF' }).policy.recovery).toBe(false);
   });
 });
+
+describe('the wipe paths', () => {
+  const config = (env: Record<string, string>, cwd: string) => {
+    const invocation = parseInvocation(['true'], env, cwd);
+    if (invocation.kind !== 'run') throw new Error(JSON.stringify(invocation));
+    return invocation.config;
+  };
+
+  it('are the working directory and /tmp by default', () => {
+    expect(config({}, '/srv/app')).toMatchObject({ wipePaths: ['/srv/app', '/tmp'], wipeExclude: [], warnings: [] });
+  });
+
+  it('leave out a working directory of /, with a warning', () => {
+    const { wipePaths, warnings } = config({}, '/');
+    expect(wipePaths).toEqual(['/tmp']);
+    expect(warnings).toEqual([expect.stringMatching(/working directory is \/, which is never wiped/)]);
+  });
+
+  it('read PROCWARDEN_WIPE_PATHS and PROCWARDEN_WIPE_EXCLUDE, colon-separated, relative to the working directory', () => {
+    expect(config({ PROCWARDEN_WIPE_PATHS: 'tmp:/var/cache/app::', PROCWARDEN_WIPE_EXCLUDE: 'log/**:/var/cache/app/keep' }, '/srv/app')).toMatchObject({
+      wipePaths: ['/srv/app/tmp', '/var/cache/app'],
+      wipeExclude: ['/srv/app/log/**', '/var/cache/app/keep'],
+    });
+  });
+
+  it.each(['/', '/proc', '/sys', '/dev', '/dev/shm', '/srv/app:/proc/1'])('refuse %s', (paths) => {
+    expect(usageError(['true'], { PROCWARDEN_WIPE_PATHS: paths })).toMatch(/^PROCWARDEN_WIPE_PATHS: '.*' can never be wiped/);
+  });
+
+  it('are what procwarden snapshot takes', () => {
+    expect(parseInvocation(['snapshot'], { PROCWARDEN_WIPE_PATHS: '/srv/app', PROCWARDEN_STATE_DIR: '/state' }, '/')).toEqual({
+      kind: 'snapshot',
+      wipePaths: ['/srv/app'],
+      wipeExclude: [],
+      stateDir: '/state',
+      doNotWipe: false,
+    });
+  });
+});

@@ -1,0 +1,128 @@
+// Putting the wipe roots back as the snapshot has them: what was created is removed, what
+// was deleted or changed is restored (content, mode, symlink target, empty folders).
+//
+// Safety: the app's tree is dead before a reset starts, so nothing changes under it. Paths
+// are handled parents first, and a wrong kind of entry (a symlink where a folder was) is
+// removed before anything below it is touched, so no path ever resolves through a symlink
+// the app left; a file is restored by writing a fresh copy beside it and renaming it over,
+// which replaces a symlink in its place instead of writing through it. Mount points, other
+// filesystems, excluded globs and the state dir are never entered (see tree.ts).
+
+import {
+  constants,
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  renameSync,
+  rmdirSync,
+  symlinkSync,
+  unlinkSync,
+  utimesSync,
+  chmodSync,
+  readlinkSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { blobPath, boundariesFor, type Snapshot, type SnapshotEntry } from './snapshot.ts';
+import { toEntry, walkTree, type TreeEntry } from './tree.ts';
+
+export interface ResetReport {
+  readonly removed: number;
+  readonly restored: number;
+  readonly errors: readonly { path: string; error: string }[];
+}
+
+export function resetToSnapshot(snapshot: Snapshot, stateDir: string): ResetReport {
+  let removed = 0;
+  let restored = 0;
+  const errors: { path: string; error: string }[] = [];
+  const attempt = (path: string, action: () => void): boolean => {
+    try {
+      action();
+      return true;
+    } catch (error) {
+      errors.push({ path, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message });
+      return false;
+    }
+  };
+
+  for (const root of snapshot.roots) {
+    const boundaries = boundariesFor(root, stateDir, snapshot.exclude);
+    const wanted = new Map((snapshot.entries[root] ?? []).map((entry) => [entry.path, entry]));
+    const current = walkTree(root, boundaries);
+
+    // What the app created: deepest first, so folders are empty when their turn comes. A
+    // folder that still holds something the walk leaves alone (an excluded path, a mount
+    // point) stays, and that is no error.
+    for (const entry of [...current].reverse()) {
+      if (wanted.has(entry.path)) continue;
+      if (entry.type === 'dir') {
+        try {
+          rmdirSync(entry.path);
+          removed += 1;
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code !== 'ENOTEMPTY' && code !== 'EBUSY') errors.push({ path: entry.path, error: code ?? 'failed' });
+        }
+      } else if (attempt(entry.path, () => unlinkSync(entry.path))) {
+        removed += 1;
+      }
+    }
+
+    // What it deleted or changed: parents first.
+    for (const entry of wanted.values()) {
+      const now = currentEntry(entry.path);
+      if (now && same(entry, now)) continue;
+      if (attempt(entry.path, () => restore(entry, now, stateDir))) restored += 1;
+    }
+  }
+  return { removed, restored, errors };
+}
+
+function currentEntry(path: string): (TreeEntry & { target?: string }) | undefined {
+  try {
+    const entry = toEntry(path, lstatSync(path));
+    return entry?.type === 'symlink' ? { ...entry, target: readlinkSync(path) } : entry;
+  } catch {
+    return undefined;
+  }
+}
+
+function same(wanted: SnapshotEntry, now: TreeEntry & { target?: string }): boolean {
+  if (wanted.type !== now.type) return false;
+  switch (wanted.type) {
+    case 'symlink':
+      return wanted.target === now.target;
+    case 'dir':
+      return wanted.mode === now.mode;
+    case 'file':
+      return wanted.mode === now.mode && wanted.size === now.size && wanted.mtimeMs === now.mtimeMs;
+  }
+}
+
+function restore(entry: SnapshotEntry, now: TreeEntry | undefined, stateDir: string): void {
+  // The wrong kind of entry goes first (a folder the app put where a file or a symlink was
+  // is emptied by the removal pass above, since nothing below it is in the snapshot).
+  if (now && now.type !== entry.type) {
+    if (now.type === 'dir') rmdirSync(entry.path);
+    else unlinkSync(entry.path);
+  }
+  switch (entry.type) {
+    case 'dir':
+      if (!now || now.type !== 'dir') mkdirSync(entry.path, { mode: entry.mode });
+      chmodSync(entry.path, entry.mode);
+      return;
+    case 'symlink':
+      if (now?.type === 'symlink') unlinkSync(entry.path);
+      symlinkSync(entry.target!, entry.path);
+      return;
+    case 'file': {
+      const fresh = join(dirname(entry.path), `.procwarden-restore-${process.pid}-${basename(entry.path)}`);
+      copyFileSync(blobPath(stateDir, entry.blob!), fresh, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
+      chmodSync(fresh, entry.mode);
+      const seconds = entry.mtimeMs / 1000;
+      utimesSync(fresh, seconds, seconds);
+      renameSync(fresh, entry.path);
+      return;
+    }
+  }
+}

@@ -1,0 +1,66 @@
+// The pristine snapshot (spec section 4): what every wipe root held before the app first
+// ran (or at image build, `procwarden snapshot`), kept in procwarden's state dir, which is
+// never itself wiped. File contents are copy-on-write clones where the filesystem can
+// (COPYFILE_FICLONE), plain copies elsewhere.
+
+import { constants, copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mountPoints, walkTree, type Boundaries, type TreeEntry } from './tree.ts';
+
+export interface SnapshotEntry extends TreeEntry {
+  /** symlink: where it points. */
+  readonly target?: string;
+  /** file: the name of its copy in the snapshot's blobs folder. */
+  readonly blob?: string;
+}
+
+export interface Snapshot {
+  readonly version: 1;
+  readonly roots: readonly string[];
+  readonly exclude: readonly string[];
+  /** `build`: taken by `procwarden snapshot` in the image; `start`: before the app first ran. */
+  readonly source: 'build' | 'start';
+  readonly entries: Readonly<Record<string, readonly SnapshotEntry[]>>;
+}
+
+export const snapshotDir = (stateDir: string) => join(stateDir, 'snapshot');
+const manifestPath = (stateDir: string) => join(snapshotDir(stateDir), 'manifest.json');
+export const blobPath = (stateDir: string, blob: string) => join(snapshotDir(stateDir), 'blobs', blob);
+
+/** What a walk of `root` must leave alone: the state dir, and mount points below the root. */
+export function boundariesFor(root: string, stateDir: string, exclude: readonly string[]): Boundaries {
+  const skip = new Set([stateDir]);
+  for (const point of mountPoints()) if (point !== root && point.startsWith(`${root}/`)) skip.add(point);
+  return { skip, exclude };
+}
+
+export function takeSnapshot(roots: readonly string[], exclude: readonly string[], stateDir: string, source: Snapshot['source']): Snapshot {
+  rmSync(snapshotDir(stateDir), { recursive: true, force: true });
+  mkdirSync(join(snapshotDir(stateDir), 'blobs'), { recursive: true, mode: 0o700 });
+  let blobs = 0;
+  const entries: Record<string, SnapshotEntry[]> = {};
+  for (const root of roots) {
+    entries[root] = walkTree(root, boundariesFor(root, stateDir, exclude)).map((entry) => {
+      if (entry.type === 'symlink') return { ...entry, target: readlinkSync(entry.path) };
+      if (entry.type !== 'file') return entry;
+      const blob = String(blobs++);
+      copyFileSync(entry.path, blobPath(stateDir, blob), constants.COPYFILE_FICLONE);
+      return { ...entry, blob };
+    });
+  }
+  const snapshot: Snapshot = { version: 1, roots, exclude, source, entries };
+  writeFileSync(manifestPath(stateDir), JSON.stringify(snapshot));
+  return snapshot;
+}
+
+/** The snapshot in the state dir, when it was taken of these roots with these excludes. */
+export function loadSnapshot(roots: readonly string[], exclude: readonly string[], stateDir: string): Snapshot | undefined {
+  if (!existsSync(manifestPath(stateDir))) return undefined;
+  try {
+    const snapshot = JSON.parse(readFileSync(manifestPath(stateDir), 'utf8')) as Snapshot;
+    const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+    return snapshot.version === 1 && same(snapshot.roots, roots) && same(snapshot.exclude, exclude) ? snapshot : undefined;
+  } catch {
+    return undefined;
+  }
+}

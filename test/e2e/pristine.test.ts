@@ -1,0 +1,131 @@
+import { execaSync } from 'execa';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, FIXTURES, eventsOf, runAsPid1, runPlain, runTracked, scratch } from '../support/processes.ts';
+
+const treeState = (root: string) => execaSync('sh', [join(FIXTURES, 'tree-state.sh'), root]).stdout;
+
+/** A wipe root with a bit of everything, a folder for the app's reports, and a mutation script. */
+function setUp(mutation: string) {
+  const folder = scratch();
+  const root = join(folder, 'app');
+  const out = join(folder, 'out');
+  mkdirSync(join(root, 'config'), { recursive: true });
+  mkdirSync(join(root, 'empty'));
+  mkdirSync(out);
+  writeFileSync(join(root, 'config', 'app.yml'), 'port: 5000\n', { mode: 0o640 });
+  writeFileSync(join(root, 'server.pid.template'), 'none\n');
+  writeFileSync(join(root, 'run.sh'), '#!/bin/sh\n', { mode: 0o755 });
+  symlinkSync('config/app.yml', join(root, 'current.yml'));
+  writeFileSync(join(folder, 'mutation.sh'), mutation);
+  const app = ['--', 'sh', join(FIXTURES, 'mutate-then-report.sh'), root, out, join(folder, 'mutation.sh')];
+  return { folder, root, out, app, before: treeState(root) };
+}
+
+const replaceOnce = (root: string, extra: Record<string, string> = {}) => ({
+  env: { PROCWARDEN_WIPE_PATHS: root, AUTOREPLACE: 'ON_FAILURE', PROCWARDEN_REPLACE_LIMIT: '1/1m', ...extra },
+});
+const named = (stderr: string, name: string) => eventsOf(stderr).filter((e) => e['event'] === name);
+
+describe('a pristine filesystem before a replace or a recovery', () => {
+  it('the replaced app finds created things gone, and deleted, changed and re-moded ones back', async () => {
+    const { root, out, app, before } = setUp(`
+      echo 'port: 6000' > config/app.yml; chmod 600 config/app.yml; chmod 700 run.sh
+      rm server.pid.template; rmdir empty; rm current.yml; ln -s /etc/passwd current.yml
+      echo 1234 > server.pid; mkdir -p tmp/cache; echo x > tmp/cache/entry`);
+    const result = await runAsPid1(app, replaceOnce(root));
+    expect(result.exitCode).toBe(0);
+    expect(readFileSync(join(out, 'after'), 'utf8')).toBe(`${before}\n`);
+    expect(named(result.stderr, 'fs.reset')).toEqual([
+      expect.objectContaining({ skipped: false, removed: 4, restored: expect.any(Number), durationMs: expect.any(Number) }),
+    ]);
+  });
+
+  it('with APTIBLE_DO_NOT_WIPE=1 the replaced app finds what the crashed run left', async () => {
+    const { root, out, app } = setUp('echo 1234 > server.pid; rm run.sh');
+    const result = await runAsPid1(app, replaceOnce(root, { APTIBLE_DO_NOT_WIPE: '1' }));
+    expect(result.exitCode).toBe(0);
+    const after = readFileSync(join(out, 'after'), 'utf8');
+    expect(after).toContain('./server.pid f');
+    expect(after).not.toContain('./run.sh');
+    expect(named(result.stderr, 'fs.reset')).toMatchObject([{ skipped: true, reason: 'APTIBLE_DO_NOT_WIPE is set' }]);
+    expect(named(result.stderr, 'fs.snapshot')).toEqual([]);
+  });
+
+  it('never follows a symlink out of the root, and puts back a symlink swapped for a folder and the reverse', async () => {
+    const outside = join(scratch(), 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'existing.txt'), 'original\n');
+    const { root, out, app, before } = setUp(`
+      echo changed > data/existing.txt; echo new > data/new.txt
+      rm linked-dir; mkdir linked-dir; echo inside > linked-dir/file
+      rm -r real-dir; ln -s ${outside} real-dir
+      rm config/app.yml; ln -s ${outside}/existing.txt config/app.yml`);
+    // Set up after the first state was read, so add them and read it again.
+    symlinkSync(outside, join(root, 'data'));
+    symlinkSync(outside, join(root, 'linked-dir'));
+    mkdirSync(join(root, 'real-dir'));
+    writeFileSync(join(root, 'real-dir', 'kept'), 'kept\n');
+    const withLinks = treeState(root);
+    expect(withLinks).not.toBe(before);
+    const result = await runAsPid1(app, replaceOnce(root));
+    expect(result.exitCode).toBe(0);
+    expect(readFileSync(join(out, 'after'), 'utf8')).toBe(`${withLinks}\n`);
+    // What the app did outside the root, through a symlink, is not the reset's to undo.
+    expect(readFileSync(join(outside, 'existing.txt'), 'utf8')).toBe('changed\n');
+    expect(readFileSync(join(outside, 'new.txt'), 'utf8')).toBe('new\n');
+    expect(readlinkSync(join(root, 'data'))).toBe(outside);
+  });
+
+  it('leaves PROCWARDEN_WIPE_EXCLUDE alone, and the state dir inside a root survives', async () => {
+    const { root, out, app } = setUp('mkdir -p log; echo line > log/app.log; echo 1234 > server.pid');
+    const stateDir = join(root, '.procwarden');
+    const result = await runAsPid1(app, replaceOnce(root, { PROCWARDEN_WIPE_EXCLUDE: `${root}/log:${root}/log/**`, PROCWARDEN_STATE_DIR: stateDir }));
+    expect(result.exitCode).toBe(0);
+    expect(readFileSync(join(root, 'log', 'app.log'), 'utf8')).toBe('line\n');
+    expect(existsSync(join(root, 'server.pid'))).toBe(false);
+    expect(existsSync(join(root, 'server.pid.template'))).toBe(true);
+    expect(existsSync(join(stateDir, 'snapshot', 'manifest.json'))).toBe(true);
+    expect(readFileSync(join(out, 'after'), 'utf8')).toContain('./.procwarden d');
+  });
+
+  it('a tmpfs mounted inside the root (a volume) keeps what the crashed run wrote there', async () => {
+    const { root, out, app } = setUp('echo precious > volume/data; echo 1234 > server.pid');
+    mkdirSync(join(root, 'volume'));
+    // Its own mount namespace, so the tmpfs is nobody else's.
+    const script = `mount -t tmpfs none ${root}/volume && exec ${BIN} ${app.map((word) => `'${word}'`).join(' ')}`;
+    const result = await runTracked('unshare', ['--mount', '--pid', '--fork', '--mount-proc', 'sh', '-c', script], replaceOnce(root));
+    expect(result.exitCode).toBe(0);
+    const after = readFileSync(join(out, 'after'), 'utf8');
+    expect(after).toContain('./volume/data f');
+    expect(after).not.toMatch(/^\.\/server\.pid /m);
+  });
+
+  it.each(['/', '/proc', '/sys/fs', '/dev'])('PROCWARDEN_WIPE_PATHS=%s is exit 2, and nothing runs', async (path) => {
+    const marker = join(scratch(), 'ran');
+    const result = await runPlain(['--', 'touch', marker], { env: { PROCWARDEN_WIPE_PATHS: path, AUTOREPLACE: 'ALWAYS' } });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^procwarden: PROCWARDEN_WIPE_PATHS: '\/[a-z/]*' can never be wiped/);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('procwarden snapshot at image build: the container start uses it and copies nothing', async () => {
+    const { root, out, app, before } = setUp('echo 1234 > server.pid; rm run.sh');
+    const stateDir = join(scratch(), 'state');
+    const built = await runPlain(['snapshot'], { env: { PROCWARDEN_WIPE_PATHS: root, PROCWARDEN_STATE_DIR: stateDir } });
+    expect(built.exitCode).toBe(0);
+    expect(built.stdout).toMatch(/snapshot of .*app \(\d+ entries\)/);
+    const result = await runAsPid1(app, replaceOnce(root, { PROCWARDEN_STATE_DIR: stateDir }));
+    expect(result.exitCode).toBe(0);
+    expect(named(result.stderr, 'fs.snapshot')).toMatchObject([{ source: 'build' }]);
+    expect(readFileSync(join(out, 'after'), 'utf8')).toBe(`${before}\n`);
+  });
+
+  it('takes no snapshot for a plain init', async () => {
+    const stateDir = join(scratch(), 'state');
+    const result = await runPlain(['--', 'true'], { env: { PROCWARDEN_LOG_LEVEL: 'info', PROCWARDEN_STATE_DIR: stateDir } });
+    expect(named(result.stderr, 'fs.snapshot')).toEqual([]);
+    expect(existsSync(join(stateDir, 'snapshot'))).toBe(false);
+  });
+});
