@@ -7,7 +7,7 @@
 // about 90 ms to any Node start on machines that set it.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -294,6 +294,40 @@ async function check(): Promise<void> {
   record('`procwarden check` on a 200-entry Procfile (median wall time)', 'procwarden', `${fmt(median(times))} (target < 300 ms)`);
 }
 
+/**
+ * The filesystem reset's cost against the size of the tree: a snapshot, then a reset after
+ * a few changes (10 files changed, 10 created, 10 deleted), and one with nothing changed.
+ */
+async function reset(): Promise<void> {
+  const { takeSnapshot } = await import('../src/filesystem/snapshot.ts');
+  const { resetToSnapshot } = await import('../src/filesystem/reset.ts');
+  for (const files of [1_000, 10_000, 50_000]) {
+    const work = mkdtempSync(join(tmpdir(), 'procwarden-bench-reset-'));
+    const root = join(work, 'app');
+    const state = join(work, 'state');
+    for (let dir = 0; dir < files / 100; dir++) {
+      mkdirSync(join(root, `d${dir}`), { recursive: true });
+      for (let file = 0; file < 100; file++) writeFileSync(join(root, `d${dir}`, `f${file}`), 'x'.repeat(1024));
+    }
+    const column = `${files.toLocaleString('en')} files`;
+    let t0 = performance.now();
+    const snapshot = takeSnapshot([root], [], state, 'start');
+    record('snapshot (copies every file)', column, fmt(performance.now() - t0));
+    for (let i = 0; i < 10; i++) {
+      writeFileSync(join(root, 'd0', `f${i}`), 'changed');
+      writeFileSync(join(root, 'd1', `new${i}`), 'new');
+      rmSync(join(root, 'd2', `f${i}`));
+    }
+    t0 = performance.now();
+    const report = resetToSnapshot(snapshot, state);
+    record('reset after 30 changes', column, `${fmt(performance.now() - t0)} (${report.removed} removed, ${report.restored} restored)`);
+    t0 = performance.now();
+    resetToSnapshot(snapshot, state);
+    record('reset with nothing changed (the walk alone)', column, fmt(performance.now() - t0));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 function writeRun(dir: string, crash: string, log: string): void {
   writeFileSync(join(dir, 'run'), `#!/bin/sh\nexec ${crash} ${log}\n`, { mode: 0o755 });
 }
@@ -306,6 +340,7 @@ const sections: [string, () => Promise<void>][] = [
   ['orphan storm', orphanStorm],
   ['restart', restart],
   ['check', check],
+  ['reset', reset],
 ];
 const only = process.argv[2];
 for (const [name, run] of sections) {

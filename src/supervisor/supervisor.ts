@@ -124,9 +124,9 @@ export async function supervise(
     return code;
   };
 
-  for (const detail of config.warnings) events.emit('procwarden.warning', { detail });
   // Before the app first runs: what a replace or a recovery puts back.
   const pristine = preparePristine(config);
+  if (pristine.snapshot) for (const detail of config.warnings) events.emit('procwarden.warning', { detail });
   if (pristine.snapshot && 'error' in pristine.snapshot) events.emit('procwarden.warning', { detail: pristine.snapshot.error });
   else if (pristine.snapshot) events.emit('fs.snapshot', pristine.snapshot);
 

@@ -122,6 +122,25 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     expect(readFileSync(join(out, 'after'), 'utf8')).toBe(`${before}\n`);
   });
 
+  it('the default paths (the working directory and /tmp), in a mount namespace of its own with a private /tmp', async () => {
+    // Never the machine's real /tmp: a tmpfs on /tmp that only this namespace sees.
+    // The run counter lives on another private tmpfs, outside the wipe roots.
+    const app = `n=$(cat /mnt/runs 2>/dev/null || echo 0)
+      if [ "$n" -eq 0 ]; then echo 1 > /mnt/runs; echo 1234 > server.pid; echo junk > /tmp/junk; rm seed; exit 1; fi
+      ls -A /tmp /tmp/app; exit 0`;
+    const script = `mount -t tmpfs none /tmp && mount -t tmpfs none /mnt && mkdir /tmp/app && cd /tmp/app && echo seed > seed && exec ${BIN} -- sh -c '${app}'`;
+    const result = await runTracked('unshare', ['--mount', '--pid', '--fork', '--mount-proc', 'sh', '-c', script], {
+      env: { PROCWARDEN_WIPE_PATHS: '', AUTOREPLACE: 'ON_FAILURE', PROCWARDEN_REPLACE_LIMIT: '1/1m' },
+    });
+    expect(result.exitCode).toBe(0);
+    const listing = result.stdout.split('\n');
+    // Put back by the reset: seed is back, server.pid and /tmp/junk are gone.
+    expect(listing).toContain('seed');
+    expect(listing).not.toContain('server.pid');
+    expect(listing).not.toContain('junk');
+    expect(named(result.stderr, 'fs.snapshot')).toMatchObject([{ roots: ['/tmp/app', '/tmp'] }]);
+  });
+
   it('takes no snapshot for a plain init', async () => {
     const stateDir = join(scratch(), 'state');
     const result = await runPlain(['--', 'true'], { env: { PROCWARDEN_LOG_LEVEL: 'info', PROCWARDEN_STATE_DIR: stateDir } });
