@@ -19,7 +19,9 @@ const IDLE_SECONDS = Number(process.env['BENCH_IDLE_SECONDS'] ?? 10);
 const ORPHANS = 2000;
 const ALTERNATIONS = 5;
 
-const env: NodeJS.ProcessEnv = { ...process.env, PROCWARDEN_STATE_DIR: mkdtempSync(join(tmpdir(), 'procwarden-bench-')) };
+/** Everything the bench writes, removed when it ends. */
+const WORK = mkdtempSync(join(tmpdir(), 'procwarden-bench-'));
+const env: NodeJS.ProcessEnv = { ...process.env, PROCWARDEN_STATE_DIR: join(WORK, 'state') };
 delete env['NODE_OPTIONS'];
 delete env['NODE_EXTRA_CA_CERTS'];
 
@@ -216,7 +218,7 @@ async function orphanStorm(): Promise<void> {
  * (s6-supervise), each restarting a C program that stamps its start and its exit.
  */
 async function restart(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'procwarden-bench-restart-'));
+  const work = mkdtempSync(join(WORK, 'restart-'));
   const crash = join(work, 'crash-stamp');
   if (spawnSync('cc', ['-O2', '-static', '-o', crash, resolve(FIXTURES, 'crash-stamp.c')]).status !== 0) {
     record('restart latency (median, exit → next first instruction)', 'procwarden', 'skipped: no C compiler (cc) to build the crash loop');
@@ -287,7 +289,7 @@ async function check(): Promise<void> {
     "redis-server --daemonize yes",
     'php-fpm -F',
   ];
-  const file = join(mkdtempSync(join(tmpdir(), 'procwarden-bench-check-')), 'Procfile');
+  const file = join(mkdtempSync(join(WORK, 'check-')), 'Procfile');
   writeFileSync(file, Array.from({ length: 200 }, (_, i) => `p${i}: ${commands[i % commands.length]} --n ${i}\n`).join(''));
   const times: number[] = [];
   for (let i = 0; i < ALTERNATIONS; i++) times.push(drive('startup', Math.max(1, Math.round(ROUNDS / ALTERNATIONS)), [BIN, 'check', '--procfile', file]).medianMs);
@@ -295,37 +297,55 @@ async function check(): Promise<void> {
 }
 
 /**
- * The filesystem reset's cost against the size of the tree: a snapshot, then a reset after
- * a few changes (10 files changed, 10 created, 10 deleted), and one with nothing changed.
+ * The pristine filesystem's cost against the size of the tree, beside `cp -a` (a snapshot
+ * by hand) and `rsync -a --delete` (a reset by hand) of the same trees: trees drawn like an
+ * app folder (mostly small files, one in a thousand of 2 MB), 100 changes (40 files changed,
+ * 30 created, 30 deleted).
  */
 async function reset(): Promise<void> {
   const { takeSnapshot } = await import('../src/filesystem/snapshot.ts');
   const { resetToSnapshot } = await import('../src/filesystem/reset.ts');
-  for (const files of [1_000, 10_000, 50_000]) {
-    const work = mkdtempSync(join(tmpdir(), 'procwarden-bench-reset-'));
+  const timed = (run: () => unknown) => {
+    const t0 = performance.now();
+    run();
+    return performance.now() - t0;
+  };
+  const change = (root: string) => {
+    for (let i = 0; i < 40; i++) writeFileSync(join(root, `d${i}`, 'f1'), 'changed');
+    for (let i = 0; i < 30; i++) writeFileSync(join(root, `d${i}`, `new${i}`), 'new');
+    for (let i = 0; i < 30; i++) rmSync(join(root, `d${i}`, 'f2'));
+  };
+  for (const files of [1_000, 10_000, 100_000]) {
+    const work = mkdtempSync(join(WORK, 'reset-'));
     const root = join(work, 'app');
-    const state = join(work, 'state');
     for (let dir = 0; dir < files / 100; dir++) {
       mkdirSync(join(root, `d${dir}`), { recursive: true });
-      for (let file = 0; file < 100; file++) writeFileSync(join(root, `d${dir}`, `f${file}`), 'x'.repeat(1024));
+      for (let file = 0; file < 100; file++) {
+        const big = (dir * 100 + file) % 1000 === 999;
+        writeFileSync(join(root, `d${dir}`, `f${file}`), big ? Buffer.alloc(2 << 20, 1) : 'x'.repeat(200 + ((file * 37) % 3000)));
+      }
     }
     const column = `${files.toLocaleString('en')} files`;
-    let t0 = performance.now();
-    const snapshot = takeSnapshot([root], [], state, 'start');
-    record('snapshot (copies every file)', column, fmt(performance.now() - t0));
-    for (let i = 0; i < 10; i++) {
-      writeFileSync(join(root, 'd0', `f${i}`), 'changed');
-      writeFileSync(join(root, 'd1', `new${i}`), 'new');
-      rmSync(join(root, 'd2', `f${i}`));
-    }
-    t0 = performance.now();
-    const report = resetToSnapshot(snapshot, state);
-    record('reset after 30 changes', column, `${fmt(performance.now() - t0)} (${report.removed} removed, ${report.restored} restored)`);
-    t0 = performance.now();
-    resetToSnapshot(snapshot, state);
-    record('reset with nothing changed (the walk alone)', column, fmt(performance.now() - t0));
+    const state = join(work, 'state');
+    let snapshot: ReturnType<typeof takeSnapshot> | undefined;
+    const snapshotMs = timed(() => (snapshot = takeSnapshot([root], [], state, 'start')));
+    const cpMs = timed(() => spawnSync('cp', ['-a', root, join(work, 'copy')]));
+    change(root);
+    const report = resetToSnapshot(snapshot!, state);
+    change(root);
+    const resetMs = timed(() => resetToSnapshot(snapshot!, state));
+    change(root);
+    const rsyncMs = timed(() => spawnSync('rsync', ['-a', '--delete', `${join(work, 'copy')}/`, `${root}/`]));
+    const idleMs = timed(() => resetToSnapshot(snapshot!, state));
+    record('snapshot (the start-up delay it adds when taken at start)', column, fmt(snapshotMs));
+    record('`cp -a` of the same tree', column, fmt(cpMs));
+    record('reset after 100 changes', column, `${fmt(resetMs)} (${report.removed} removed, ${report.restored} restored)`);
+    record('`rsync -a --delete` back, after the same changes', column, fmt(rsyncMs));
+    record('reset with nothing changed (the walk alone)', column, fmt(idleMs));
     rmSync(work, { recursive: true, force: true });
   }
+  record('reset after 100 changes', 'target', '10,000 files < 100 ms; 100,000 < 1 s');
+  record('snapshot (the start-up delay it adds when taken at start)', 'target', 'no slower than `cp -a`');
 }
 
 function writeRun(dir: string, crash: string, log: string): void {
@@ -343,11 +363,15 @@ const sections: [string, () => Promise<void>][] = [
   ['reset', reset],
 ];
 const only = process.argv[2];
-for (const [name, run] of sections) {
-  if (only && !name.startsWith(only)) continue;
-  process.stderr.write(`bench: ${name}...\n`);
-  section = name;
-  await run();
+try {
+  for (const [name, run] of sections) {
+    if (only && !name.startsWith(only)) continue;
+    process.stderr.write(`bench: ${name}...\n`);
+    section = name;
+    await run();
+  }
+} finally {
+  rmSync(WORK, { recursive: true, force: true });
 }
 
 const machine = `${spawnSync('nproc').stdout.toString().trim()} cores, Node ${process.versions.node}, ${spawnSync('tini', ['--version']).stdout.toString().trim()}, dumb-init ${spawnSync('dumb-init', ['--version']).stderr.toString().trim().replace(/^dumb-init /, '')}`;

@@ -19,7 +19,7 @@ import { readDescendants } from './process/process-table.ts';
 import { rawTail, splitNulBlock } from './process/raw-args.ts';
 import { SpawnError, type AppLaunch } from './process/spawn-app.ts';
 import { supervise } from './supervisor/supervisor.ts';
-import { snapshotDir, takeSnapshot } from './filesystem/snapshot.ts';
+import { snapshotDir, takeSnapshot, type Snapshot } from './filesystem/snapshot.ts';
 
 declare const PROCWARDEN_VERSION: string;
 
@@ -68,7 +68,13 @@ function snapshot(settings: { wipePaths: readonly string[]; wipeExclude: readonl
     say('APTIBLE_DO_NOT_WIPE is set: no snapshot is needed');
     return 0;
   }
-  const taken = takeSnapshot(settings.wipePaths, settings.wipeExclude, settings.stateDir, 'build');
+  let taken: Snapshot;
+  try {
+    taken = takeSnapshot(settings.wipePaths, settings.wipeExclude, settings.stateDir, 'build');
+  } catch (error) {
+    say(`cannot take the snapshot of ${settings.wipePaths.join(', ')}: ${(error as Error).message}`);
+    return 1;
+  }
   const entries = Object.values(taken.entries).reduce((sum, list) => sum + list.length, 0);
   writeSync(1, `procwarden: snapshot of ${taken.roots.join(', ')} (${entries} entries) in ${snapshotDir(settings.stateDir)}\n`);
   return 0;

@@ -13,6 +13,7 @@ ${USAGE}
        procwarden [OPTIONS] [--type NAME]     run a process type from the Procfile
        procwarden check [--procfile PATH] [--json]
                                              lint a Procfile: exit 0 clean, 1 pitfalls, 2 unreadable
+       procwarden snapshot                   take the pristine snapshot now (an image build step)
        procwarden --help | --version
 
 Runs COMMAND as the app, directly (exec form, no shell), and does the duties of PID 1:
@@ -23,7 +24,8 @@ is $PROCWARDEN_PROCFILE, else ./Procfile, else /.aptible/Procfile; the type is -
 $PROCWARDEN_PROCESS_TYPE, else the only entry, else web.
 When the app exits on its own, a policy may start it again:
   1. restart   in place, if --autorestart matches the exit (budget PROCWARDEN_RESTART_LIMIT)
-  2. replace   fresh, if --autoreplace matches the exit (budget PROCWARDEN_REPLACE_LIMIT)
+  2. replace   fresh, if --autoreplace matches the exit (budget PROCWARDEN_REPLACE_LIMIT):
+               the tree killed, the wipe paths put back as they were before the first start
   3. recover   like replace, if --recovery is on: unlimited, at most one per PROCWARDEN_THROTTLE
   4. otherwise procwarden exits with the app's exit code.
 
@@ -52,6 +54,9 @@ Environment:
                            app that ran over a second and exits while the app goes on is
   PROCWARDEN_PROCFILE      the Procfile (default ./Procfile, else /.aptible/Procfile)
   PROCWARDEN_PROCESS_TYPE  the process type to run
+  PROCWARDEN_WIPE_PATHS    folders put back before a replace or a recovery, colon-separated
+                           (default: the working directory and /tmp; never /, /proc, /sys, /dev)
+  PROCWARDEN_WIPE_EXCLUDE  globs the reset leaves alone, colon-separated
   APTIBLE_DO_NOT_WIPE      any non-empty value: never reset the filesystem
 Durations are a number with ms, s, m or h: 500ms, 10s, 2m, 1h.
 

@@ -19,7 +19,6 @@ import {
   unlinkSync,
   utimesSync,
   chmodSync,
-  readlinkSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { blobPath, boundariesFor, type Snapshot, type SnapshotEntry } from './snapshot.ts';
@@ -49,6 +48,9 @@ export function resetToSnapshot(snapshot: Snapshot, stateDir: string): ResetRepo
     const boundaries = boundariesFor(root, stateDir, snapshot.exclude);
     const wanted = new Map((snapshot.entries[root] ?? []).map((entry) => [entry.path, entry]));
     const current = walkTree(root, boundaries);
+    // One lstat an entry: what the walk saw is what is there (the app's tree is dead), and
+    // the removal pass below touches no path the snapshot has.
+    const seen = new Map(current.map((entry) => [entry.path, entry]));
 
     // What the app created: deepest first, so folders are empty when their turn comes. A
     // folder that still holds something the walk leaves alone (an excluded path, a mount
@@ -69,25 +71,35 @@ export function resetToSnapshot(snapshot: Snapshot, stateDir: string): ResetRepo
     }
 
     // What it deleted or changed: parents first.
+    // A folder that could not be put back: nothing below it is touched, since its path may
+    // still lead through something the app left (a symlink out of the root).
+    const failed: string[] = [];
     for (const entry of wanted.values()) {
-      const now = currentEntry(entry.path);
+      if (failed.some((dir) => entry.path.startsWith(`${dir}/`))) continue;
+      // Below a folder just put back, the walk saw nothing (it was a symlink, or missing).
+      const now = seen.get(entry.path) ?? currentEntry(entry.path);
       if (now && same(entry, now)) continue;
-      if (attempt(entry.path, () => restore(entry, now, stateDir))) restored += 1;
+      const ok = attempt(entry.path, () => {
+        // Parents come first, each made a real folder: this one must be one now.
+        if (!lstatSync(dirname(entry.path)).isDirectory()) throw new Error('its folder is not a folder');
+        restore(entry, now, stateDir);
+      });
+      if (ok) restored += 1;
+      else if (entry.type === 'dir') failed.push(entry.path);
     }
   }
   return { removed, restored, errors };
 }
 
-function currentEntry(path: string): (TreeEntry & { target?: string }) | undefined {
+function currentEntry(path: string): TreeEntry | undefined {
   try {
-    const entry = toEntry(path, lstatSync(path));
-    return entry?.type === 'symlink' ? { ...entry, target: readlinkSync(path) } : entry;
+    return toEntry(path, lstatSync(path));
   } catch {
     return undefined;
   }
 }
 
-function same(wanted: SnapshotEntry, now: TreeEntry & { target?: string }): boolean {
+function same(wanted: SnapshotEntry, now: TreeEntry): boolean {
   if (wanted.type !== now.type) return false;
   switch (wanted.type) {
     case 'symlink':

@@ -3,13 +3,11 @@
 // never itself wiped. File contents are copy-on-write clones where the filesystem can
 // (COPYFILE_FICLONE), plain copies elsewhere.
 
-import { constants, copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mountPoints, walkTree, type Boundaries, type TreeEntry } from './tree.ts';
 
 export interface SnapshotEntry extends TreeEntry {
-  /** symlink: where it points. */
-  readonly target?: string;
   /** file: the name of its copy in the snapshot's blobs folder. */
   readonly blob?: string;
 }
@@ -41,7 +39,6 @@ export function takeSnapshot(roots: readonly string[], exclude: readonly string[
   const entries: Record<string, SnapshotEntry[]> = {};
   for (const root of roots) {
     entries[root] = walkTree(root, boundariesFor(root, stateDir, exclude)).map((entry) => {
-      if (entry.type === 'symlink') return { ...entry, target: readlinkSync(entry.path) };
       if (entry.type !== 'file') return entry;
       const blob = String(blobs++);
       copyFileSync(entry.path, blobPath(stateDir, blob), constants.COPYFILE_FICLONE);

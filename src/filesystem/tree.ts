@@ -2,7 +2,7 @@
 // filesystems (volumes, secrets, a tmpfs) are never entered, excluded globs and procwarden's
 // own state dir are left alone.
 
-import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import { join, matchesGlob } from 'node:path';
 
 export type EntryType = 'file' | 'dir' | 'symlink';
@@ -14,6 +14,8 @@ export interface TreeEntry {
   readonly mode: number;
   readonly size: number;
   readonly mtimeMs: number;
+  /** symlink: where it points. */
+  readonly target?: string;
 }
 
 export interface Boundaries {
@@ -72,5 +74,6 @@ export function walkTree(root: string, boundaries: Boundaries): TreeEntry[] {
 export function toEntry(path: string, stats: Stats): TreeEntry | undefined {
   const type: EntryType | undefined = stats.isSymbolicLink() ? 'symlink' : stats.isDirectory() ? 'dir' : stats.isFile() ? 'file' : undefined;
   if (!type) return undefined; // sockets, fifos, devices: left alone
-  return { path, type, mode: stats.mode & 0o7777, size: stats.size, mtimeMs: stats.mtimeMs };
+  const entry = { path, type, mode: stats.mode & 0o7777, size: stats.size, mtimeMs: stats.mtimeMs };
+  return type === 'symlink' ? { ...entry, target: readlinkSync(path) } : entry;
 }

@@ -65,17 +65,12 @@ export async function supervise(
   // procwarden); with PROCWARDEN_BACKGROUND_EXIT=crash, it stands for the app's exit.
   let backgroundCrash: AppExit | undefined;
 
-  const reaper = startReaper(libc, (pid, status, zombie) => {
-    const exit = decodeWaitStatus(status);
-    if (!exit) return;
-    if (pid === appPid) appExit.resolve(exit);
-    else if (state === 'running' && zombie) onBackgroundExit(pid, exit, zombie);
-  });
-
+  // Start times in /proc count from boot; read the boot clock once, not at every orphan's exit.
+  const bootToMonotonicMs = msSinceBoot() - performance.now();
   const onBackgroundExit = (pid: number, exit: AppExit, zombie: ProcStat): void => {
     // Once one counts as the app's crash, the rest are procwarden's own killing.
     if (backgroundCrash) return;
-    const ageMs = Math.round(msSinceBoot() - (zombie.startTicks * 1000) / libc.clockTicksPerSecond);
+    const ageMs = Math.round(bootToMonotonicMs + performance.now() - (zombie.startTicks * 1000) / libc.clockTicksPerSecond);
     if (ageMs < BACKGROUND_MIN_AGE_MS) return;
     const crash = config.backgroundExit === 'crash';
     const how = exit.signal === null ? `exit code ${exit.code}` : exit.signal;
@@ -99,6 +94,13 @@ export async function supervise(
     backgroundCrash = exit;
     for (const { pid: running } of readDescendants()) killQuietly(running);
   };
+
+  const reaper = startReaper(libc, (pid, status, zombie) => {
+    const exit = decodeWaitStatus(status);
+    if (!exit) return;
+    if (pid === appPid) appExit.resolve(exit);
+    else if (state === 'running' && zombie) onBackgroundExit(pid, exit, zombie);
+  });
 
   configureSignals(libc, {
     // pid 0 would mean procwarden's own group: only ever signal a started app.
