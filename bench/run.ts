@@ -311,9 +311,9 @@ async function reset(): Promise<void> {
     return performance.now() - t0;
   };
   const change = (root: string) => {
-    for (let i = 0; i < 40; i++) writeFileSync(join(root, `d${i}`, 'f1'), 'changed');
-    for (let i = 0; i < 30; i++) writeFileSync(join(root, `d${i}`, `new${i}`), 'new');
-    for (let i = 0; i < 30; i++) rmSync(join(root, `d${i}`, 'f2'));
+    for (let i = 0; i < 40; i++) writeFileSync(join(root, `d${i % 10}`, `f${10 + i}`), 'changed');
+    for (let i = 0; i < 30; i++) writeFileSync(join(root, `d${i % 10}`, `new${i}`), 'new');
+    for (let i = 0; i < 30; i++) rmSync(join(root, `d${i % 10}`, `f${60 + i}`));
   };
   for (const files of [1_000, 10_000, 100_000]) {
     const work = mkdtempSync(join(WORK, 'reset-'));

@@ -9,8 +9,6 @@
 // filesystems, excluded globs and the state dir are never entered (see tree.ts).
 
 import {
-  constants,
-  copyFileSync,
   lstatSync,
   mkdirSync,
   renameSync,
@@ -21,7 +19,7 @@ import {
   chmodSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { blobPath, boundariesFor, type Snapshot, type SnapshotEntry } from './snapshot.ts';
+import { blobPath, boundariesFor, copyContent, type Snapshot, type SnapshotEntry } from './snapshot.ts';
 import { toEntry, walkTree, type TreeEntry } from './tree.ts';
 
 export interface ResetReport {
@@ -47,7 +45,14 @@ export function resetToSnapshot(snapshot: Snapshot, stateDir: string): ResetRepo
   for (const root of snapshot.roots) {
     const boundaries = boundariesFor(root, stateDir, snapshot.exclude);
     const wanted = new Map((snapshot.entries[root] ?? []).map((entry) => [entry.path, entry]));
-    const current = walkTree(root, boundaries);
+    let current: TreeEntry[];
+    try {
+      current = walkTree(root, boundaries);
+    } catch (error) {
+      // The root itself is gone or unreadable: said in the event; the app still starts.
+      errors.push({ path: root, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message });
+      continue;
+    }
     // One lstat an entry: what the walk saw is what is there (the app's tree is dead), and
     // the removal pass below touches no path the snapshot has.
     const seen = new Map(current.map((entry) => [entry.path, entry]));
@@ -129,7 +134,7 @@ function restore(entry: SnapshotEntry, now: TreeEntry | undefined, stateDir: str
       return;
     case 'file': {
       const fresh = join(dirname(entry.path), `.procwarden-restore-${process.pid}-${basename(entry.path)}`);
-      copyFileSync(blobPath(stateDir, entry.blob!), fresh, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
+      copyContent(blobPath(stateDir, entry.blob!), fresh, entry.size);
       chmodSync(fresh, entry.mode);
       const seconds = entry.mtimeMs / 1000;
       utimesSync(fresh, seconds, seconds);

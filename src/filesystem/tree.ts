@@ -2,7 +2,7 @@
 // filesystems (volumes, secrets, a tmpfs) are never entered, excluded globs and procwarden's
 // own state dir are left alone.
 
-import { lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { join, matchesGlob } from 'node:path';
 
 export type EntryType = 'file' | 'dir' | 'symlink';
@@ -41,7 +41,8 @@ export function isExcluded(path: string, boundaries: Boundaries): boolean {
 
 /** Every entry below `root` (not the root itself), parents before children. */
 export function walkTree(root: string, boundaries: Boundaries): TreeEntry[] {
-  const rootDev = lstatSync(root).dev;
+  // The root as named (it may itself be a symlink the operator chose); nothing below it is followed.
+  const rootDev = statSync(root).dev;
   const entries: TreeEntry[] = [];
   const visit = (dir: string): void => {
     let names: string[];
@@ -54,15 +55,15 @@ export function walkTree(root: string, boundaries: Boundaries): TreeEntry[] {
       const path = join(dir, name);
       if (isExcluded(path, boundaries)) continue;
       let stats: Stats;
+      let entry: TreeEntry | undefined;
       try {
         stats = lstatSync(path);
+        entry = toEntry(path, stats);
       } catch {
         continue;
       }
       // Another filesystem mounted here: data, not state.
-      if (stats.dev !== rootDev) continue;
-      const entry = toEntry(path, stats);
-      if (!entry) continue;
+      if (stats.dev !== rootDev || !entry) continue;
       entries.push(entry);
       if (entry.type === 'dir') visit(path);
     }
