@@ -224,7 +224,7 @@ function durationFrom(env: Environment, name: string, fallback: number): number 
 const NEVER_WIPED = ['/proc', '/sys', '/dev'];
 const neverWiped = (path: string) => path === '/' || NEVER_WIPED.some((root) => path === root || path.startsWith(`${root}/`));
 
-function wipeSettings(env: Environment, cwd: string): Pick<Config, 'wipePaths' | 'wipeExclude' | 'warnings'> {
+function wipeSettings(env: Environment, cwd: string): Pick<Config, 'wipePaths' | 'wipePathsByDefault' | 'wipeExclude' | 'warnings'> {
   const listed = nonEmpty(env['PROCWARDEN_WIPE_PATHS']);
   const warnings: string[] = [];
   let wipePaths: string[];
@@ -243,7 +243,7 @@ function wipeSettings(env: Environment, cwd: string): Pick<Config, 'wipePaths' |
     if (bad !== undefined) throw new UsageError(`PROCWARDEN_WIPE_PATHS: '${bad}' can never be wiped (nor can /, /proc, /sys or /dev)`);
   }
   const wipeExclude = (nonEmpty(env['PROCWARDEN_WIPE_EXCLUDE']) ?? '').split(':').filter(Boolean).map((glob) => resolve(cwd, glob));
-  return { wipePaths: [...new Set(wipePaths)], wipeExclude, warnings };
+  return { wipePaths: [...new Set(wipePaths)], wipePathsByDefault: listed === undefined, wipeExclude, warnings };
 }
 
 /** PROCWARDEN_STATE_DIR, validated; throws a usage error (see parseInvocation) when it is not absolute. */

@@ -42,6 +42,8 @@ export interface Config {
   readonly doNotWipe: boolean;
   /** The folders put back to their pristine state before a replace or a recovery. */
   readonly wipePaths: readonly string[];
+  /** No PROCWARDEN_WIPE_PATHS: the working directory and /tmp, meant for a container's own. */
+  readonly wipePathsByDefault: boolean;
   /** Globs (absolute) left alone by the reset. */
   readonly wipeExclude: readonly string[];
   /** What the configuration dropped, to be said once events are on. */

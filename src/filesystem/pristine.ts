@@ -30,8 +30,17 @@ export interface Pristine {
   reset(): ResetOutcome;
 }
 
-export function preparePristine(config: Config): Pristine {
+/**
+ * `pid`: procwarden's own. The default wipe paths (the working directory and /tmp) are a
+ * container's own only when procwarden is its PID 1; elsewhere (a developer's machine, a CI
+ * job, under another init) they may be shared, and are never reset unless named.
+ */
+export function preparePristine(config: Config, pid: number): Pristine {
   if (config.doNotWipe) return { snapshot: undefined, reset: () => ({ skipped: true, reason: 'APTIBLE_DO_NOT_WIPE is set' }) };
+  if (config.wipePathsByDefault && pid !== 1) {
+    const reason = 'not PID 1: the default wipe paths (the working directory and /tmp) are reset only in a container procwarden is PID 1 of; set PROCWARDEN_WIPE_PATHS to name them';
+    return { snapshot: undefined, reset: () => ({ skipped: true, reason }) };
+  }
   if (!canReplace(config.policy)) {
     return { snapshot: undefined, reset: () => ({ skipped: true, reason: 'no snapshot: no replace or recovery was possible at start' }) };
   }

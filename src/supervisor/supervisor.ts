@@ -127,7 +127,7 @@ export async function supervise(
   };
 
   // Before the app first runs: what a replace or a recovery puts back.
-  const pristine = preparePristine(config);
+  const pristine = preparePristine(config, process.pid);
   if (pristine.snapshot) for (const detail of config.warnings) events.emit('procwarden.warning', { detail });
   if (pristine.snapshot && 'error' in pristine.snapshot) events.emit('procwarden.warning', { detail: pristine.snapshot.error });
   else if (pristine.snapshot) events.emit('fs.snapshot', pristine.snapshot);

@@ -1,6 +1,6 @@
 import { execaSync } from 'execa';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, eventsOf, runAsPid1, runPlain, runTracked, scratch } from '../support/processes.ts';
 
@@ -128,7 +128,15 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     const app = `n=$(cat /mnt/runs 2>/dev/null || echo 0)
       if [ "$n" -eq 0 ]; then echo 1 > /mnt/runs; echo 1234 > server.pid; echo junk > /tmp/junk; rm seed; exit 1; fi
       ls -A /tmp /tmp/app; exit 0`;
-    const script = `mount -t tmpfs none /tmp && mount -t tmpfs none /mnt && mkdir /tmp/app && cd /tmp/app && echo seed > seed && exec ${BIN} -- sh -c '${app}'`;
+    // The checkout may itself be under /tmp: it is bound to /mnt/checkout first, so that the
+    // private /tmp hides neither procwarden nor its Node.
+    const checkout = resolve('.');
+    const script = [
+      'mount -t tmpfs none /mnt && mkdir /mnt/checkout',
+      `mount --bind '${checkout}' /mnt/checkout`,
+      'mount -t tmpfs none /tmp && mkdir /tmp/app && cd /tmp/app && echo seed > seed',
+      `PATH=/mnt/checkout/node_modules/.bin:$PATH exec /mnt/checkout/dist/procwarden -- sh -c '${app}'`,
+    ].join(' && ');
     const result = await runTracked('unshare', ['--mount', '--pid', '--fork', '--mount-proc', 'sh', '-c', script], {
       env: { PROCWARDEN_WIPE_PATHS: '', AUTOREPLACE: 'ON_FAILURE', PROCWARDEN_REPLACE_LIMIT: '1/1m' },
     });
@@ -139,6 +147,18 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     expect(listing).not.toContain('server.pid');
     expect(listing).not.toContain('junk');
     expect(named(result.stderr, 'fs.snapshot')).toMatchObject([{ roots: ['/tmp/app', '/tmp'] }]);
+  });
+
+  it('never resets the default paths when it is not PID 1 (a shared machine), and says why', async () => {
+    const stateDir = join(scratch(), 'state');
+    const result = await runPlain(['--', 'false'], {
+      cwd: scratch(),
+      env: { PROCWARDEN_WIPE_PATHS: '', AUTOREPLACE: 'ON_FAILURE', PROCWARDEN_REPLACE_LIMIT: '1/1m', PROCWARDEN_STATE_DIR: stateDir },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(named(result.stderr, 'fs.snapshot')).toEqual([]);
+    expect(named(result.stderr, 'fs.reset')).toMatchObject([{ skipped: true, reason: expect.stringMatching(/^not PID 1/) }]);
+    expect(existsSync(join(stateDir, 'snapshot'))).toBe(false);
   });
 
   it('takes no snapshot for a plain init', async () => {

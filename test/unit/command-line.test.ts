@@ -180,7 +180,7 @@ describe('the wipe paths', () => {
   };
 
   it('are the working directory and /tmp by default', () => {
-    expect(config({}, '/srv/app')).toMatchObject({ wipePaths: ['/srv/app', '/tmp'], wipeExclude: [], warnings: [] });
+    expect(config({}, '/srv/app')).toMatchObject({ wipePaths: ['/srv/app', '/tmp'], wipePathsByDefault: true, wipeExclude: [], warnings: [] });
   });
 
   it('leave out a working directory of /, with a warning', () => {
@@ -192,6 +192,7 @@ describe('the wipe paths', () => {
   it('read PROCWARDEN_WIPE_PATHS and PROCWARDEN_WIPE_EXCLUDE, colon-separated, relative to the working directory', () => {
     expect(config({ PROCWARDEN_WIPE_PATHS: 'tmp:/var/cache/app::', PROCWARDEN_WIPE_EXCLUDE: 'log/**:/var/cache/app/keep' }, '/srv/app')).toMatchObject({
       wipePaths: ['/srv/app/tmp', '/var/cache/app'],
+      wipePathsByDefault: false,
       wipeExclude: ['/srv/app/log/**', '/var/cache/app/keep'],
     });
   });
