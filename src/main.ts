@@ -12,6 +12,7 @@ import { bindLibc, type Libc } from './native/libc.ts';
 import { ProcfileError, loadProcfile, loadProcfileEntry, type LoadedProcfile } from './procfile/locate.ts';
 import type { ProcfileEntry } from './procfile/procfile.ts';
 import { formatReport, lintEntries } from './lint/lint-procfile.ts';
+import { lintInChild } from './lint/lint-child.ts';
 import { PITFALL_MESSAGES } from './lint/rules.ts';
 import { bundledShellParser } from './lint/shell-parser.ts';
 import { inheritedFds } from './process/inherited-fds.ts';
@@ -103,9 +104,9 @@ async function check(file: string | undefined, namedBy: string, json: boolean): 
 }
 
 /** The findings for the entry that runs, as `pitfall` events; never in the way of the app. */
-async function reportPitfalls(entry: ProcfileEntry, events: EventLog): Promise<void> {
+async function reportPitfalls(procfile: string, entry: ProcfileEntry, events: EventLog): Promise<void> {
   try {
-    for (const finding of lintEntries([entry], await bundledShellParser())) {
+    for (const finding of await lintInChild(procfile, entry.name)) {
       const { rule, detail, hint, part } = finding;
       events.emit('pitfall', { rule, detail, hint, part, processType: entry.name }, PITFALL_MESSAGES[rule]);
     }
@@ -119,18 +120,18 @@ interface ResolvedApp {
   readonly argv: readonly [Buffer, ...Buffer[]];
   readonly command: readonly string[];
   readonly processType: string | undefined;
-  /** The Procfile entry, for a service. */
-  readonly entry: ProcfileEntry | undefined;
+  /** The Procfile and the entry, for a service. */
+  readonly procfile: { readonly file: string; readonly entry: ProcfileEntry } | undefined;
 }
 
 function resolveApp(source: AppSource): ResolvedApp {
   if (source.kind === 'command') {
     const argv = rawTail(splitNulBlock(readFileSync('/proc/self/cmdline')), source.argv) as [Buffer, ...Buffer[]];
-    return { argv, command: source.argv, processType: undefined, entry: undefined };
+    return { argv, command: source.argv, processType: undefined, procfile: undefined };
   }
-  const { entry } = loadProcfileEntry(source.file, source.type);
+  const { file, entry } = loadProcfileEntry(source.file, source.type);
   const command = ['/bin/sh', '-c', entry.command];
-  return { argv: command.map((word) => Buffer.from(word)) as [Buffer, ...Buffer[]], command, processType: entry.name, entry };
+  return { argv: command.map((word) => Buffer.from(word)) as [Buffer, ...Buffer[]], command, processType: entry.name, procfile: { file, entry } };
 }
 
 async function run(config: Config): Promise<number> {
@@ -166,9 +167,9 @@ async function run(config: Config): Promise<number> {
     takeTerminal,
   };
   // Linted once the app has started (supervise starts it before it first waits), so the
-  // parser's loading never delays it.
-  const { entry } = app;
-  if (entry) setImmediate(() => void reportPitfalls(entry, events));
+  // linter never delays it.
+  const { procfile } = app;
+  if (procfile) setImmediate(() => void reportPitfalls(procfile.file, procfile.entry, events));
   let code: number;
   try {
     code = await supervise(config, app, libc, events, launch);

@@ -5,7 +5,7 @@
 import type { Config } from '../config/config.ts';
 import { canReplace } from '../policy/policy.ts';
 import { resetToSnapshot } from './reset.ts';
-import { loadSnapshot, takeSnapshot, type Snapshot } from './snapshot.ts';
+import { loadBuildSnapshot, takeSnapshot, type Snapshot } from './snapshot.ts';
 
 export type ResetOutcome =
   | { readonly skipped: true; readonly reason: string }
@@ -48,7 +48,7 @@ export function preparePristine(config: Config, pid: number): Pristine {
   let snapshot: Snapshot;
   try {
     snapshot =
-      loadSnapshot(config.wipePaths, config.wipeExclude, config.stateDir) ??
+      loadBuildSnapshot(config.wipePaths, config.wipeExclude, config.stateDir) ??
       takeSnapshot(config.wipePaths, config.wipeExclude, config.stateDir, 'start');
   } catch (error) {
     const reason = `no snapshot: ${(error as Error).message}`;

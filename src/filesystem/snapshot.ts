@@ -59,13 +59,18 @@ export function takeSnapshot(roots: readonly string[], exclude: readonly string[
   return snapshot;
 }
 
-/** The snapshot in the state dir, when it was taken of these roots with these excludes. */
-export function loadSnapshot(roots: readonly string[], exclude: readonly string[], stateDir: string): Snapshot | undefined {
+/**
+ * The build-time snapshot in the state dir, when it was taken of these roots with these
+ * excludes. One a previous start took is never reused: the pristine state is what the roots
+ * held when this procwarden started.
+ */
+export function loadBuildSnapshot(roots: readonly string[], exclude: readonly string[], stateDir: string): Snapshot | undefined {
   if (!existsSync(manifestPath(stateDir))) return undefined;
   try {
     const snapshot = JSON.parse(readFileSync(manifestPath(stateDir), 'utf8')) as Snapshot;
     const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-    return snapshot.version === 1 && same(snapshot.roots, roots) && same(snapshot.exclude, exclude) ? snapshot : undefined;
+    const matches = snapshot.version === 1 && snapshot.source === 'build' && same(snapshot.roots, roots) && same(snapshot.exclude, exclude);
+    return matches ? snapshot : undefined;
   } catch {
     return undefined;
   }

@@ -3,6 +3,7 @@
 // the app's, so the tree is read from /proc again after each round.
 
 import type { Reaper } from './reaper.ts';
+import { nodeChildren } from './node-children.ts';
 import { commandLine, readDescendants } from './process-table.ts';
 
 /** Longest wait for a SIGCHLD between two rounds; the next round reads /proc again anyway. */
@@ -18,7 +19,8 @@ export async function killTree(reaper: Reaper): Promise<Leftover[]> {
   let first: Leftover[] | undefined;
   for (;;) {
     reaper.reap();
-    const left = readDescendants();
+    // procwarden's own helpers (the linter at start) are not the app's: they finish their job.
+    const left = readDescendants().filter(({ pid }) => !nodeChildren.has(pid));
     const alive = left.filter((stat) => stat.state !== 'Z' && stat.state !== 'X');
     // Their command lines are read before they are killed: a zombie's is empty.
     first ??= alive.map(({ pid, comm }) => ({ pid, command: commandLine(pid, comm) }));

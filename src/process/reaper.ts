@@ -4,11 +4,16 @@
 // Node has no waitpid, and libuv waits only for the children it spawned, by pid. The
 // reaper never calls waitpid(-1): that would also take the statuses of children Node
 // spawned itself, and their `exit` events would never fire. It asks the kernel which child
-// has exited without reaping it (waitid with WNOWAIT), then reaps that pid. procwarden
-// starts the app with posix_spawn, not through Node, so Node has no child of its own here;
-// were that ever to change, those pids would have to be skipped in `reap`.
+// has exited without reaping it (waitid with WNOWAIT), then reaps that pid: the cost follows
+// the number of zombies, not of children. The app is started with posix_spawn, not through
+// Node; the one child Node spawns (the Procfile linter at start, node-children.ts) is left
+// to libuv: when the kernel names it, the pass reads procwarden's children from /proc
+// instead and waits for each of the others by pid.
 
+import { readFileSync } from 'node:fs';
 import type { Libc } from '../native/libc.ts';
+import { nodeChildren } from './node-children.ts';
+import { parseChildren } from './proc-stat.ts';
 import type { ProcStat } from './proc-stat.ts';
 import { readStat } from './process-table.ts';
 
@@ -27,19 +32,33 @@ export interface Reaper {
 export function startReaper(libc: Libc, onExit: ExitListener): Reaper {
   let waiters: (() => void)[] = [];
 
+  // Children are listed per thread; orphans and the app are children of the main thread.
+  const childrenFile = `/proc/self/task/${process.pid}/children`;
+
   const reap = (): void => {
     let reaped = false;
     let read = 0;
-    for (let pid = libc.peekExitedChild(); pid > 0; pid = libc.peekExitedChild()) {
+    const reapOne = (pid: number): boolean => {
       // What /proc says of a zombie (its start) serves the background-exit pitfall. In a storm
       // of exits such reads get slow (0.15 ms each, measured with 2,000 orphans at once), and
       // many processes ending together are no one background app dying: only the first few
       // of a pass are read.
       const zombie = read++ < ZOMBIES_READ_PER_PASS ? readStat(pid) : undefined;
       const exited = libc.reapIfExited(pid);
-      if (!exited) break;
+      if (!exited) return false;
       reaped = true;
       onExit(exited.pid, exited.status, zombie);
+      return true;
+    };
+    for (let pid = libc.peekExitedChild(); pid > 0; pid = libc.peekExitedChild()) {
+      if (nodeChildren.has(pid)) {
+        // libuv's to reap; the kernel would name it first again and again.
+        for (const child of parseChildren(readFileSync(childrenFile, 'latin1'))) {
+          if (!nodeChildren.has(child)) reapOne(child);
+        }
+        break;
+      }
+      if (!reapOne(pid)) break;
     }
     if (reaped && waiters.length > 0) {
       const woken = waiters;

@@ -1,5 +1,5 @@
 import { execaSync } from 'execa';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, eventsOf, runAsPid1, runPlain, runTracked, scratch } from '../support/processes.ts';
@@ -159,6 +159,20 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     expect(named(result.stderr, 'fs.snapshot')).toEqual([]);
     expect(named(result.stderr, 'fs.reset')).toMatchObject([{ skipped: true, reason: expect.stringMatching(/^not PID 1/) }]);
     expect(existsSync(join(stateDir, 'snapshot'))).toBe(false);
+  });
+
+  it('takes its snapshot again at every start: one a previous start took is never reused', async () => {
+    const { root, out, app } = setUp('echo 1234 > server.pid');
+    const stateDir = join(scratch(), 'state');
+    const env = replaceOnce(root, { PROCWARDEN_STATE_DIR: stateDir });
+    expect((await runAsPid1(app, env)).exitCode).toBe(0);
+    // A new deploy changes the root between two starts; the next reset must keep it.
+    writeFileSync(join(root, 'deployed.txt'), 'v2\n');
+    rmSync(join(out, 'runs'));
+    const second = await runAsPid1(app, env);
+    expect(second.exitCode).toBe(0);
+    expect(named(second.stderr, 'fs.snapshot')).toMatchObject([{ source: 'start' }]);
+    expect(readFileSync(join(out, 'after'), 'utf8')).toContain('./deployed.txt f');
   });
 
   it('takes no snapshot for a plain init', async () => {
