@@ -41,6 +41,17 @@ describe('procwarden exits the way the app did', () => {
     expect(result.stderr).toBe('err');
   });
 
+  it('events are JSON lines by default, readable lines with PROCWARDEN_LOG_FORMAT=pretty', async () => {
+    const json = await runPlain(['--', 'sh', '-c', 'exit 5'], { env: { PROCWARDEN_LOG_LEVEL: 'info' } });
+    expect(json.exitCode).toBe(5);
+    const lines = json.stderr.split('\n');
+    expect(lines.map((line) => JSON.parse(line).event)).toEqual(['container.started', 'container.exited', 'recovery.decision', 'procwarden.exit']);
+    const pretty = await runPlain(['--', 'sh', '-c', 'exit 5'], { env: { PROCWARDEN_LOG_LEVEL: 'info', PROCWARDEN_LOG_FORMAT: 'pretty' } });
+    expect(pretty.exitCode).toBe(5);
+    expect(pretty.stderr).toMatch(/INFO.*container\.exited: container has exited .*"code":5/);
+    expect(pretty.stderr.startsWith('{')).toBe(false);
+  });
+
   it('a bad PROCWARDEN_STOP_TIMEOUT is exit 2 naming it, and the app never ran', async () => {
     const marker = join(scratch(), 'ran');
     const result = await runAsPid1(['--', 'touch', marker], { env: { PROCWARDEN_STOP_TIMEOUT: 'ten seconds' } });
