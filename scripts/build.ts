@@ -54,6 +54,7 @@ const gzip = (bytes: Uint8Array) => gzipSync(bytes, { level: constants.Z_BEST_CO
 const payloads: [PayloadName, 'raw' | 'gzip', Uint8Array][] = [
   ['pino', 'raw', await bundled('src/events/pino-runtime.ts')],
   ['tree-sitter', 'gzip', gzip(await bundled('src/lint/tree-sitter-runtime.ts'))],
+  ['chokidar', 'gzip', gzip(await bundled('src/control/chokidar-runtime.ts'))],
   ['tree-sitter-wasm', 'gzip', gzip(resolveFile('web-tree-sitter/web-tree-sitter.wasm'))],
   ['tree-sitter-bash-wasm', 'gzip', gzip(resolveFile('tree-sitter-bash/tree-sitter-bash.wasm'))],
   ['koffi', 'gzip', gzip(koffiNative)],

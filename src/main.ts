@@ -20,6 +20,8 @@ import { readDescendants } from './process/process-table.ts';
 import { rawTail, splitNulBlock } from './process/raw-args.ts';
 import { SpawnError, type AppLaunch } from './process/spawn-app.ts';
 import { supervise } from './supervisor/supervisor.ts';
+import { ask, type Reply } from './control/client.ts';
+import { parsePolicyFile } from './control/policy-file.ts';
 import { snapshotDir, takeSnapshot, type Snapshot } from './filesystem/snapshot.ts';
 
 declare const PROCWARDEN_VERSION: string;
@@ -58,9 +60,54 @@ async function main(): Promise<number> {
       return check(invocation.procfile, invocation.procfileNamedBy, invocation.json);
     case 'snapshot':
       return snapshot(invocation);
+    case 'status':
+    case 'set':
+    case 'restart':
+      return client(invocation);
     case 'run':
       return run(invocation.config);
   }
+}
+
+/** `procwarden status|set|restart`: exit 0 answered, 1 refused or nobody answers. */
+async function client(
+  invocation:
+    | { kind: 'status'; stateDir: string; json: boolean }
+    | { kind: 'set'; stateDir: string; change: Record<string, string> }
+    | { kind: 'restart'; stateDir: string },
+): Promise<number> {
+  let reply: Reply;
+  try {
+    reply =
+      invocation.kind === 'status'
+        ? await ask(invocation.stateDir, 'GET', '/status')
+        : invocation.kind === 'set'
+          ? await ask(invocation.stateDir, 'PATCH', '/policy', invocation.change)
+          : await ask(invocation.stateDir, 'POST', '/restart');
+  } catch (error) {
+    say((error as Error).message);
+    return 1;
+  }
+  if (reply.status >= 400) {
+    say(`refused (${reply.status}): ${String(reply.body['error'])}`);
+    return 1;
+  }
+  const json = invocation.kind === 'status' && !invocation.json ? describeStatus(reply.body) : JSON.stringify(reply.body);
+  writeSync(1, `${json}\n`);
+  return 0;
+}
+
+function describeStatus(status: Record<string, unknown>): string {
+  const app = status['app'] as { pid: number; attempt: number; mode: string; uptimeMs: number } | null;
+  const policy = status['policy'] as Record<string, string>;
+  const pitfalls = status['pitfalls'] as { rule: string; detail: string }[];
+  return [
+    `state: ${String(status['state'])}`,
+    `app: ${app ? `pid ${app.pid}, attempt ${app.attempt} (${app.mode}), up ${Math.round(app.uptimeMs / 1000)} s` : 'none'}`,
+    `policy: autorestart ${policy['autorestart']}, autoreplace ${policy['autoreplace']}, recovery ${policy['recovery']}`,
+    `budgets left: ${String(status['restartsLeft'])} restarts, ${String(status['replacesLeft'])} replacements`,
+    ...pitfalls.map((pitfall) => `pitfall: ${pitfall.rule}: ${pitfall.detail}`),
+  ].join('\n');
 }
 
 /** `procwarden snapshot`, an image build step: the pristine snapshot, so that a container start copies nothing. */
@@ -134,7 +181,29 @@ function resolveApp(source: AppSource): ResolvedApp {
   return { argv: command.map((word) => Buffer.from(word)) as [Buffer, ...Buffer[]], command, processType: entry.name, procfile: { file, entry } };
 }
 
-async function run(config: Config): Promise<number> {
+/** The policy file at start: over the environment, under the flags. Null with a line said when it is unusable. */
+function readPolicyFile(config: Config): { config: Config; text: string | undefined } | null {
+  if (!config.policyFile) return { config, text: undefined };
+  let text: string;
+  try {
+    text = readFileSync(config.policyFile, 'utf8');
+  } catch (error) {
+    say(`PROCWARDEN_POLICY_FILE: ${config.policyFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    return null;
+  }
+  const change = parsePolicyFile(text);
+  if ('error' in change) {
+    say(`PROCWARDEN_POLICY_FILE: ${config.policyFile}: ${change.error}`);
+    return null;
+  }
+  const fromFile = Object.fromEntries(Object.entries(change).filter(([key]) => !config.policyFlags.includes(key as 'recovery')));
+  return { config: { ...config, policy: { ...config.policy, ...fromFile } }, text };
+}
+
+async function run(given: Config): Promise<number> {
+  const withFile = readPolicyFile(given);
+  if (!withFile) return 2;
+  const { config } = withFile;
   let app: ResolvedApp;
   try {
     app = resolveApp(config.source);
@@ -172,7 +241,7 @@ async function run(config: Config): Promise<number> {
   if (procfile) setImmediate(() => void reportPitfalls(procfile.file, procfile.entry, events));
   let code: number;
   try {
-    code = await supervise(config, app, libc, events, launch);
+    code = await supervise(config, app, libc, events, launch, withFile.text);
   } catch (error) {
     if (!(error instanceof SpawnError)) throw error;
     say(error.message);

@@ -12,7 +12,7 @@ import { compileFunction } from 'node:vm';
 
 const PREFIX = 'procwarden-payload:';
 
-export type PayloadName = 'koffi' | 'pino' | 'tree-sitter' | 'tree-sitter-wasm' | 'tree-sitter-bash-wasm';
+export type PayloadName = 'koffi' | 'pino' | 'tree-sitter' | 'tree-sitter-wasm' | 'tree-sitter-bash-wasm' | 'chokidar';
 export type PayloadEncoding = 'raw' | 'gzip';
 
 /** The comment that carries a payload, its bytes already encoded (used by scripts/build.ts). Pure. */

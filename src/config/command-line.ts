@@ -25,6 +25,7 @@ import {
   type RestartPolicy,
 } from '../policy/policy.ts';
 import { parseBudget } from './budget.ts';
+import { parsePolicyChange } from '../control/protocol.ts';
 import { parseDuration } from './duration.ts';
 import { USAGE } from './help.ts';
 
@@ -37,6 +38,9 @@ export type Invocation =
       readonly stateDir: string;
       readonly doNotWipe: boolean;
     }
+  | { readonly kind: 'status'; readonly stateDir: string; readonly json: boolean }
+  | { readonly kind: 'set'; readonly stateDir: string; readonly change: Record<string, string> }
+  | { readonly kind: 'restart'; readonly stateDir: string }
   | { readonly kind: 'check'; readonly procfile: string | undefined; readonly procfileNamedBy: string; readonly json: boolean }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
@@ -45,7 +49,7 @@ export type Invocation =
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** Subcommands of the spec that this version does not provide yet (spec section 1). */
-const PLANNED_SUBCOMMANDS = new Set(['status', 'set', 'restart']);
+const PLANNED_SUBCOMMANDS = new Set<string>();
 
 const CHECK_OPTIONS = {
   procfile: { type: 'string' },
@@ -87,6 +91,7 @@ export function parseInvocation(args: readonly string[], env: Environment, cwd =
 function parse(args: readonly string[], env: Environment, cwd: string): Invocation {
   const first = args[0];
   if (first === 'check') return parseCheck(args.slice(1), env);
+  if (first === 'status' || first === 'set' || first === 'restart') return parseClient(first, args.slice(1), env);
   if (first === 'snapshot') {
     if (args.length > 1) throw new UsageError('usage: procwarden snapshot (it takes no arguments: the wipe paths come from the environment)');
     const { wipePaths, wipeExclude } = wipeSettings(env, cwd);
@@ -126,6 +131,8 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
     config: {
       source,
       policy,
+      policyFlags: (['autorestart', 'autoreplace', 'recovery'] as const).filter((key) => values[key] !== undefined),
+      policyFile: nonEmpty(env['PROCWARDEN_POLICY_FILE']),
       stopTimeoutMs: durationFrom(env, 'PROCWARDEN_STOP_TIMEOUT', DEFAULT_STOP_TIMEOUT_MS),
       log: {
         // Events are on for a service or when a policy can start the app again; a plain init is quiet.
@@ -143,6 +150,32 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
       doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '',
     },
   };
+}
+
+const CLIENT_USAGE = {
+  status: 'usage: procwarden status [--json]',
+  set: 'usage: procwarden set [--autorestart P] [--autoreplace P] [--recovery on|off]',
+  restart: 'usage: procwarden restart',
+} as const;
+
+/** The control socket's client: the same state dir as the running procwarden's. */
+function parseClient(command: 'status' | 'set' | 'restart', args: readonly string[], env: Environment): Invocation {
+  const options = command === 'status' ? { json: { type: 'boolean' } } : command === 'set' ? { autorestart: OPTIONS.autorestart, autoreplace: OPTIONS.autoreplace, recovery: OPTIONS.recovery } : {};
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({ args: [...args], options: options as ParseArgsConfig['options'] & object, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]}\n${CLIENT_USAGE[command]}`);
+  }
+  const stateDir = stateDirFrom(env);
+  if (command === 'status') return { kind: 'status', stateDir, json: values['json'] === true };
+  if (command === 'restart') return { kind: 'restart', stateDir };
+  const change = Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  if (Object.keys(change).length === 0) throw new UsageError(`nothing to set\n${CLIENT_USAGE.set}`);
+  // Checked here as well as by the server, so that a typo is one line before any request.
+  const refused = parsePolicyChange(JSON.stringify(change));
+  if ('error' in refused) throw new UsageError(`--${refused.error}`);
+  return { kind: 'set', stateDir, change };
 }
 
 /** `procwarden check [--procfile PATH] [--json]`: the Procfile is the flag's, else PROCWARDEN_PROCFILE's, else found. */

@@ -31,6 +31,10 @@ export type AppSource =
 export interface Config {
   readonly source: AppSource;
   readonly policy: Policy;
+  /** Which policy settings a flag gave: the policy file does not change those at start. */
+  readonly policyFlags: readonly ('autorestart' | 'autoreplace' | 'recovery')[];
+  /** PROCWARDEN_POLICY_FILE: read at start, watched for changes. */
+  readonly policyFile: string | undefined;
   /** Grace between forwarding SIGTERM/SIGINT and SIGKILL to the whole tree. */
   readonly stopTimeoutMs: number;
   readonly log: LogConfig;

@@ -13,6 +13,10 @@ ${USAGE}
        procwarden [OPTIONS] [--type NAME]     run a process type from the Procfile
        procwarden check [--procfile PATH] [--json]
                                              lint a Procfile: exit 0 clean, 1 pitfalls, 2 unreadable
+       procwarden status [--json]            ask the running procwarden (control socket)
+       procwarden set [--autorestart P] [--autoreplace P] [--recovery on|off]
+                                             change its policy; applies to the next exit
+       procwarden restart                    restart the app now (not counted as a crash)
        procwarden snapshot                   take the pristine snapshot now (an image build step)
        procwarden --help | --version
 
@@ -52,6 +56,8 @@ Environment:
   PROCWARDEN_STATE_DIR     procwarden's own folder (default ${DEFAULT_STATE_DIR})
   PROCWARDEN_BACKGROUND_EXIT  warn (default) or crash: what a background process of the
                            app that ran over a second and exits while the app goes on is
+  PROCWARDEN_POLICY_FILE   an env-format file of AUTORESTART, AUTOREPLACE, PROCWARDEN_RECOVERY,
+                           read at start (over the environment, under the flags) and watched
   PROCWARDEN_PROCFILE      the Procfile (default ./Procfile, else /.aptible/Procfile)
   PROCWARDEN_PROCESS_TYPE  the process type to run
   PROCWARDEN_WIPE_PATHS    folders put back before a replace or a recovery, colon-separated

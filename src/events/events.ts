@@ -10,7 +10,7 @@ import type { SupervisorState } from '../supervisor/supervisor.ts';
 import type * as PinoRuntime from './pino-runtime.ts';
 
 export type StartMode = 'initial' | 'restart' | 'replace' | 'recover';
-export type ExitCause = 'crash' | 'clean' | 'stop';
+export type ExitCause = 'crash' | 'clean' | 'stop' | 'requested';
 
 interface EventFields {
   'container.started': { pid: number; attempt: number; mode: StartMode; command: readonly string[]; processType?: string };
@@ -47,6 +47,8 @@ interface EventFields {
     /** daemonized: what the app left running (killed before the policy acts). */
     leftovers?: readonly { pid: number; command: string }[];
   };
+  'policy.changed': { old: PolicyView; new: PolicyView; source: 'socket' | 'file' };
+  'policy.rejected': { source: 'file'; error: string };
   'procwarden.exit': { code: number };
   'procwarden.warning': { detail: string };
 }
@@ -61,13 +63,26 @@ const EVENTS: { readonly [E in EventName]: { level: 'debug' | 'info' | 'warn'; m
   'fs.snapshot': { level: 'info', msg: 'pristine snapshot ready' },
   'supervisor.state': { level: 'debug', msg: 'supervisor state' },
   pitfall: { level: 'warn', msg: 'pitfall' },
+  'policy.changed': { level: 'info', msg: 'policy changed' },
+  'policy.rejected': { level: 'warn', msg: 'policy change refused: nothing changed' },
   'procwarden.exit': { level: 'info', msg: 'procwarden exits' },
   'procwarden.warning': { level: 'warn', msg: 'procwarden warning' },
 };
 
+/** A policy as events and the control socket show it: values as users write them. */
+export interface PolicyView {
+  autorestart: string;
+  autoreplace: string;
+  recovery: 'ON' | 'OFF';
+}
+
 export interface EventLog {
   emit<E extends EventName>(event: E, fields: EventFields[E], msg?: string): void;
+  /** The last pitfall events, for `procwarden status`. */
+  pitfalls(): readonly EventFields['pitfall'][];
 }
+
+const PITFALLS_KEPT = 20;
 
 /** pino's level numbers: an event is written when its level reaches the configured one. */
 const LEVEL_VALUES: Readonly<Record<LogLevel, number>> = {
@@ -83,8 +98,14 @@ const LEVEL_VALUES: Readonly<Record<LogLevel, number>> = {
 export function createEventLog(config: LogConfig): EventLog {
   const threshold = LEVEL_VALUES[config.level];
   let logger = threshold <= LEVEL_VALUES.info ? createLogger(config) : undefined;
+  const pitfalls: EventFields['pitfall'][] = [];
   return {
+    pitfalls: () => pitfalls,
     emit(event, fields, msg) {
+      if (event === 'pitfall') {
+        pitfalls.push(fields as EventFields['pitfall']);
+        if (pitfalls.length > PITFALLS_KEPT) pitfalls.shift();
+      }
       const { level, msg: standard } = EVENTS[event];
       if (LEVEL_VALUES[level] < threshold) return;
       logger ??= createLogger(config);

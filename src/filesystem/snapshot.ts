@@ -3,7 +3,8 @@
 // never itself wiped. File contents are copy-on-write clones where the filesystem can
 // (COPYFILE_FICLONE), plain copies elsewhere.
 
-import { constants, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { makeDirs } from './make-dirs.ts';
 import { join } from 'node:path';
 import { mountPoints, walkTree, type Boundaries, type TreeEntry } from './tree.ts';
 
@@ -43,7 +44,7 @@ export function copyContent(from: string, to: string, size: number): void {
 
 export function takeSnapshot(roots: readonly string[], exclude: readonly string[], stateDir: string, source: Snapshot['source']): Snapshot {
   rmSync(snapshotDir(stateDir), { recursive: true, force: true });
-  mkdirSync(join(snapshotDir(stateDir), 'blobs'), { recursive: true, mode: 0o700 });
+  makeDirs(join(snapshotDir(stateDir), 'blobs'));
   let blobs = 0;
   const entries: Record<string, SnapshotEntry[]> = {};
   for (const root of roots) {

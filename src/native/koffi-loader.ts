@@ -7,11 +7,12 @@
 // cannot hold it, a fresh private folder in /run, /tmp or /dev/shm is used, and removed
 // at once (the mapping outlives the file).
 
-import { lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { lstatSync, mkdtempSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Koffi from 'koffi';
 import { readPayload } from '../bundle/payloads.ts';
+import { makeDirs } from '../filesystem/make-dirs.ts';
 
 export type KoffiApi = typeof Koffi;
 
@@ -68,21 +69,6 @@ export function loadKoffi(stateDir: string): KoffiApi {
     }
   }
   throw new NativeLoadError(tried);
-}
-
-/**
- * mkdir -p, one level at a time: Node's own recursive mkdir never returns on a path under
- * /proc (procfs answers ENOENT, and Node retries the parent for ever).
- */
-function makeDirs(path: string): void {
-  const parts = path.split('/').filter(Boolean);
-  for (let depth = 1; depth <= parts.length; depth++) {
-    try {
-      mkdirSync(`/${parts.slice(0, depth).join('/')}`, { mode: 0o700 });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
 }
 
 function dlopen(file: string): KoffiApi {

@@ -41,9 +41,16 @@ function usedIn(history: readonly PastStart[], action: RecoveryAction, budget: B
   return history.filter((start) => start.action === action && now - start.at < budget.windowMs).length;
 }
 
+/** What each budget has left now. */
+export function budgetsLeft(history: readonly PastStart[], policy: Policy, now: number): { restartsLeft: number; replacesLeft: number } {
+  return {
+    restartsLeft: Math.max(0, policy.restartBudget.tries - usedIn(history, 'restart', policy.restartBudget, now)),
+    replacesLeft: Math.max(0, policy.replaceBudget.tries - usedIn(history, 'replace', policy.replaceBudget, now)),
+  };
+}
+
 export function decide(exit: ExitStatus, history: readonly PastStart[], policy: Policy, now: number): Decision {
-  let restartsLeft = Math.max(0, policy.restartBudget.tries - usedIn(history, 'restart', policy.restartBudget, now));
-  let replacesLeft = Math.max(0, policy.replaceBudget.tries - usedIn(history, 'replace', policy.replaceBudget, now));
+  let { restartsLeft, replacesLeft } = budgetsLeft(history, policy, now);
 
   if (applies(policy.autorestart, exit) && restartsLeft > 0) {
     restartsLeft -= 1;

@@ -11,10 +11,15 @@
 // process of the previous tree is left: two copies of the app never run at once.
 
 import type { Config } from '../config/config.ts';
-import type { EventLog, ExitCause, StartMode } from '../events/events.ts';
-import { preparePristine } from '../filesystem/pristine.ts';
+import type { EventLog, ExitCause, PolicyView, StartMode } from '../events/events.ts';
+import { preparePristine, type Pristine } from '../filesystem/pristine.ts';
 import type { Libc } from '../native/libc.ts';
-import { decide, failed, type PastStart } from '../policy/decide.ts';
+import { budgetsLeft, decide, failed, type PastStart } from '../policy/decide.ts';
+import { canReplace, showPolicy, type Policy } from '../policy/policy.ts';
+import { openControlSocket } from '../control/server.ts';
+import type { ControlApi, PolicyChange } from '../control/protocol.ts';
+import { parsePolicyFile } from '../control/policy-file.ts';
+import { watchPolicyFile } from '../control/watch-policy-file.ts';
 import { decodeWaitStatus, exitCodeFor, type AppExit } from '../process/exit-status.ts';
 import { killTree } from '../process/kill-tree.ts';
 import { msSinceBoot, readDescendants } from '../process/process-table.ts';
@@ -45,6 +50,8 @@ export async function supervise(
   libc: Libc,
   events: EventLog,
   launch: AppLaunch,
+  /** What PROCWARDEN_POLICY_FILE said at start (already in config.policy), to watch from. */
+  policyFileText?: string,
 ): Promise<number> {
   const keepAlive = setInterval(() => {}, KEEP_ALIVE_MS);
   const history: PastStart[] = [];
@@ -118,28 +125,82 @@ export async function supervise(
     },
   });
 
+  let policy = config.policy;
+  let startedAt = 0;
+  let mode: StartMode = 'initial';
+  let restartRequested = false;
+  /** The next start follows a requested restart: it counts against no budget. */
+  let uncounted = false;
+
+  // Applies to the next exit; the app is never restarted for it.
+  const applyChange = (change: PolicyChange, source: 'socket' | 'file') => {
+    const old = policy;
+    policy = { ...policy, ...change };
+    events.emit('policy.changed', { old: viewPolicy(old), new: viewPolicy(policy), source });
+    // A replace or a recovery that has just become possible needs its snapshot now.
+    if (!pristine.snapshot && canReplace(policy)) pristine = announce(preparePristine({ ...config, policy }, process.pid));
+    return { old: viewPolicy(old), new: viewPolicy(policy) };
+  };
+
+  const control: ControlApi = {
+    status: () => ({
+      state,
+      app: appPid > 0 ? { pid: appPid, attempt, mode, uptimeMs: Math.round(performance.now() - startedAt) } : null,
+      policy: viewPolicy(policy),
+      ...budgetsLeft(history, policy, performance.now()),
+      history: history.slice(-HISTORY_SHOWN).map(({ action, at }) => ({ action, secondsAgo: Math.round((performance.now() - at) / 1000) })),
+      pitfalls: events.pitfalls(),
+    }),
+    changePolicy: (change) => applyChange(change, 'socket'),
+    restart() {
+      if (state !== 'running') return false;
+      restartRequested = true;
+      signalGroup(appPid, 'SIGTERM');
+      stopTimer = setTimeout(() => {
+        for (const { pid } of readDescendants()) killQuietly(pid);
+      }, config.stopTimeoutMs);
+      return true;
+    },
+  };
+
   const finish = (exit: AppExit): number => {
     enter('stopped');
     clearInterval(keepAlive);
+    if ('path' in controlSocket) controlSocket.close();
+    stopWatching?.();
     const code = exitCodeFor(exit);
     events.emit('procwarden.exit', { code });
     return code;
   };
 
+  const announce = (prepared: Pristine): Pristine => {
+    if (prepared.snapshot) for (const detail of config.warnings) events.emit('procwarden.warning', { detail });
+    if (prepared.snapshot && 'error' in prepared.snapshot) events.emit('procwarden.warning', { detail: prepared.snapshot.error });
+    else if (prepared.snapshot) events.emit('fs.snapshot', prepared.snapshot);
+    return prepared;
+  };
   // Before the app first runs: what a replace or a recovery puts back.
-  const pristine = preparePristine(config, process.pid);
-  if (pristine.snapshot) for (const detail of config.warnings) events.emit('procwarden.warning', { detail });
-  if (pristine.snapshot && 'error' in pristine.snapshot) events.emit('procwarden.warning', { detail: pristine.snapshot.error });
-  else if (pristine.snapshot) events.emit('fs.snapshot', pristine.snapshot);
+  let pristine = announce(preparePristine(config, process.pid));
+  const controlSocket = await openControlSocket(config.stateDir, control).catch((error: Error) => ({ refused: error.message }));
+  if ('refused' in controlSocket) events.emit('procwarden.warning', { detail: `no control socket: ${controlSocket.refused}` });
+  const stopWatching =
+    config.policyFile && policyFileText !== undefined
+      ? watchPolicyFile(config.policyFile, policyFileText, (text) => {
+          const change = parsePolicyFile(text);
+          if ('error' in change) events.emit('policy.rejected', { source: 'file', error: `${config.policyFile}: ${change.error}` });
+          else if (Object.keys(change).length > 0) applyChange(change, 'file');
+        })
+      : undefined;
 
-  for (let mode: StartMode = 'initial'; ; ) {
+  for (;;) {
     enter('starting');
     if (mode === 'replace' || mode === 'recover') events.emit('fs.reset', pristine.reset());
     appExit = Promise.withResolvers<AppExit>();
     appPid = spawnApp(libc, launch);
-    const startedAt = performance.now();
+    startedAt = performance.now();
     attempt += 1;
-    if (mode !== 'initial') history.push({ action: mode, at: startedAt });
+    if (mode !== 'initial' && !uncounted) history.push({ action: mode, at: startedAt });
+    uncounted = false;
     events.emit('container.started', {
       pid: appPid,
       attempt,
@@ -152,14 +213,16 @@ export async function supervise(
     const appExited = await appExit.promise;
     clearTimeout(stopTimer);
     const exit = backgroundCrash ?? appExited;
-    const cause: ExitCause = stopRequested ? 'stop' : failed(exit) ? 'crash' : 'clean';
+    const requested = restartRequested;
+    restartRequested = false;
+    const cause: ExitCause = stopRequested ? 'stop' : requested ? 'requested' : failed(exit) ? 'crash' : 'clean';
     const uptimeMs = Math.round(performance.now() - startedAt);
     events.emit('container.exited', { pid: appPid, attempt, code: exit.code, signal: exit.signal, uptimeMs, cause });
     appPid = 0;
     // Whatever the app left running goes with it, before anything else starts: as PID 1
     // the kernel would kill it anyway when procwarden exits; as a subreaper, nothing else would.
     const leftovers = await killTree(reaper);
-    if (leftovers.length > 0 && !stopRequested && !backgroundCrash) {
+    if (leftovers.length > 0 && !stopRequested && !requested && !backgroundCrash) {
       events.emit(
         'pitfall',
         {
@@ -176,8 +239,13 @@ export async function supervise(
     backgroundCrash = undefined;
     // Also a stop that came while the tree was being killed: never a crash.
     if (stopRequested) return finish(exit);
+    if (requested) {
+      uncounted = true;
+      mode = 'restart';
+      continue;
+    }
 
-    const decision = decide(exit, history, config.policy, performance.now());
+    const decision = decide(exit, history, policy, performance.now());
     events.emit(
       'recovery.decision',
       decision,
@@ -194,6 +262,12 @@ export async function supervise(
     }
     mode = decision.action;
   }
+}
+
+const HISTORY_SHOWN = 20;
+
+function viewPolicy(policy: Policy): PolicyView {
+  return { autorestart: showPolicy(policy.autorestart), autoreplace: showPolicy(policy.autoreplace), recovery: policy.recovery ? 'ON' : 'OFF' };
 }
 
 function killQuietly(pid: number): void {

@@ -46,8 +46,13 @@ describe('the command line', () => {
     expect(usageError(['--type', 'web', 'true'])).toMatch(/--type/);
   });
 
-  it('does not run a program named like a planned subcommand by accident', () => {
-    expect(usageError(['status'])).toMatch(/procwarden -- status/);
+  it('takes a subcommand as the first word, and -- forces a COMMAND of that name', () => {
+    expect(parseInvocation(['status'], {})).toEqual({ kind: 'status', stateDir: '/run/procwarden', json: false });
+    expect(parseInvocation(['set', '--autorestart', 'always'], { PROCWARDEN_STATE_DIR: '/s' })).toEqual({ kind: 'set', stateDir: '/s', change: { autorestart: 'always' } });
+    expect(parseInvocation(['restart'], {})).toMatchObject({ kind: 'restart' });
+    expect(usageError(['set'])).toMatch(/nothing to set/);
+    expect(usageError(['set', '--recovery', 'maybe'])).toMatch(/^--recovery: 'maybe'/);
+    expect(argvOf(['--', 'status'])).toEqual(['status']);
     expect(argvOf(['--', 'check'])).toEqual(['check']);
     expect(parseInvocation(['check'], {})).toEqual({ kind: 'check', procfile: undefined, procfileNamedBy: 'PROCWARDEN_PROCFILE', json: false });
     expect(parseInvocation(['check', '--json', '--procfile', 'P'], {})).toMatchObject({ kind: 'check', procfile: 'P', procfileNamedBy: '--procfile', json: true });

@@ -1,0 +1,66 @@
+// The control socket's protocol (spec section 7): HTTP/1.1 with JSON. Pure: a request in, a
+// response out, against the supervisor's small API, so every rule is unit-tested.
+
+import { RESTART_POLICIES, type Policy, type RestartPolicy } from '../policy/policy.ts';
+
+/** A change of policy: any of the three, in the values users write. */
+export type PolicyChange = Partial<Pick<Policy, 'autorestart' | 'autoreplace' | 'recovery'>>;
+
+export interface ControlApi {
+  status(): object;
+  /** Applies a valid change; returns the policy before and after, as users write it. */
+  changePolicy(change: PolicyChange): { old: object; new: object };
+  /** A requested restart: not a crash, counted against no budget. False when no app runs. */
+  restart(): boolean;
+}
+
+export interface Response {
+  readonly status: number;
+  readonly body: object;
+}
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export function handle(method: string, path: string, body: string, api: ControlApi): Response {
+  const route = `${method} ${path.split('?')[0]}`;
+  switch (route) {
+    case 'GET /status':
+      return { status: 200, body: api.status() };
+    case 'PATCH /policy': {
+      const change = parsePolicyChange(body);
+      if ('error' in change) return { status: 400, body: { error: change.error } };
+      return { status: 200, body: api.changePolicy(change) };
+    }
+    case 'POST /restart':
+      return api.restart() ? { status: 202, body: { restarting: true } } : { status: 409, body: { error: 'no app is running' } };
+    default:
+      return { status: 404, body: { error: `no route ${route}: the routes are GET /status, PATCH /policy, POST /restart` } };
+  }
+}
+
+/** `{"autorestart": "ON_FAILURE", "recovery": "on"}` into a checked change, or the reason it is refused. */
+export function parsePolicyChange(body: string): PolicyChange | { error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { error: 'the body is not JSON' };
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { error: 'the body must be a JSON object' };
+  const change: { -readonly [K in keyof PolicyChange]: PolicyChange[K] } = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (typeof value !== 'string') return { error: `${key}: must be a string` };
+    const text = value.trim().toLowerCase();
+    if (key === 'autorestart' || key === 'autoreplace') {
+      if (!RESTART_POLICIES.includes(text as RestartPolicy)) return { error: `${key}: '${value}' is not one of OFF, ON_FAILURE, ALWAYS` };
+      change[key] = text as RestartPolicy;
+    } else if (key === 'recovery') {
+      if (text !== 'on' && text !== 'off') return { error: `recovery: '${value}' is not one of ON, OFF` };
+      change.recovery = text === 'on';
+    } else {
+      return { error: `${key}: not a policy setting (autorestart, autoreplace, recovery)` };
+    }
+  }
+  if (Object.keys(change).length === 0) return { error: 'nothing to change: give autorestart, autoreplace or recovery' };
+  return change;
+}

@@ -1,0 +1,118 @@
+// The control socket, $PROCWARDEN_STATE_DIR/control.sock, mode 0600. A socket a dead
+// procwarden left is replaced; one a live procwarden holds is never taken over. Node's http
+// and net are loaded here, when the socket opens, not with the bundle.
+
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { makeDirs } from '../filesystem/make-dirs.ts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MAX_BODY_BYTES, handle, type ControlApi } from './protocol.ts';
+
+export const socketPath = (dir: string) => join(dir, 'control.sock');
+
+/**
+ * Where the socket may be: the state dir, else (when it cannot be made: a read-only root) a
+ * private folder of procwarden's user in the temporary folder. The client looks in the same
+ * places, in the same order.
+ */
+export function controlDirs(stateDir: string): string[] {
+  return [stateDir, join(tmpdir(), `procwarden-${process.geteuid?.() ?? 'user'}`)];
+}
+
+/** A folder of procwarden's user that nobody else may write to, made if missing. */
+function privateDir(dir: string): boolean {
+  try {
+    makeDirs(dir);
+    const stats = lstatSync(dir);
+    return stats.isDirectory() && stats.uid === process.geteuid?.() && (stats.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** A client that sends nothing, or never finishes its request, is dropped after this long. */
+const CLIENT_TIMEOUT_MS = 5_000;
+
+export type ControlSocket = { readonly path: string; close(): void } | { readonly refused: string };
+
+export async function openControlSocket(stateDir: string, api: ControlApi): Promise<ControlSocket> {
+  const dir = controlDirs(stateDir).find(privateDir);
+  if (dir === undefined) return { refused: `neither ${controlDirs(stateDir).join(' nor ')} can be made private to procwarden` };
+  const path = socketPath(dir);
+  if (await answers(path)) return { refused: `another procwarden answers on ${path}: running without a control socket` };
+  try {
+    unlinkSync(path); // a dead procwarden's
+  } catch {
+    // None there.
+  }
+  // Node's HTTP server is made on the first connection, not at start: an idle procwarden
+  // keeps only a listening socket (measured: 7 MB less private memory).
+  let http: import('node:http').Server | undefined;
+  const httpServer = (): import('node:http').Server => (http ??= makeHttpServer(api));
+  const server = process.getBuiltinModule('node:net').createServer((socket) => {
+    socket.setTimeout(CLIENT_TIMEOUT_MS, () => socket.destroy());
+    httpServer().emit('connection', socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // Made private before anyone can connect: the umask, then the mode for good.
+    const umask = process.umask(0o177);
+    server.listen(path, () => {
+      process.umask(umask);
+      resolve();
+    });
+  });
+  chmodSync(path, 0o600);
+  server.unref();
+  return {
+    path,
+    close() {
+      server.close();
+      try {
+        unlinkSync(path);
+      } catch {
+        // Gone already.
+      }
+    },
+  };
+}
+
+function makeHttpServer(api: ControlApi): import('node:http').Server {
+  const { createServer } = process.getBuiltinModule('node:http');
+  // Node checks open connections for timeouts on an interval, which would wake an idle
+  // procwarden: the interval is pushed out of the way (each connection has its own timeout).
+  const server = createServer({ connectionsCheckingInterval: 2 ** 31 - 1, requestTimeout: 0, headersTimeout: 0 }, (request, response) => {
+    let body = '';
+    let tooBig = false;
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => {
+      if (tooBig) return;
+      body += chunk;
+      if (body.length > MAX_BODY_BYTES) tooBig = true;
+    });
+    request.on('end', () => {
+      const { status, body: answer } = tooBig
+        ? { status: 413, body: { error: `the body is over ${MAX_BODY_BYTES} bytes` } }
+        : handle(request.method ?? '', request.url ?? '', body, api);
+      response.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(answer)}\n`);
+    });
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
+}
+
+/** Whether a live procwarden answers on this socket. */
+function answers(path: string): Promise<boolean> {
+  const { createConnection } = process.getBuiltinModule('node:net');
+  return new Promise((resolve) => {
+    const socket = createConnection(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

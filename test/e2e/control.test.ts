@@ -1,0 +1,184 @@
+import { existsSync, mkdirSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { childrenOf, eventsOf, isAlive, runPlain, scratch, stderrSoFar, until } from '../support/processes.ts';
+
+/** One HTTP request to a control socket, as raw as a test needs. */
+function call(socketPath: string, method: string, path: string, body?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, method, path }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text || '{}') as Record<string, unknown> }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** procwarden running `sleep 1000` with a state dir of the test's own. */
+async function running(env: Record<string, string> = {}) {
+  const stateDir = join(scratch(), 'state');
+  const socket = join(stateDir, 'control.sock');
+  const run = runPlain(['--', 'sleep', '1000'], { env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_LOG_LEVEL: 'info', PROCWARDEN_STOP_TIMEOUT: '200ms', ...env } });
+  const stderr = stderrSoFar(run);
+  await until(() => eventsOf(stderr()).some((e) => e['event'] === 'container.started'), 'the app to start');
+  await until(() => { try { return statSync(socket).isSocket(); } catch { return false; } }, 'the control socket');
+  const cli = (...args: string[]) => runPlain(args, { env: { PROCWARDEN_STATE_DIR: stateDir } });
+  return { run, stderr, stateDir, socket, cli };
+}
+
+describe('changing the policy of a running container', () => {
+  it('status shows the policy; set changes it live, with an event, and the app is not restarted', async () => {
+    const { run, stderr, socket, cli } = await running({ AUTORESTART: 'ON_FAILURE' });
+    expect(statSync(socket).mode & 0o777).toBe(0o600);
+    const before = await cli('status', '--json');
+    expect(before.exitCode).toBe(0);
+    const status = JSON.parse(before.stdout) as { app: { pid: number }; policy: object };
+    expect(status.policy).toEqual({ autorestart: 'ON_FAILURE', autoreplace: 'OFF', recovery: 'OFF' });
+
+    const set = await cli('set', '--autoreplace', 'always', '--recovery', 'on');
+    expect(set.exitCode).toBe(0);
+    const after = JSON.parse((await cli('status', '--json')).stdout) as typeof status;
+    expect(after.policy).toEqual({ autorestart: 'ON_FAILURE', autoreplace: 'ALWAYS', recovery: 'ON' });
+    expect(after.app.pid).toBe(status.app.pid);
+    expect(eventsOf(stderr()).find((e) => e['event'] === 'policy.changed')).toMatchObject({
+      source: 'socket',
+      old: { autoreplace: 'OFF', recovery: 'OFF' },
+      new: { autoreplace: 'ALWAYS', recovery: 'ON' },
+    });
+    expect((await cli('status')).stdout).toMatch(/policy: autorestart ON_FAILURE, autoreplace ALWAYS, recovery ON/);
+    process.kill(run.pid!, 'SIGTERM');
+    await run;
+  });
+
+  it('refuses a bad value or route, changes nothing, and says why', async () => {
+    const { run, socket, cli } = await running();
+    expect(await call(socket, 'PATCH', '/policy', '{"autorestart":"sometimes"}')).toEqual({
+      status: 400,
+      body: { error: "autorestart: 'sometimes' is not one of OFF, ON_FAILURE, ALWAYS" },
+    });
+    expect((await call(socket, 'PATCH', '/policy', '{"color":"red"}')).status).toBe(400);
+    expect((await call(socket, 'GET', '/nope')).status).toBe(404);
+    const refused = await cli('set', '--recovery', 'maybe');
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/recovery: 'maybe' is not one of ON, OFF/);
+    expect(JSON.parse((await cli('status', '--json')).stdout).policy).toEqual({ autorestart: 'OFF', autoreplace: 'OFF', recovery: 'OFF' });
+    process.kill(run.pid!, 'SIGTERM');
+    await run;
+  });
+
+  it('restart restarts the app at once, counted as no crash and against no budget', async () => {
+    const { run, stderr, cli } = await running({ AUTORESTART: 'ON_FAILURE' });
+    const first = childrenOf(run.pid!)[0]!;
+    expect((await cli('restart')).exitCode).toBe(0);
+    await until(() => eventsOf(stderr()).filter((e) => e['event'] === 'container.started').length === 2, 'the second start');
+    expect(isAlive(first)).toBe(false);
+    const events = eventsOf(stderr());
+    expect(events.find((e) => e['event'] === 'container.exited')).toMatchObject({ cause: 'requested' });
+    expect(events.filter((e) => e['event'] === 'container.started').map((e) => e['mode'])).toEqual(['initial', 'restart']);
+    expect(events.some((e) => e['event'] === 'recovery.decision')).toBe(false);
+    expect(JSON.parse((await cli('status', '--json')).stdout)).toMatchObject({ restartsLeft: 3, history: [] });
+    process.kill(run.pid!, 'SIGTERM');
+    await run;
+  });
+
+  it('status with no procwarden running fails with one clear line', async () => {
+    const result = await runPlain(['status'], { env: { PROCWARDEN_STATE_DIR: join(scratch(), 'nothing') } });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^procwarden: no procwarden is running here: nothing answers on .*control\.sock/);
+    expect(result.stderr.split('\n')).toHaveLength(1);
+  });
+
+  it('a live socket is never taken over: a second procwarden warns and runs without one', async () => {
+    const { run, stateDir, cli } = await running();
+    const second = await runPlain(['--', 'true'], { env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_LOG_LEVEL: 'warn' } });
+    expect(second.exitCode).toBe(0);
+    expect(second.stderr).toMatch(/no control socket: another procwarden answers/);
+    expect((await cli('status')).exitCode).toBe(0);
+    process.kill(run.pid!, 'SIGTERM');
+    await run;
+  });
+
+  it('answers 200 status requests at once, and survives garbage, oversized and unfinished requests', async () => {
+    const { run, socket } = await running();
+    const answers = await Promise.all(Array.from({ length: 200 }, () => call(socket, 'GET', '/status')));
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    expect((await call(socket, 'PATCH', '/policy', `{"x":"${'a'.repeat(70_000)}"}`)).status).toBe(413);
+    // Garbage bytes, a body cut short, and a client that never finishes its request.
+    const garbage = createConnection(socket);
+    garbage.end(Buffer.from([0, 255, 13, 10, 1, 2, 3, 13, 10, 13, 10]));
+    const truncated = createConnection(socket);
+    truncated.end('PATCH /policy HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"autorest');
+    const slow = createConnection(socket);
+    slow.write('GET /stat');
+    const stillThere = await call(socket, 'GET', '/status');
+    expect(stillThere.status).toBe(200);
+    expect(stillThere.body['state']).toBe('running');
+    expect(stillThere.body['policy']).toEqual({ autorestart: 'OFF', autoreplace: 'OFF', recovery: 'OFF' });
+    slow.destroy();
+    garbage.destroy();
+    truncated.destroy();
+    expect(isAlive(run.pid!)).toBe(true);
+    process.kill(run.pid!, 'SIGTERM');
+    expect((await run).exitCode).toBe(143);
+  });
+});
+
+describe('the watched policy file (PROCWARDEN_POLICY_FILE)', () => {
+  /** A Kubernetes-style ConfigMap folder: policy.env -> ..data/policy.env, ..data -> ..vN. */
+  function configMap(initial: string) {
+    const folder = scratch();
+    let version = 0;
+    const publish = (text: string) => {
+      version += 1;
+      const data = join(folder, `..v${version}`);
+      mkdirSync(data);
+      writeFileSync(join(data, 'policy.env'), text);
+      symlinkSync(`..v${version}`, join(folder, '..data_tmp'));
+      renameSync(join(folder, '..data_tmp'), join(folder, '..data')); // the kubelet's atomic swap
+    };
+    publish(initial);
+    symlinkSync('..data/policy.env', join(folder, 'policy.env'));
+    return { file: join(folder, 'policy.env'), publish };
+  }
+
+  it('is read at start, under the flags, and a ConfigMap-style symlink swap applies live', async () => {
+    const { file, publish } = configMap('AUTORESTART=ON_FAILURE\nAUTOREPLACE=ON_FAILURE\n');
+    const stateDir = join(scratch(), 'state');
+    const run = runPlain(['--autoreplace', 'off', '--', 'sleep', '1000'], {
+      env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_POLICY_FILE: file, PROCWARDEN_LOG_LEVEL: 'info' },
+    });
+    const stderr = stderrSoFar(run);
+    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'container.started'), 'the app');
+    const status = async () => JSON.parse((await runPlain(['status', '--json'], { env: { PROCWARDEN_STATE_DIR: stateDir } })).stdout).policy;
+    await until(() => existsSync(join(stateDir, 'control.sock')), 'the socket');
+    expect(await status()).toEqual({ autorestart: 'ON_FAILURE', autoreplace: 'OFF', recovery: 'OFF' });
+
+    publish('# changed\nAUTORESTART=always\nPROCWARDEN_RECOVERY="on"\n');
+    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'policy.changed'), 'the change');
+    expect(await status()).toEqual({ autorestart: 'ALWAYS', autoreplace: 'OFF', recovery: 'ON' });
+    expect(eventsOf(stderr()).find((e) => e['event'] === 'policy.changed')).toMatchObject({ source: 'file' });
+
+    publish('AUTORESTART=sometimes\n');
+    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'policy.rejected'), 'the refusal');
+    expect(eventsOf(stderr()).find((e) => e['event'] === 'policy.rejected')?.['error']).toMatch(/AUTORESTART: 'sometimes'/);
+    expect(await status()).toEqual({ autorestart: 'ALWAYS', autoreplace: 'OFF', recovery: 'ON' });
+    // One start only: a policy change never restarts the app.
+    expect(eventsOf(stderr()).filter((e) => e['event'] === 'container.started')).toHaveLength(1);
+    process.kill(run.pid!, 'SIGTERM');
+    await run;
+  });
+
+  it('an unusable policy file at start is exit 2 naming it, and nothing runs', async () => {
+    const folder = scratch();
+    writeFileSync(join(folder, 'policy.env'), 'AUTORESTRT=always\n');
+    const marker = join(folder, 'ran');
+    const result = await runPlain(['--', 'touch', marker], { env: { PROCWARDEN_POLICY_FILE: join(folder, 'policy.env') } });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^procwarden: PROCWARDEN_POLICY_FILE: .*policy\.env: line 1: AUTORESTRT is not a policy setting/);
+    expect(existsSync(marker)).toBe(false);
+  });
+});

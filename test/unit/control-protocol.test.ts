@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { parsePolicyFile } from '../../src/control/policy-file.ts';
+import { handle, parsePolicyChange, type ControlApi } from '../../src/control/protocol.ts';
+
+const api = (restarted = true): ControlApi => ({
+  status: () => ({ state: 'running' }),
+  changePolicy: (change) => ({ old: {}, new: change }),
+  restart: () => restarted,
+});
+
+describe('the control protocol', () => {
+  it('routes GET /status, PATCH /policy and POST /restart', () => {
+    expect(handle('GET', '/status', '', api())).toEqual({ status: 200, body: { state: 'running' } });
+    expect(handle('PATCH', '/policy', '{"autorestart":"on_failure"}', api())).toEqual({ status: 200, body: { old: {}, new: { autorestart: 'on_failure' } } });
+    expect(handle('POST', '/restart', '', api())).toMatchObject({ status: 202 });
+    expect(handle('POST', '/restart', '', api(false))).toMatchObject({ status: 409 });
+  });
+
+  it('answers 404 for any other route and method', () => {
+    expect(handle('DELETE', '/status', '', api()).status).toBe(404);
+    expect(handle('GET', '/', '', api()).status).toBe(404);
+  });
+
+  it.each([
+    ['', /not JSON/],
+    ['[1]', /JSON object/],
+    ['{}', /nothing to change/],
+    ['{"autorestart": 3}', /must be a string/],
+    ['{"autoreplace": "sometimes"}', /autoreplace: 'sometimes'/],
+    ['{"recovery": "yes"}', /recovery: 'yes' is not one of ON, OFF/],
+    ['{"throttle": "1s"}', /throttle: not a policy setting/],
+  ])('refuses %j', (body, message) => {
+    const change = parsePolicyChange(body);
+    expect('error' in change && change.error).toMatch(message);
+    expect(handle('PATCH', '/policy', body, api()).status).toBe(400);
+  });
+
+  it('reads values case-insensitively', () => {
+    expect(parsePolicyChange('{"autorestart":"ALWAYS","autoreplace":"On_Failure","recovery":"OFF"}')).toEqual({
+      autorestart: 'always',
+      autoreplace: 'on_failure',
+      recovery: false,
+    });
+  });
+});
+
+describe('the policy file', () => {
+  it('reads NAME=VALUE lines, comments, quotes and export', () => {
+    expect(parsePolicyFile('# policy\nexport AUTORESTART=on_failure\n\nAUTOREPLACE="ALWAYS"\nPROCWARDEN_RECOVERY=\'on\'\n')).toEqual({
+      autorestart: 'on_failure',
+      autoreplace: 'always',
+      recovery: true,
+    });
+    expect(parsePolicyFile('')).toEqual({});
+  });
+
+  it('names the line or the setting that is wrong', () => {
+    expect(parsePolicyFile('AUTORESTART=on_failure\nnot a line\n')).toEqual({ error: 'line 2 is not NAME=VALUE' });
+    expect(parsePolicyFile('PORT=5000\n')).toMatchObject({ error: expect.stringMatching(/^line 1: PORT is not a policy setting/) });
+    expect(parsePolicyFile('PROCWARDEN_RECOVERY=maybe\n')).toMatchObject({ error: expect.stringMatching(/^PROCWARDEN_RECOVERY: 'maybe'/) });
+  });
+});
