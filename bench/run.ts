@@ -348,6 +348,18 @@ async function reset(): Promise<void> {
   record('snapshot (the start-up delay it adds when taken at start)', 'target', 'no slower than `cp -a`');
 }
 
+/** `procwarden status` against a running procwarden: the round trip, the client's own start included. */
+async function control(): Promise<void> {
+  const running = start([BIN, '--', 'sleep', '1000']);
+  for (const deadline = Date.now() + 10_000; !existsSync(join(WORK, 'state', 'control.sock')) && Date.now() < deadline; ) await sleep(10);
+  const times: number[] = [];
+  for (let i = 0; i < ALTERNATIONS; i++) times.push(drive('startup', Math.max(1, Math.round(ROUNDS / ALTERNATIONS)), [BIN, 'status']).medianMs);
+  record('`procwarden status` round trip (median, client start included)', 'procwarden', `${fmt(median(times))} (target < 150 ms)`);
+  const ended = exited(running);
+  running.kill('SIGTERM');
+  await ended;
+}
+
 function writeRun(dir: string, crash: string, log: string): void {
   writeFileSync(join(dir, 'run'), `#!/bin/sh\nexec ${crash} ${log}\n`, { mode: 0o755 });
 }
@@ -361,6 +373,7 @@ const sections: [string, () => Promise<void>][] = [
   ['restart', restart],
   ['check', check],
   ['reset', reset],
+  ['control', control],
 ];
 const only = process.argv[2];
 // A container's first start writes procwarden's native code into the state dir; every later
