@@ -61,6 +61,8 @@ export async function supervise(
   let stopTimer: NodeJS.Timeout | undefined;
   let appExit = Promise.withResolvers<AppExit>();
   let stopRequested = false;
+  /** The signal that asked for the stop: procwarden's code when it came before any app ran. */
+  let stopSignal = 'SIGTERM';
   const stopRequest = Promise.withResolvers<void>();
 
   const enter = (next: SupervisorState): void => {
@@ -112,8 +114,9 @@ export async function supervise(
   configureSignals(libc, {
     // pid 0 would mean procwarden's own group: only ever signal a started app.
     forward: (signal) => appPid > 0 && signalGroup(appPid, signal),
-    stop: () => {
+    stop: (signal) => {
       stopRequested = true;
+      stopSignal = signal;
       stopRequest.resolve();
       if (state !== 'running') return;
       enter('stopping');
@@ -193,6 +196,8 @@ export async function supervise(
       : undefined;
 
   for (;;) {
+    // A stop that came while procwarden was getting ready (its socket, its snapshot): no start.
+    if (stopRequested) return finish({ code: null, signal: stopSignal });
     enter('starting');
     if (mode === 'replace' || mode === 'recover') events.emit('fs.reset', pristine.reset());
     appExit = Promise.withResolvers<AppExit>();

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { childrenOf, eventsOf, isAlive, pid1Of, readIfExists, runAsPid1, runPlain, scratch, until } from '../support/processes.ts';
@@ -9,6 +9,25 @@ const stubbornApp = (pids: string) =>
   `trap '' TERM; setsid sh -c 'echo $$ > ${pids}; exec sleep 1000' & while :; do sleep 0.05; done`;
 
 describe('stopping the app', () => {
+  it('a SIGTERM that comes while procwarden is getting ready (its snapshot) ends it: no start after it, no replace', async () => {
+    const folder = scratch();
+    const root = join(folder, 'root');
+    mkdirSync(root);
+    for (let i = 0; i < 4000; i++) writeFileSync(join(root, `f${i}`), 'x');
+    const state = join(folder, 'state');
+    // Under AUTOREPLACE=ALWAYS, an app that exits 0 at once would be replaced three times.
+    const run = runPlain(['--', 'true'], { env: { PROCWARDEN_WIPE_PATHS: root, PROCWARDEN_STATE_DIR: state, AUTOREPLACE: 'ALWAYS' } });
+    await until(() => existsSync(join(state, 'snapshot', 'blobs')), 'the snapshot to begin');
+    process.kill(run.pid!, 'SIGTERM');
+    const result = await run;
+    const events = eventsOf(result.stderr);
+    // The signal is handled once the snapshot is done: before the start (143), or just
+    // after it, when the app was already on its way (it gets the SIGTERM, or had exited 0).
+    expect([0, 143]).toContain(result.exitCode);
+    expect(events.filter((e) => e['event'] === 'container.started').length).toBeLessThanOrEqual(1);
+    expect(events.some((e) => e['event'] === 'recovery.decision')).toBe(false);
+  });
+
   it('SIGTERM is forwarded and ends a well-behaved app at once; the stop is not a crash', async () => {
     const run = runAsPid1(['--', 'sleep', '1000'], { env: { PROCWARDEN_LOG_LEVEL: 'info' } });
     const pid1 = await pid1Of(run.pid!);
