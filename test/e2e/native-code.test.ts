@@ -34,7 +34,8 @@ describe('procwarden native code', () => {
   });
 
   it('still runs when the state dir cannot be made, from a temporary folder it removes', async () => {
-    const result = await runPlain(['--', 'sh', '-c', 'exit 7'], { env: { PROCWARDEN_STATE_DIR: '/proc/procwarden-cannot-be-here' } });
+    // TMPDIR: the control socket's fallback folder lands in the test's own folder.
+    const result = await runPlain(['--', 'sh', '-c', 'exit 7'], { env: { PROCWARDEN_STATE_DIR: '/proc/procwarden-cannot-be-here', TMPDIR: scratch() } });
     expect(result.exitCode).toBe(7);
     expect(result.stderr).toBe('');
   });
