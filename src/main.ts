@@ -16,7 +16,7 @@ import { lintInChild } from './lint/lint-child.ts';
 import { PITFALL_MESSAGES } from './lint/rules.ts';
 import { bundledShellParser } from './lint/shell-parser.ts';
 import { inheritedFds } from './process/inherited-fds.ts';
-import { readDescendants } from './process/process-table.ts';
+import { killDescendantsNow } from './process/kill-tree.ts';
 import { rawTail, splitNulBlock } from './process/raw-args.ts';
 import { SpawnError, type AppLaunch } from './process/spawn-app.ts';
 import { supervise } from './supervisor/supervisor.ts';
@@ -33,13 +33,7 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     say(`internal error: ${(error as Error).stack ?? String(error)}`);
-    for (const { pid } of readDescendants()) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
+    killDescendantsNow();
     process.exit(1);
   },
 );

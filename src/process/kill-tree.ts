@@ -25,13 +25,20 @@ export async function killTree(reaper: Reaper): Promise<Leftover[]> {
     // Their command lines are read before they are killed: a zombie's is empty.
     first ??= alive.map(({ pid, comm }) => ({ pid, command: commandLine(pid, comm) }));
     if (left.length === 0) return first;
-    for (const { pid } of alive) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
+    for (const { pid } of alive) killQuietly(pid);
     await reaper.nextReap(ROUND_WAIT_MS);
+  }
+}
+
+/** One round at once, without waiting: the stop grace's end, a background crash, a fatal error. */
+export function killDescendantsNow(): void {
+  for (const { pid } of readDescendants()) killQuietly(pid);
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
   }
 }

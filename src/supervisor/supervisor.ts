@@ -21,8 +21,8 @@ import type { ControlApi, PolicyChange } from '../control/protocol.ts';
 import { parsePolicyFile } from '../control/policy-file.ts';
 import { watchPolicyFile } from '../control/watch-policy-file.ts';
 import { decodeWaitStatus, exitCodeFor, type AppExit } from '../process/exit-status.ts';
-import { killTree } from '../process/kill-tree.ts';
-import { msSinceBoot, readDescendants } from '../process/process-table.ts';
+import { killDescendantsNow, killTree } from '../process/kill-tree.ts';
+import { msSinceBoot } from '../process/process-table.ts';
 import type { ProcStat } from '../process/proc-stat.ts';
 import { PITFALL_MESSAGES } from '../lint/rules.ts';
 import { startReaper } from '../process/reaper.ts';
@@ -65,6 +65,14 @@ export async function supervise(
   let stopSignal = 'SIGTERM';
   const stopRequest = Promise.withResolvers<void>();
 
+  // After the grace, SIGKILL to everything, including processes that left the app's process
+  // group (setsid) and so never saw the forwarded signal. One timer at a time: a second
+  // stop or restart must not leave an earlier one to kill the next instance.
+  const armGrace = (): void => {
+    clearTimeout(stopTimer);
+    stopTimer = setTimeout(killDescendantsNow, config.stopTimeoutMs);
+  };
+
   const enter = (next: SupervisorState): void => {
     events.emit('supervisor.state', { from: state, to: next });
     state = next;
@@ -101,7 +109,7 @@ export async function supervise(
     );
     if (!crash) return;
     backgroundCrash = exit;
-    for (const { pid: running } of readDescendants()) killQuietly(running);
+    killDescendantsNow();
   };
 
   const reaper = startReaper(libc, (pid, status, zombie) => {
@@ -120,11 +128,7 @@ export async function supervise(
       stopRequest.resolve();
       if (state !== 'running') return;
       enter('stopping');
-      // After the grace, SIGKILL to everything, including processes that left the app's
-      // process group (setsid) and so never saw the forwarded signal.
-      stopTimer = setTimeout(() => {
-        for (const { pid } of readDescendants()) killQuietly(pid);
-      }, config.stopTimeoutMs);
+      armGrace();
     },
   });
 
@@ -159,9 +163,7 @@ export async function supervise(
       if (state !== 'running') return false;
       restartRequested = true;
       signalGroup(appPid, 'SIGTERM');
-      stopTimer = setTimeout(() => {
-        for (const { pid } of readDescendants()) killQuietly(pid);
-      }, config.stopTimeoutMs);
+      armGrace();
       return true;
     },
   };
@@ -273,12 +275,4 @@ const HISTORY_SHOWN = 20;
 
 function viewPolicy(policy: Policy): PolicyView {
   return { autorestart: showPolicy(policy.autorestart), autoreplace: showPolicy(policy.autoreplace), recovery: policy.recovery ? 'ON' : 'OFF' };
-}
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
 }
