@@ -8,9 +8,6 @@ export interface Reply {
   readonly body: Record<string, unknown>;
 }
 
-/** Thrown when no procwarden answers: one line for the operator. */
-export class NoProcwardenError extends Error {}
-
 export function ask(stateDir: string, method: string, path: string, body?: object): Promise<Reply> {
   const places = controlDirs(stateDir).map(socketPath);
   const socket = places.find((place) => existsSync(place)) ?? places[0]!;
@@ -30,7 +27,7 @@ export function ask(stateDir: string, method: string, path: string, body?: objec
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') {
-        reject(new NoProcwardenError(`no procwarden is running here: nothing answers on ${socket} (is PROCWARDEN_STATE_DIR the same as the running one's?)`));
+        reject(new Error(`no procwarden is running here: nothing answers on ${socket} (is PROCWARDEN_STATE_DIR the same as the running one's?)`));
       } else reject(error);
     });
     req.end(body === undefined ? undefined : JSON.stringify(body));

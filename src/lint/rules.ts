@@ -11,13 +11,6 @@ export const PITFALL_MESSAGES = {
   daemonized: 'the app exited and left processes running',
 } as const;
 
-/** A simple command as the linter sees it: its words unquoted, and where each stands. */
-export interface Words {
-  readonly words: readonly string[];
-  /** [start, end) of each word in the linted command text. */
-  readonly spans: readonly (readonly [number, number])[];
-}
-
 /** How to rewrite a command so it stays in the foreground: words to drop, words to add after the program. */
 export interface Rewrite {
   readonly drop?: readonly number[];
@@ -27,7 +20,7 @@ export interface Rewrite {
 export interface DaemonRow {
   /** The program's name (its path's last part), or a pattern for families (php-fpm8.2). */
   readonly program: string | RegExp;
-  /** Whether these arguments (after the program) make it go to the background; the index to drop, if any. */
+  /** Whether these arguments (after the program) make it go to the background. */
   readonly daemonizes: (args: readonly string[]) => boolean;
   readonly detail: string;
   readonly rewrite?: (args: readonly string[]) => Rewrite;

@@ -7,7 +7,4 @@ export const nodeChildren = {
   add: (pid: number): void => void pids.add(pid),
   delete: (pid: number): void => void pids.delete(pid),
   has: (pid: number): boolean => pids.has(pid),
-  get size(): number {
-    return pids.size;
-  },
 };
