@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, childrenOf, pid1Of, readIfExists, runTracked, scratch, until } from '../support/processes.ts';
+import { BIN, childrenOf, isAlive, pid1Of, readIfExists, runTracked, stderrSoFar, scratch, until } from '../support/processes.ts';
 
 const commOf = (pid: number) => readIfExists(`/proc/${pid}/comm`).trim();
 
@@ -47,7 +47,10 @@ describe('the app gets what procwarden was given', () => {
       exec unshare --pid --fork --mount-proc ${BIN} -- sleep 1000`);
     const pid1 = await pid1Of(run.pid!);
     let app: number | undefined;
-    await until(() => (app = childrenOf(pid1)[0]) !== undefined && commOf(app) === 'sleep', 'the app');
+    const stderr = stderrSoFar(run);
+    await until(() => (app = childrenOf(pid1)[0]) !== undefined && commOf(app) === 'sleep', 'the app').catch((error: Error) => {
+      throw new Error(`${error.message}; procwarden ${isAlive(pid1) ? 'runs' : 'is gone'}, its stderr: ${stderr()}`);
+    });
     // Read from outside, so that the reading opens no descriptor in the app; polled, because
     // the kernel names the new program a moment before it closes the close-on-exec ones.
     const fdsOf = (pid: number) => readdirSync(`/proc/${pid}/fd`).map(Number).sort((a, b) => a - b);
