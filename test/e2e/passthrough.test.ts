@@ -45,11 +45,11 @@ describe('the app gets what procwarden was given', () => {
       for fd in /proc/$$/fd/*; do n=\${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done 2>/dev/null
       exec 3</etc/hostname 7<${folder}
       exec unshare --pid --fork --mount-proc ${BIN} -- sleep 1000`);
+    const stderr = stderrSoFar(run);
     const pid1 = await pid1Of(run.pid!);
     let app: number | undefined;
-    const stderr = stderrSoFar(run);
     await until(() => (app = childrenOf(pid1)[0]) !== undefined && commOf(app) === 'sleep', 'the app').catch((error: Error) => {
-      throw new Error(`${error.message}; procwarden ${isAlive(pid1) ? 'runs' : 'is gone'}, its stderr: ${stderr()}`);
+      throw new Error(`${error.message}; pid ${pid1} (${readIfExists(`/proc/${pid1}/cmdline`)}) ${isAlive(pid1) ? 'runs' : 'is gone'}; children ${childrenOf(pid1)}; stderr: ${stderr()}`);
     });
     // Read from outside, so that the reading opens no descriptor in the app; polled, because
     // the kernel names the new program a moment before it closes the close-on-exec ones.
