@@ -22,14 +22,19 @@ afterAll(() => {
   rmSync(WIPE_ROOT, { recursive: true, force: true });
 });
 
-/** Everything a test starts, killed by PID (never by name) when the test ends. */
-const started = new Set<number>();
+/**
+ * Everything a test starts, killed by PID (never by name) when the test ends, and only while
+ * it still runs: pids are reused (pid_max is 32768 here), and a pid whose process has ended
+ * may already belong to another test's process in the other worker.
+ */
+const started = new Set<{ readonly pid: number; ended: boolean }>();
 const folders: string[] = [];
 
 afterEach(() => {
-  for (const pid of started) {
-    for (const child of childrenOf(pid)) killQuietly(child);
-    killQuietly(pid);
+  for (const child of started) {
+    if (child.ended) continue;
+    for (const grandchild of childrenOf(child.pid)) killQuietly(grandchild);
+    killQuietly(child.pid);
   }
   started.clear();
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
@@ -62,8 +67,14 @@ const withState = (options: Options) => ({
   env: { PROCWARDEN_STATE_DIR: STATE_DIR, PROCWARDEN_WIPE_PATHS: WIPE_ROOT, ...options.env },
 });
 
-function track<T extends { readonly pid?: number | undefined }>(child: T): T {
-  if (child.pid !== undefined) started.add(child.pid);
+function track<T extends PromiseLike<unknown> & { readonly pid?: number | undefined }>(child: T): T {
+  if (child.pid === undefined) return child;
+  const entry = { pid: child.pid, ended: false };
+  started.add(entry);
+  const end = () => {
+    entry.ended = true;
+  };
+  child.then(end, end);
   return child;
 }
 
