@@ -48,9 +48,8 @@ describe('the app gets what procwarden was given', () => {
     const stderr = stderrSoFar(run);
     const pid1 = await pid1Of(run.pid!);
     let app: number | undefined;
-    await until(() => (app = childrenOf(pid1)[0]) !== undefined && commOf(app) === 'sleep', 'the app').catch(async (error: Error) => {
-      const ended = isAlive(pid1) ? undefined : await run;
-      throw new Error(`exit ${ended?.exitCode} signal ${ended?.signal}; ` + `${error.message}; pid ${pid1} (${readIfExists(`/proc/${pid1}/cmdline`)}) ${isAlive(pid1) ? 'runs' : 'is gone'}; children ${childrenOf(pid1)}; stderr: ${stderr()}`);
+    await until(() => (app = childrenOf(pid1)[0]) !== undefined && commOf(app) === 'sleep', 'the app').catch((error: Error) => {
+      throw new Error(`${error.message}; procwarden (pid ${pid1}) ${isAlive(pid1) ? 'runs' : 'is gone'}; its stderr: ${stderr()}`);
     });
     // Read from outside, so that the reading opens no descriptor in the app; polled, because
     // the kernel names the new program a moment before it closes the close-on-exec ones.

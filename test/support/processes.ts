@@ -101,10 +101,14 @@ export function childrenOf(pid: number): number[] {
   }
 }
 
-/** The host pid of procwarden when `unsharePid` runs it as PID 1 of a namespace. */
+/**
+ * The host pid of procwarden when `unsharePid` runs it as PID 1 of a namespace: the child of
+ * unshare whose command line is procwarden's (before its exec, it is still unshare).
+ */
 export async function pid1Of(unsharePid: number): Promise<number> {
+  const isProcwarden = (pid: number) => readIfExists(`/proc/${pid}/cmdline`).includes('procwarden');
   let found: number | undefined;
-  await until(() => (found = childrenOf(unsharePid)[0]) !== undefined, 'procwarden to start under unshare');
+  await until(() => (found = childrenOf(unsharePid).find(isProcwarden)) !== undefined, 'procwarden to start under unshare');
   return found!;
 }
 
@@ -128,7 +132,11 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
 }
 
 export function readIfExists(file: string): string {
-  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return ''; // missing, or (in /proc) gone while being read
+  }
 }
 
 /** The JSON event lines of a stderr text. */
