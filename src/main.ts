@@ -26,17 +26,26 @@ import { snapshotDir, takeSnapshot, type Snapshot } from './filesystem/snapshot.
 
 declare const PROCWARDEN_VERSION: string;
 
-// First of all, before procwarden opens anything of its own.
-const givenFds = readGivenFds();
+/** Set at build: the standalone executable built from a V8 startup snapshot (bench/ measures it). */
+declare const PROCWARDEN_SNAPSHOT: boolean;
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    say(`internal error: ${(error as Error).stack ?? String(error)}`);
-    killDescendantsNow();
-    process.exit(1);
-  },
-);
+let givenFds: number[] = [];
+
+if (PROCWARDEN_SNAPSHOT) process.getBuiltinModule('node:v8').startupSnapshot.setDeserializeMainFunction(start);
+else start();
+
+function start(): void {
+  // First of all, before procwarden opens anything of its own.
+  givenFds = readGivenFds();
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      say(`internal error: ${(error as Error).stack ?? String(error)}`);
+      killDescendantsNow();
+      process.exit(1);
+    },
+  );
+}
 
 async function main(): Promise<number> {
   const invocation = parseInvocation(process.argv.slice(2), process.env, process.cwd());

@@ -6,6 +6,9 @@
 // 7 to 11 ms to compile, at every start. So koffi's native part and code that a plain init
 // does not need at start (pino, the shell parser) ride here, and are read back from the
 // file when needed. What is rarely needed is gzipped, so that every start reads less.
+//
+// In the standalone executable (a Node single-executable application) the same payloads are
+// its assets, stored raw: Node maps them with the executable, so reading one copies nothing.
 
 import { readFileSync } from 'node:fs';
 import { compileFunction } from 'node:vm';
@@ -34,8 +37,14 @@ export function findPayload(bundle: string, name: PayloadName): { encoding: Payl
   return { encoding, bytes: Buffer.from(bundle.slice(colon + 1, end), 'base64') };
 }
 
+/** Whether this is the standalone executable (a Node single-executable application). */
+export function isStandalone(): boolean {
+  return process.getBuiltinModule('node:sea').isSea();
+}
+
 /** A payload of the running bundle, decoded; throws when it is not there (not built with npm run build). */
 export function readPayload(name: PayloadName): Buffer {
+  if (isStandalone()) return Buffer.from(process.getBuiltinModule('node:sea').getRawAsset(name));
   const payload = findPayload(readFileSync(__filename, 'latin1'), name);
   if (!payload) throw new Error(`${__filename} carries no '${name}' payload: build it with npm run build`);
   // zlib is loaded only here: loading it costs a start about 7 ms.

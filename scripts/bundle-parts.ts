@@ -1,0 +1,54 @@
+// What dist/procwarden and the standalone executable are made of: the esbuild settings, the
+// build-time constants and the payloads (src/bundle/payloads.ts). Both builds use these.
+
+import type { BuildOptions } from 'esbuild';
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { PayloadEncoding, PayloadName } from '../src/bundle/payloads.ts';
+
+export const MIN_NODE_MAJOR = 24;
+export const ENTRY = 'src/main.ts';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+const resolveFile = (specifier: string) => readFileSync(createRequire(import.meta.url).resolve(specifier));
+const koffiNative = resolveFile('@koromix/koffi-linux-x64/linux_x64/koffi.node');
+
+export const common: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: `node${MIN_NODE_MAJOR}`,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+export const defines = {
+  PROCWARDEN_VERSION: JSON.stringify(version),
+  PROCWARDEN_NATIVE_ID: JSON.stringify(createHash('sha256').update(koffiNative).digest('hex').slice(0, 16)),
+  PROCWARDEN_NATIVE_SIZE: String(koffiNative.length),
+  PROCWARDEN_SNAPSHOT: 'false',
+};
+
+const bundled = async (entry: string) => (await build({ ...common, entryPoints: [entry], write: false })).outputFiles[0]!.contents;
+
+export interface Payload {
+  readonly name: PayloadName;
+  /** How it travels in dist/procwarden: pino is needed at the start of every service, so raw; the rest is read once (koffi, then kept in the state dir) or only by the linter, so gzipped. */
+  readonly encoding: PayloadEncoding;
+  readonly bytes: Uint8Array;
+}
+
+export async function payloads(): Promise<Payload[]> {
+  return [
+    { name: 'pino', encoding: 'raw', bytes: await bundled('src/events/pino-runtime.ts') },
+    { name: 'tree-sitter', encoding: 'gzip', bytes: await bundled('src/lint/tree-sitter-runtime.ts') },
+    { name: 'chokidar', encoding: 'gzip', bytes: await bundled('src/control/chokidar-runtime.ts') },
+    { name: 'tree-sitter-wasm', encoding: 'gzip', bytes: resolveFile('web-tree-sitter/web-tree-sitter.wasm') },
+    { name: 'tree-sitter-bash-wasm', encoding: 'gzip', bytes: resolveFile('tree-sitter-bash/tree-sitter-bash.wasm') },
+    { name: 'koffi', encoding: 'gzip', bytes: koffiNative },
+  ];
+}
