@@ -13,6 +13,8 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const BIN = resolve('dist/procwarden');
+const STANDALONE = resolve('dist/procwarden-linux-x64');
+const STANDALONE_SNAPSHOT = resolve('dist/procwarden-linux-x64-snapshot');
 const FIXTURES = resolve('bench/fixtures');
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 30);
 const IDLE_SECONDS = Number(process.env['BENCH_IDLE_SECONDS'] ?? 10);
@@ -106,8 +108,9 @@ function alternate(
   mode: 'startup' | 'signal' | 'exit',
   app: readonly string[],
   extra: { name: string; argv: readonly string[] } | undefined,
+  variants: readonly Variant[] = VARIANTS,
 ): Map<string, { ms: number; lost: number }> {
-  const runs = [...VARIANTS.map((v) => ({ name: v.name, argv: v.argv(app) })), ...(extra ? [extra] : [])];
+  const runs = [...variants.map((v) => ({ name: v.name, argv: v.argv(app) })), ...(extra ? [extra] : [])];
   const medians = new Map(runs.map((r) => [r.name, [] as number[]]));
   const lost = new Map(runs.map((r) => [r.name, 0]));
   const rounds = Math.max(1, Math.round((mode === 'signal' ? ROUNDS * 5 : ROUNDS) / ALTERNATIONS));
@@ -360,6 +363,54 @@ async function control(): Promise<void> {
   await ended;
 }
 
+/**
+ * The standalone executable (a Node single-executable application) beside the bundle and
+ * tini: its size, its start-up overhead and its memory, started from V8's code cache (what
+ * `npm run build:standalone` ships) and from a V8 startup snapshot (built here to compare).
+ */
+async function standalone(): Promise<void> {
+  const built = spawnSync(process.execPath, ['scripts/build-standalone.ts', '--snapshot'], { stdio: 'ignore' });
+  if (built.status !== 0 || !existsSync(STANDALONE)) throw new Error('build the standalone executable first: npm run build:standalone');
+  const { gzipSync } = await import('node:zlib');
+  const builds: Variant[] = [
+    { name: 'standalone (code cache)', argv: (app) => [STANDALONE, '--', ...app] },
+    { name: 'standalone (snapshot)', argv: (app) => [STANDALONE_SNAPSHOT, '--', ...app] },
+    { name: 'bundle (dist/procwarden)', argv: (app) => [BIN, '--', ...app] },
+    { name: 'tini', argv: (app) => ['tini', '-s', '-g', '--', ...app] },
+  ];
+  const files: Record<string, string> = {
+    'standalone (code cache)': STANDALONE,
+    'standalone (snapshot)': STANDALONE_SNAPSHOT,
+    'bundle (dist/procwarden)': BIN,
+    tini: spawnSync('sh', ['-c', 'command -v tini']).stdout.toString().trim(),
+  };
+  for (const [name, file] of Object.entries(files)) {
+    const bytes = readFileSync(file);
+    const needs = file === BIN ? ' + Node.js' : '';
+    const size = (length: number) => (length < 1 << 20 ? `${(length / 1024).toFixed(0)} KiB` : mib(length / 1024));
+    record('size, raw / gzip -6', name, `${size(bytes.length)} / ${size(gzipSync(bytes).length)}${needs}`);
+  }
+  // Each warmed once: its native code written into the state dir.
+  for (const build of builds) spawnSync(build.argv(['true'])[0]!, build.argv(['true']).slice(1), { env, stdio: 'ignore' });
+  const metric = 'start-up overhead (`INIT true` − `true`)';
+  const times = alternate('startup', ['true'], { name: 'direct (no init)', argv: ['true'] }, builds);
+  const floor = times.get('direct (no init)')!.ms;
+  for (const build of builds) record(metric, build.name, fmt(times.get(build.name)!.ms - floor));
+  record(metric, 'ratio', `${((times.get(builds[0]!.name)!.ms - floor) / (times.get(builds[2]!.name)!.ms - floor)).toFixed(2)}x the bundle`);
+  const running = builds.map((build) => ({ build, child: start(build.argv(['sleep', '1000'])) }));
+  for (const { child } of running) await appOf(child.pid!, 'sleep');
+  await sleep(1000);
+  for (const { build, child } of running) {
+    const { rss, anon } = memory(child.pid!);
+    record('resident memory while the app sleeps', build.name, mib(rss));
+    record('private (anonymous) memory', build.name, mib(anon));
+  }
+  const ended = running.map(({ child }) => exited(child));
+  for (const { child } of running) child.kill('SIGTERM');
+  await Promise.all(ended);
+  rmSync(STANDALONE_SNAPSHOT, { force: true });
+}
+
 function writeRun(dir: string, crash: string, log: string): void {
   writeFileSync(join(dir, 'run'), `#!/bin/sh\nexec ${crash} ${log}\n`, { mode: 0o755 });
 }
@@ -374,6 +425,7 @@ const sections: [string, () => Promise<void>][] = [
   ['check', check],
   ['reset', reset],
   ['control', control],
+  ['standalone', standalone],
 ];
 const only = process.argv[2];
 // A container's first start writes procwarden's native code into the state dir; every later
