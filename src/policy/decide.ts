@@ -64,7 +64,8 @@ export function decide(exit: ExitStatus, history: readonly PastStart[], policy: 
     const previous = history.findLast((start) => start.action === 'recover');
     // At the previous recovery's start + throttle, or now if that is later: the first
     // recovery, and one after a quiet spell, are immediate.
-    const delayMs = previous === undefined ? 0 : Math.max(0, previous.at + policy.throttleMs - now);
+    // Whole milliseconds, rounded up: never before the throttle allows, and tidy in the event.
+    const delayMs = previous === undefined ? 0 : Math.max(0, Math.ceil(previous.at + policy.throttleMs - now));
     return { action: 'recover', delayMs, restartsLeft, replacesLeft };
   }
   return { action: 'stop', delayMs: 0, restartsLeft, replacesLeft };

@@ -123,6 +123,10 @@ describe('the recovery throttle', () => {
     expect(decide(code(1), starts('recover', NOW - 2 * MINUTE + 1), recover, NOW)).toMatchObject({ delayMs: 1 });
   });
 
+  it('the delay is in whole milliseconds, rounded up, when the clock has fractions', () => {
+    expect(decide(code(1), starts('recover', NOW - 1_006.25), recover, NOW)).toMatchObject({ delayMs: 118_994 });
+  });
+
   it('after a quiet spell it is immediate again', () => {
     expect(decide(code(1), starts('recover', NOW - 2 * MINUTE), recover, NOW)).toMatchObject({ delayMs: 0 });
     expect(decide(code(1), starts('recover', NOW - 60 * MINUTE), recover, NOW)).toMatchObject({ delayMs: 0 });
