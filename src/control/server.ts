@@ -106,6 +106,8 @@ function makeHttpServer(api: ControlApi): import('node:http').Server {
 
 /** Whether a live procwarden answers on this socket. */
 function answers(path: string): Promise<boolean> {
+  // Nothing there (a fresh container): no probe, which costs a start 2 to 4 ms.
+  if (!existsOrUnknown(path)) return Promise.resolve(false);
   const { createConnection } = process.getBuiltinModule('node:net');
   return new Promise((resolve) => {
     const socket = createConnection(path);
@@ -115,4 +117,13 @@ function answers(path: string): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+function existsOrUnknown(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
 }

@@ -92,6 +92,14 @@ describe('changing the policy of a running container', () => {
     expect(result.stderr.split('\n')).toHaveLength(1);
   });
 
+  it('leaves no socket file behind, even when the app exits before the socket is ready', async () => {
+    const stateDir = join(scratch(), 'state');
+    for (let i = 0; i < 5; i++) {
+      expect((await runPlain(['--', 'true'], { env: { PROCWARDEN_STATE_DIR: stateDir } })).exitCode).toBe(0);
+      expect(existsSync(join(stateDir, 'control.sock'))).toBe(false);
+    }
+  });
+
   it('a live socket is never taken over: a second procwarden warns and runs without one', async () => {
     const { run, stateDir, cli } = await running();
     const second = await runPlain(['--', 'true'], { env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_LOG_LEVEL: 'warn' } });
