@@ -71,6 +71,8 @@ Signals forwarded to the app's process group:
 
 Exit codes:
   the app's code; 128+N when signal N killed it; 126 COMMAND not executable;
-  127 COMMAND not found; 2 usage or configuration error; 1 procwarden itself failed.
+  127 COMMAND not found; 2 usage or configuration error; 1 procwarden itself failed
+  (for one, no folder lets it run its native code: on a read-only root, give it
+  --tmpfs /run:exec).
 `;
 }
