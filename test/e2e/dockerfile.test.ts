@@ -7,7 +7,7 @@ import { Copy, DockerfileParser, Env, type Instruction } from 'dockerfile-ast';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsOf, pid1Of, runTracked, scratch, until } from '../support/processes.ts';
+import { askWellBehavedService, eventsOf, pid1Of, runTracked, scratch, stderrSoFar, stdoutSoFar } from '../support/processes.ts';
 
 const STANDALONE = resolve('dist/procwarden-linux-x64');
 const dockerfile = DockerfileParser.parse(readFileSync('Dockerfile.example', 'utf8'));
@@ -71,14 +71,9 @@ describe('Dockerfile.example', () => {
     }
 
     const container = runTracked('unshare', ['--pid', '--fork', '--mount-proc', STANDALONE], { cwd: app, env: { ...image, PORT: '0' } });
-    let out = '';
-    let err = '';
-    container.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    container.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    await until(() => /serving on port \d+/.test(out), 'the service to listen');
-    const port = Number(/serving on port (\d+)/.exec(out)![1]);
-    expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('hello from a well-behaved service\n');
-    expect(eventsOf(err).find((event) => event['event'] === 'fs.snapshot')).toMatchObject({ source: 'build' });
+    const stderr = stderrSoFar(container);
+    expect(await askWellBehavedService(stdoutSoFar(container))).toBe('hello from a well-behaved service\n');
+    expect(eventsOf(stderr()).find((event) => event['event'] === 'fs.snapshot')).toMatchObject({ source: 'build' });
     process.kill(await pid1Of(container.pid!), 'SIGTERM');
     expect((await container).exitCode).toBe(0);
   });

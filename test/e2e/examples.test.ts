@@ -4,7 +4,7 @@
 import { cpSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsOf, isAlive, pid1Of, runAsPid1, runPlain, stderrSoFar, scratch, until } from '../support/processes.ts';
+import { askWellBehavedService, eventsOf, isAlive, pid1Of, runAsPid1, runPlain, scratch, stderrSoFar, stdoutSoFar, until } from '../support/processes.ts';
 
 const EXAMPLES = resolve('examples');
 
@@ -40,7 +40,9 @@ describe('the examples, run', () => {
       env: { AUTORESTART: 'ON_FAILURE', PROCWARDEN_RESTART_LIMIT: '2/1m', CRASH_AFTER: '0.2', PROCWARDEN_WIPE_PATHS: app },
     });
     const stderr = stderrSoFar(run);
-    await until(() => eventsOf(stderr()).some((event) => event['mode'] === 'recover'), 'the recovery');
+    const stdout = stdoutSoFar(run);
+    // Serving again: the recovered app has set its SIGTERM trap.
+    await until(() => stdout().split('app: serving').length === 3, 'the recovered app to serve');
     const modes = () => eventsOf(stderr()).filter((event) => event['event'] === 'container.started').map((event) => event['mode']);
     expect(modes()).toEqual(['initial', 'restart', 'restart', 'recover']);
     expect(stderr()).toContain('Refusing to start');
@@ -78,12 +80,7 @@ describe('the examples, run', () => {
   it('well-behaved-service: serves on $PORT and stops cleanly on SIGTERM, exit 0', async () => {
     const app = copyOf('well-behaved-service');
     const run = runAsPid1([], { cwd: app, env: { PORT: '0', PROCWARDEN_WIPE_PATHS: app } });
-    let out = '';
-    run.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    await until(() => /serving on port \d+/.test(out), 'the service to listen');
-    const port = Number(/serving on port (\d+)/.exec(out)![1]);
-    const response = await fetch(`http://127.0.0.1:${port}/`);
-    expect(await response.text()).toBe('hello from a well-behaved service\n');
+    expect(await askWellBehavedService(stdoutSoFar(run))).toBe('hello from a well-behaved service\n');
     process.kill(await pid1Of(run.pid!), 'SIGTERM');
     const result = await run;
     expect(result.stdout).toContain('web: stopped cleanly');

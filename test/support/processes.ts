@@ -149,7 +149,23 @@ export function eventsOf(stderr: string): Record<string, unknown>[] {
 
 /** What a running process has written to stderr so far, read as it grows. */
 export function stderrSoFar(run: { stderr: NodeJS.ReadableStream | null }): () => string {
+  return textSoFar(run.stderr!);
+}
+
+/** What a running process has written to stdout so far, read as it grows. */
+export function stdoutSoFar(run: { stdout: NodeJS.ReadableStream | null }): () => string {
+  return textSoFar(run.stdout!);
+}
+
+function textSoFar(stream: NodeJS.ReadableStream): () => string {
   let text = '';
-  run.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
   return () => text;
+}
+
+/** The body of examples/well-behaved-service's answer, once its line on stdout names its port. */
+export async function askWellBehavedService(stdout: () => string): Promise<string> {
+  const listening = /serving on port (\d+)/;
+  await until(() => listening.test(stdout()), 'the service to listen');
+  return (await fetch(`http://127.0.0.1:${listening.exec(stdout())![1]}/`)).text();
 }
