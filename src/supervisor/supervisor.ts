@@ -214,7 +214,6 @@ export async function supervise(
     if (mode === 'replace' || mode === 'recover') events.emit('fs.reset', pristine.reset());
     appExit = Promise.withResolvers<AppExit>();
     appPid = spawnApp(libc, launch);
-    controlSocket ??= openControl();
     startedAt = performance.now();
     attempt += 1;
     if (mode !== 'initial' && !uncounted) history.push({ action: mode, at: startedAt });
@@ -227,6 +226,7 @@ export async function supervise(
       ...(app.processType === undefined ? {} : { processType: app.processType }),
     });
     enter('running');
+    controlSocket ??= openControl();
 
     const appExited = await appExit.promise;
     clearTimeout(stopTimer);
