@@ -46,7 +46,8 @@ const config = {
   assets,
 };
 writeFileSync(join(WORK, 'sea-config.json'), JSON.stringify(config, null, 2));
-execFileSync(process.execPath, ['--experimental-sea-config', join(WORK, 'sea-config.json')], { stdio: 'inherit' });
+// The blob is made by the very binary it goes into: a blob only fits its own Node version.
+execFileSync(nodeBinary, ['--experimental-sea-config', join(WORK, 'sea-config.json')], { stdio: 'inherit' });
 
 const out = snapshot ? `${OUT}-snapshot` : OUT;
 rmSync(out, { force: true });
