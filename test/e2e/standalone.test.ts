@@ -7,7 +7,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventsOf, pid1Of, runTracked, stderrSoFar, until } from '../support/processes.ts';
+import { eventsOf, pid1Of, runTracked, stderrSoFar, stdoutSoFar, until } from '../support/processes.ts';
 
 const STANDALONE = resolve('dist/procwarden-linux-x64');
 const BUSYBOX = '/bin/busybox';
@@ -48,7 +48,10 @@ function inRoot(args: readonly string[], env: Record<string, string> = {}) {
 describe('the standalone executable, in a root with no Node.js', () => {
   it('holds no node: the root is busybox, procwarden and its libraries', () => {
     const files = execaSync('find', [root, '-type', 'f']).stdout.split('\n').map((file) => file.slice(root.length));
-    expect(files.filter((file) => !file.startsWith('/lib')).sort()).toEqual(['/app/Procfile', '/bin/busybox', INSIDE]);
+    // (and, once a test has run, procwarden's own state dir, its native code among it)
+    const ours = files.filter((file) => !file.startsWith('/lib') && !file.startsWith('/run/procwarden/'));
+    expect(ours.sort()).toEqual(['/app/Procfile', '/bin/busybox', INSIDE]);
+    expect(files.filter((file) => /(^|\/)node$/.test(file))).toEqual([]);
   });
 
   it('runs as PID 1 of the namespace', async () => {
@@ -74,6 +77,39 @@ describe('the standalone executable, in a root with no Node.js', () => {
     const events = eventsOf(result.stderr);
     expect(events.map((event) => event['event'])).toEqual(['container.started', 'container.exited', 'recovery.decision', 'procwarden.exit']);
     expect(events[0]).toMatchObject({ processType: 'web', attempt: 1 });
+  });
+
+  it('reaps the orphans the app leaves: no zombie is left as PID 1', async () => {
+    const app = 'for i in 1 2 3 4 5 6 7 8 9 10; do (sleep 0.05 &); done; sleep 0.3; grep -l "^State:.*Z" /proc/[0-9]*/status | wc -l';
+    const result = await inRoot(['--', 'sh', '-c', app]);
+    expect(result.stdout.trim()).toBe('0');
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('restarts by policy, then recovers from a pristine /app: what the crashed run left is gone', async () => {
+    // Like a stale PID file: a marker in /app that makes the app fail; the run count lives
+    // in /tmp, which is no wipe root here.
+    const app = [
+      'n=$(( $(cat /tmp/runs 2>/dev/null || echo 0) + 1 )); echo $n > /tmp/runs',
+      'if [ -e /app/marker ]; then echo "run $n: marker left"; exit 3; fi',
+      'echo "run $n: clean"; touch /app/marker',
+      '[ $n -ge 3 ] && exec sleep 30',
+      'exit 3',
+    ].join('\n');
+    const run = inRoot(['--recovery', 'on', '--autorestart', 'on_failure', '--', 'sh', '-c', app], { PROCWARDEN_RESTART_LIMIT: '1/1m' });
+    const stdout = stdoutSoFar(run);
+    try {
+      await until(() => stdout().includes('run 3'), 'the third run');
+      process.kill(await pid1Of(run.pid!), 'SIGTERM');
+      const result = await run;
+      expect(result.stdout.split('\n')).toEqual(['run 1: clean', 'run 2: marker left', 'run 3: clean']);
+      const modes = eventsOf(result.stderr).filter((event) => event['event'] === 'container.started').map((event) => event['mode']);
+      expect(modes).toEqual(['initial', 'restart', 'recover']);
+      expect(result.exitCode).toBe(143);
+    } finally {
+      rmSync(join(root, 'app/marker'), { force: true });
+      rmSync(join(root, 'tmp/runs'), { force: true });
+    }
   });
 
   it('lints the entry that runs at start, in a child of its own: a pitfall event', async () => {
