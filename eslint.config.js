@@ -13,6 +13,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'performance', message: 'it loads node:perf_hooks, 1.7 ms of every start: use monotonicMs() from src/clock/monotonic.ts.' },
+      ],
+    },
+  },
+  {
     // Pure logic: no processes, files or clocks (STYLE.md).
     files: ['src/config/**', 'src/signals/signal-table.ts', 'src/process/proc-stat.ts', 'src/process/exit-status.ts', 'src/process/inherited-fds.ts', 'src/process/raw-args.ts'],
     rules: {

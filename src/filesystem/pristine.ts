@@ -6,6 +6,7 @@ import type { Config } from '../config/config.ts';
 import { canReplace } from '../policy/policy.ts';
 import { resetToSnapshot } from './reset.ts';
 import { loadBuildSnapshot, takeSnapshot, type Snapshot } from './snapshot.ts';
+import { monotonicMs } from '../clock/monotonic.ts';
 
 export type ResetOutcome =
   | { readonly skipped: true; readonly reason: string }
@@ -44,7 +45,7 @@ export function preparePristine(config: Config, pid: number): Pristine {
   if (!canReplace(config.policy)) {
     return { snapshot: undefined, reset: () => ({ skipped: true, reason: 'no snapshot: no replace or recovery was possible at start' }) };
   }
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   let snapshot: Snapshot;
   try {
     snapshot =
@@ -59,12 +60,12 @@ export function preparePristine(config: Config, pid: number): Pristine {
       source: snapshot.source,
       roots: snapshot.roots,
       entries: Object.values(snapshot.entries).reduce((sum, list) => sum + list.length, 0),
-      durationMs: Math.round(performance.now() - startedAt),
+      durationMs: Math.round(monotonicMs() - startedAt),
     },
     reset() {
-      const resetAt = performance.now();
+      const resetAt = monotonicMs();
       const { removed, restored, errors } = resetToSnapshot(snapshot, config.stateDir);
-      const durationMs = Math.round(performance.now() - resetAt);
+      const durationMs = Math.round(monotonicMs() - resetAt);
       return { skipped: false, removed, restored, durationMs, ...(errors.length > 0 ? { errors } : {}) };
     },
   };

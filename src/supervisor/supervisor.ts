@@ -28,6 +28,7 @@ import { PITFALL_MESSAGES } from '../lint/rules.ts';
 import { startReaper } from '../process/reaper.ts';
 import { spawnApp, type AppLaunch } from '../process/spawn-app.ts';
 import { configureSignals, signalGroup } from '../signals/signals.ts';
+import { monotonicMs } from '../clock/monotonic.ts';
 
 export type SupervisorState = 'starting' | 'running' | 'stopping' | 'waiting' | 'stopped';
 
@@ -83,11 +84,11 @@ export async function supervise(
   let backgroundCrash: AppExit | undefined;
 
   // Start times in /proc count from boot; read the boot clock once, not at every orphan's exit.
-  const bootToMonotonicMs = msSinceBoot() - performance.now();
+  const bootToMonotonicMs = msSinceBoot() - monotonicMs();
   const onBackgroundExit = (pid: number, exit: AppExit, zombie: ProcStat): void => {
     // Once one counts as the app's crash, the rest are procwarden's own killing.
     if (backgroundCrash) return;
-    const ageMs = Math.round(bootToMonotonicMs + performance.now() - (zombie.startTicks * 1000) / libc.clockTicksPerSecond);
+    const ageMs = Math.round(bootToMonotonicMs + monotonicMs() - (zombie.startTicks * 1000) / libc.clockTicksPerSecond);
     if (ageMs < BACKGROUND_MIN_AGE_MS) return;
     const crash = config.backgroundExit === 'crash';
     const how = exit.signal === null ? `exit code ${exit.code}` : exit.signal;
@@ -152,10 +153,10 @@ export async function supervise(
   const control: ControlApi = {
     status: () => ({
       state,
-      app: appPid > 0 ? { pid: appPid, attempt, mode, uptimeMs: Math.round(performance.now() - startedAt) } : null,
+      app: appPid > 0 ? { pid: appPid, attempt, mode, uptimeMs: Math.round(monotonicMs() - startedAt) } : null,
       policy: viewPolicy(policy),
-      ...budgetsLeft(history, policy, performance.now()),
-      history: history.slice(-HISTORY_SHOWN).map(({ action, at }) => ({ action, secondsAgo: Math.round((performance.now() - at) / 1000) })),
+      ...budgetsLeft(history, policy, monotonicMs()),
+      history: history.slice(-HISTORY_SHOWN).map(({ action, at }) => ({ action, secondsAgo: Math.round((monotonicMs() - at) / 1000) })),
       pitfalls: events.pitfalls(),
     }),
     changePolicy: (change) => applyChange(change, 'socket'),
@@ -214,7 +215,7 @@ export async function supervise(
     if (mode === 'replace' || mode === 'recover') events.emit('fs.reset', pristine.reset());
     appExit = Promise.withResolvers<AppExit>();
     appPid = spawnApp(libc, launch);
-    startedAt = performance.now();
+    startedAt = monotonicMs();
     attempt += 1;
     if (mode !== 'initial' && !uncounted) history.push({ action: mode, at: startedAt });
     uncounted = false;
@@ -234,7 +235,7 @@ export async function supervise(
     const requested = restartRequested;
     restartRequested = false;
     const cause: ExitCause = stopRequested ? 'stop' : requested ? 'requested' : failed(exit) ? 'crash' : 'clean';
-    const uptimeMs = Math.round(performance.now() - startedAt);
+    const uptimeMs = Math.round(monotonicMs() - startedAt);
     events.emit('container.exited', { pid: appPid, attempt, code: exit.code, signal: exit.signal, uptimeMs, cause });
     appPid = 0;
     // Whatever the app left running goes with it, before anything else starts: as PID 1
@@ -263,7 +264,7 @@ export async function supervise(
       continue;
     }
 
-    const decision = decide(exit, history, policy, performance.now());
+    const decision = decide(exit, history, policy, monotonicMs());
     events.emit(
       'recovery.decision',
       decision,
