@@ -34,7 +34,7 @@ export function boundariesFor(root: string, stateDir: string, exclude: readonly 
 }
 
 /** Below this size a read and a write beat copyFileSync (measured: 1.9 s against 3.5 s for 10,000 small files). */
-const SMALL_FILE_BYTES = 256 * 1024;
+export const SMALL_FILE_BYTES = 256 * 1024;
 
 /** A copy-on-write clone where the filesystem can make one (it pays for big files), a plain copy elsewhere. */
 export function copyContent(from: string, to: string, size: number): void {

@@ -1,5 +1,5 @@
 import { execaSync } from 'execa';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, eventsOf, runAsPid1, runPlain, runTracked, scratch } from '../support/processes.ts';
@@ -76,6 +76,24 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     expect(readFileSync(join(outside, 'existing.txt'), 'utf8')).toBe('changed\n');
     expect(readFileSync(join(outside, 'new.txt'), 'utf8')).toBe('new\n');
     expect(readlinkSync(join(root, 'data'))).toBe(outside);
+  });
+
+  it('never writes through a hard link: a file outside the root that shares an inode with one inside is untouched', async () => {
+    // Outside the root, on the same filesystem (hard links cannot cross one).
+    const outside = join(scratch(), 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'secret.txt'), 'secret\n');
+    const { root, out, app, before } = setUp(`
+      ln -f ${outside}/secret.txt server.pid.template
+      ln run.sh ${outside}/run-copy; echo 'exit 1' >> run.sh
+      echo 'port: 6000' > config/app.yml`);
+    const mtime = statSync(join(root, 'config', 'app.yml')).mtimeMs;
+    const result = await runAsPid1(app, replaceOnce(root));
+    expect(result.exitCode).toBe(0);
+    expect(readFileSync(join(out, 'after'), 'utf8')).toBe(`${before}\n`);
+    expect(readFileSync(join(outside, 'secret.txt'), 'utf8')).toBe('secret\n');
+    expect(readFileSync(join(outside, 'run-copy'), 'utf8')).toBe('#!/bin/sh\nexit 1\n');
+    expect(statSync(join(root, 'config', 'app.yml')).mtimeMs).toBeCloseTo(mtime, 0);
   });
 
   it('leaves PROCWARDEN_WIPE_EXCLUDE alone, and the state dir inside a root survives', async () => {
