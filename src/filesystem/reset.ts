@@ -11,8 +11,8 @@
 // its inode, gets a fresh copy beside it renamed over it. Mount points, other filesystems,
 // excluded globs and the state dir are never entered (see tree.ts).
 //
-// Rewriting in place is six times faster here than a fresh copy and a rename (0.18 ms a
-// file against 1.1 ms on ext4): most of a reset after a crash is such rewrites.
+// Rewriting in place costs 0.02 to 0.03 ms a file here, a fresh copy and a rename 1.1 ms
+// (70 small files, ext4): most of a reset after a crash is such rewrites.
 
 import {
   chmodSync,
@@ -181,13 +181,14 @@ function writeInPlace(entry: SnapshotEntry, exists: boolean, stateDir: string): 
     }
   }
   try {
-    if (exists) {
-      const stats = fstatSync(fd);
-      if (!stats.isFile() || stats.nlink !== 1) return false;
-      ftruncateSync(fd, 0);
-    }
-    for (let written = 0; written < content.length; ) written += writeSync(fd, content, written);
-    fchmodSync(fd, entry.mode);
+    const stats = exists ? fstatSync(fd) : undefined;
+    if (stats && (!stats.isFile() || stats.nlink !== 1)) return false;
+    // Written over from the start, then cut to size: truncating to nothing first frees and
+    // reallocates the blocks, which made each rewrite ten times slower here. Mode changed
+    // only where it differs: each change is a journal write.
+    for (let written = 0; written < content.length; ) written += writeSync(fd, content, written, content.length - written, written);
+    if (stats && stats.size > content.length) ftruncateSync(fd, content.length);
+    if (!stats || (stats.mode & 0o7777) !== entry.mode) fchmodSync(fd, entry.mode);
     const seconds = entry.mtimeMs / 1000;
     futimesSync(fd, seconds, seconds);
     return true;

@@ -86,7 +86,7 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     const { root, out, app, before } = setUp(`
       ln -f ${outside}/secret.txt server.pid.template
       ln run.sh ${outside}/run-copy; echo 'exit 1' >> run.sh
-      echo 'port: 6000' > config/app.yml`);
+      echo 'port: 6000, and a line longer than the one it replaces' > config/app.yml`);
     const mtime = statSync(join(root, 'config', 'app.yml')).mtimeMs;
     const result = await runAsPid1(app, replaceOnce(root));
     expect(result.exitCode).toBe(0);
