@@ -25,16 +25,16 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
-  readFileSync,
   renameSync,
   rmdirSync,
   symlinkSync,
   unlinkSync,
   utimesSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { blobPath, boundariesFor, copyContent, SMALL_FILE_BYTES, type Snapshot, type SnapshotEntry } from './snapshot.ts';
+import { blobPath, boundariesFor, copyBigFile, packedContent, type Snapshot, type SnapshotEntry } from './snapshot.ts';
 import { toEntry, walkTree, type TreeEntry } from './tree.ts';
 
 export interface ResetReport {
@@ -148,9 +148,11 @@ function restore(entry: SnapshotEntry, now: TreeEntry | undefined, stateDir: str
       symlinkSync(entry.target!, entry.path);
       return;
     case 'file': {
-      if (entry.size < SMALL_FILE_BYTES && writeInPlace(entry, now?.type === 'file', stateDir)) return;
+      const content = entry.packed === undefined ? undefined : packedContent(stateDir, entry);
+      if (content && writeInPlace(entry, content, now?.type === 'file')) return;
       const fresh = join(dirname(entry.path), `.procwarden-restore-${process.pid}-${basename(entry.path)}`);
-      copyContent(blobPath(stateDir, entry.blob!), fresh, entry.size);
+      if (content) writeFileSync(fresh, content, { flag: 'wx' });
+      else copyBigFile(blobPath(stateDir, entry.blob!), fresh);
       chmodSync(fresh, entry.mode);
       const seconds = entry.mtimeMs / 1000;
       utimesSync(fresh, seconds, seconds);
@@ -165,9 +167,8 @@ function restore(entry: SnapshotEntry, now: TreeEntry | undefined, stateDir: str
  * shares its inode with another path (a hard link) or cannot be opened for writing, which
  * a fresh copy renamed over it handles.
  */
-function writeInPlace(entry: SnapshotEntry, exists: boolean, stateDir: string): boolean {
+function writeInPlace(entry: SnapshotEntry, content: Buffer, exists: boolean): boolean {
   const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constants;
-  const content = readFileSync(blobPath(stateDir, entry.blob!));
   let fd: number;
   if (!exists) fd = openSync(entry.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, entry.mode);
   else {

@@ -1,20 +1,27 @@
 // The pristine snapshot (spec section 4): what every wipe root held before the app first
 // ran (or at image build, `procwarden snapshot`), kept in procwarden's state dir, which is
-// never itself wiped. File contents are copy-on-write clones where the filesystem can
-// (COPYFILE_FICLONE), plain copies elsewhere.
+// never itself wiped.
+//
+// Small files' contents are appended to one pack file, with their offsets in the manifest:
+// a snapshot then creates one file, not one a file, and creating files is most of what a
+// copy costs (on ext4 here, 0.2 to 0.5 ms each: `cp -a` of 10,000 files is 0.5 to 2.6 s).
+// Big files are copies of their own: copy-on-write clones where the filesystem can make
+// them (COPYFILE_FICLONE), plain copies elsewhere.
 
-import { constants, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { makeDirs } from './make-dirs.ts';
 import { join } from 'node:path';
 import { mountPoints, walkTree, type Boundaries, type TreeEntry } from './tree.ts';
 
 export interface SnapshotEntry extends TreeEntry {
-  /** file: the name of its copy in the snapshot's blobs folder. */
+  /** A big file: the name of its copy in the snapshot's blobs folder. */
   readonly blob?: string;
+  /** A small file: where its `size` bytes start in the pack. */
+  readonly packed?: number;
 }
 
 export interface Snapshot {
-  readonly version: 1;
+  readonly version: 2;
   readonly roots: readonly string[];
   readonly exclude: readonly string[];
   /** `build`: taken by `procwarden snapshot` in the image; `start`: before the app first ran. */
@@ -25,6 +32,7 @@ export interface Snapshot {
 export const snapshotDir = (stateDir: string) => join(stateDir, 'snapshot');
 const manifestPath = (stateDir: string) => join(snapshotDir(stateDir), 'manifest.json');
 export const blobPath = (stateDir: string, blob: string) => join(snapshotDir(stateDir), 'blobs', blob);
+const packPath = (stateDir: string) => join(snapshotDir(stateDir), 'pack');
 
 /** What a walk of `root` must leave alone: the state dir, and mount points below the root. */
 export function boundariesFor(root: string, stateDir: string, exclude: readonly string[]): Boundaries {
@@ -33,29 +41,58 @@ export function boundariesFor(root: string, stateDir: string, exclude: readonly 
   return { skip, exclude };
 }
 
-/** Below this size a read and a write beat copyFileSync (measured: 1.9 s against 3.5 s for 10,000 small files). */
+/** Below this size a file goes into the pack; from it on, a copy of its own (a clone, where one can be made). */
 export const SMALL_FILE_BYTES = 256 * 1024;
 
-/** A copy-on-write clone where the filesystem can make one (it pays for big files), a plain copy elsewhere. */
-export function copyContent(from: string, to: string, size: number): void {
-  if (size < SMALL_FILE_BYTES) writeFileSync(to, readFileSync(from), { flag: 'wx' });
-  else copyFileSync(from, to, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
+/** A big file's copy: a copy-on-write clone where the filesystem can make one, a plain copy elsewhere. */
+export function copyBigFile(from: string, to: string): void {
+  copyFileSync(from, to, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
+}
+
+/** A small file's content as the snapshot holds it (from the pack). */
+export function packedContent(stateDir: string, entry: SnapshotEntry): Buffer {
+  const content = Buffer.allocUnsafe(entry.size);
+  const fd = openSync(packPath(stateDir), 'r');
+  try {
+    for (let read = 0; read < entry.size; ) {
+      const got = readSync(fd, content, read, entry.size - read, entry.packed! + read);
+      if (got === 0) throw new Error('the snapshot pack is shorter than its manifest says');
+      read += got;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return content;
 }
 
 export function takeSnapshot(roots: readonly string[], exclude: readonly string[], stateDir: string, source: Snapshot['source']): Snapshot {
   rmSync(snapshotDir(stateDir), { recursive: true, force: true });
   makeDirs(join(snapshotDir(stateDir), 'blobs'));
   let blobs = 0;
+  let packEnd = 0;
+  const pack = openSync(packPath(stateDir), 'wx', 0o600);
   const entries: Record<string, SnapshotEntry[]> = {};
-  for (const root of roots) {
-    entries[root] = walkTree(root, boundariesFor(root, stateDir, exclude)).map((entry) => {
-      if (entry.type !== 'file') return entry;
-      const blob = String(blobs++);
-      copyContent(entry.path, blobPath(stateDir, blob), entry.size);
-      return { ...entry, blob };
-    });
+  try {
+    for (const root of roots) {
+      entries[root] = walkTree(root, boundariesFor(root, stateDir, exclude)).map((entry) => {
+        if (entry.type !== 'file') return entry;
+        if (entry.size >= SMALL_FILE_BYTES) {
+          const blob = String(blobs++);
+          copyBigFile(entry.path, blobPath(stateDir, blob));
+          return { ...entry, blob };
+        }
+        const content = readFileSync(entry.path);
+        const packed = packEnd;
+        for (let written = 0; written < content.length; ) written += writeSync(pack, content, written, content.length - written, packEnd + written);
+        packEnd += content.length;
+        // What was read is what a reset puts back, and what it compares with.
+        return { ...entry, size: content.length, packed };
+      });
+    }
+  } finally {
+    closeSync(pack);
   }
-  const snapshot: Snapshot = { version: 1, roots, exclude, source, entries };
+  const snapshot: Snapshot = { version: 2, roots, exclude, source, entries };
   writeFileSync(manifestPath(stateDir), JSON.stringify(snapshot));
   return snapshot;
 }
@@ -70,7 +107,7 @@ export function loadBuildSnapshot(roots: readonly string[], exclude: readonly st
   try {
     const snapshot = JSON.parse(readFileSync(manifestPath(stateDir), 'utf8')) as Snapshot;
     const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-    const matches = snapshot.version === 1 && snapshot.source === 'build' && same(snapshot.roots, roots) && same(snapshot.exclude, exclude);
+    const matches = snapshot.version === 2 && snapshot.source === 'build' && same(snapshot.roots, roots) && same(snapshot.exclude, exclude);
     return matches ? snapshot : undefined;
   } catch {
     return undefined;
