@@ -17,6 +17,8 @@ function setUp(mutation: string) {
   writeFileSync(join(root, 'config', 'app.yml'), 'port: 5000\n', { mode: 0o640 });
   writeFileSync(join(root, 'server.pid.template'), 'none\n');
   writeFileSync(join(root, 'run.sh'), '#!/bin/sh\n', { mode: 0o755 });
+  // Big enough for a copy of its own in the snapshot, not the pack (256 KiB and more).
+  writeFileSync(join(root, 'assets.bin'), Buffer.alloc(300 * 1024, 7));
   symlinkSync('config/app.yml', join(root, 'current.yml'));
   writeFileSync(join(folder, 'mutation.sh'), mutation);
   const app = ['--', 'sh', join(FIXTURES, 'mutate-then-report.sh'), root, out, join(folder, 'mutation.sh')];
@@ -33,7 +35,8 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     const { root, out, app, before } = setUp(`
       echo 'port: 6000' > config/app.yml; chmod 600 config/app.yml; chmod 700 run.sh
       rm server.pid.template; rmdir empty; rm current.yml; ln -s /etc/passwd current.yml
-      echo 1234 > server.pid; mkdir -p tmp/cache; echo x > tmp/cache/entry`);
+      echo 1234 > server.pid; mkdir -p tmp/cache; echo x > tmp/cache/entry
+      printf 'appended' >> assets.bin`);
     const result = await runAsPid1(app, replaceOnce(root));
     expect(result.exitCode).toBe(0);
     expect(readFileSync(join(out, 'after'), 'utf8')).toBe(`${before}\n`);
