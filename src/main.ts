@@ -22,7 +22,7 @@ import { SpawnError, type AppLaunch } from './process/spawn-app.ts';
 import { supervise } from './supervisor/supervisor.ts';
 import { ask, type Reply } from './control/client.ts';
 import { parsePolicyFile } from './control/policy-file.ts';
-import { snapshotDir, takeSnapshot, type Snapshot } from './filesystem/snapshot.ts';
+import { entryCount, snapshotDir, takeSnapshot, type Snapshot } from './filesystem/snapshot.ts';
 
 declare const PROCWARDEN_VERSION: string;
 
@@ -126,8 +126,7 @@ function snapshot(settings: { wipePaths: readonly string[]; wipeExclude: readonl
     say(`cannot take the snapshot of ${settings.wipePaths.join(', ')}: ${(error as Error).message}`);
     return 1;
   }
-  const entries = Object.values(taken.entries).reduce((sum, list) => sum + list.length, 0);
-  writeSync(1, `procwarden: snapshot of ${taken.roots.join(', ')} (${entries} entries) in ${snapshotDir(settings.stateDir)}\n`);
+  writeSync(1, `procwarden: snapshot of ${taken.roots.join(', ')} (${entryCount(taken)} entries) in ${snapshotDir(settings.stateDir)}\n`);
   return 0;
 }
 

@@ -3,7 +3,7 @@
 // and net are loaded here, when the socket opens, not with the bundle.
 
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
-import { makeDirs } from '../filesystem/make-dirs.ts';
+import { privateDir } from '../filesystem/private.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_BODY_BYTES, handle, type ControlApi } from './protocol.ts';
@@ -17,17 +17,6 @@ export const socketPath = (dir: string) => join(dir, 'control.sock');
  */
 export function controlDirs(stateDir: string): string[] {
   return [stateDir, join(tmpdir(), `procwarden-${process.geteuid?.() ?? 'user'}`)];
-}
-
-/** A folder of procwarden's user that nobody else may write to, made if missing. */
-function privateDir(dir: string): boolean {
-  try {
-    makeDirs(dir);
-    const stats = lstatSync(dir);
-    return stats.isDirectory() && stats.uid === process.geteuid?.() && (stats.mode & 0o022) === 0;
-  } catch {
-    return false;
-  }
 }
 
 /** A client that sends nothing, or never finishes its request, is dropped after this long. */

@@ -5,7 +5,7 @@
 import type { Config } from '../config/config.ts';
 import { canReplace } from '../policy/policy.ts';
 import { resetToSnapshot } from './reset.ts';
-import { loadBuildSnapshot, takeSnapshot, type Snapshot } from './snapshot.ts';
+import { entryCount, loadBuildSnapshot, takeSnapshot, type Snapshot } from './snapshot.ts';
 import { monotonicMs } from '../clock/monotonic.ts';
 
 export type ResetOutcome =
@@ -59,7 +59,7 @@ export function preparePristine(config: Config, pid: number): Pristine {
     snapshot: {
       source: snapshot.source,
       roots: snapshot.roots,
-      entries: Object.values(snapshot.entries).reduce((sum, list) => sum + list.length, 0),
+      entries: entryCount(snapshot),
       durationMs: Math.round(monotonicMs() - startedAt),
     },
     reset() {

@@ -97,6 +97,11 @@ export function takeSnapshot(roots: readonly string[], exclude: readonly string[
   return snapshot;
 }
 
+/** How many entries (files, folders, symlinks) the snapshot holds, over all its roots. */
+export function entryCount(snapshot: Snapshot): number {
+  return Object.values(snapshot.entries).reduce((sum, list) => sum + list.length, 0);
+}
+
 /**
  * The build-time snapshot in the state dir, when it was taken of these roots with these
  * excludes. One a previous start took is never reused: the pristine state is what the roots

@@ -7,12 +7,13 @@
 // cannot hold it, a fresh private folder in /run, /tmp or /dev/shm is used, and removed
 // at once (the mapping outlives the file).
 
-import { lstatSync, mkdtempSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Koffi from 'koffi';
 import { readPayload } from '../bundle/payloads.ts';
 import { makeDirs } from '../filesystem/make-dirs.ts';
+import { privateEntry } from '../filesystem/private.ts';
 
 export type KoffiApi = typeof Koffi;
 
@@ -33,7 +34,8 @@ export class NativeLoadError extends Error {
 export function loadKoffi(stateDir: string): KoffiApi {
   const cacheDir = join(stateDir, 'native');
   const cached = join(cacheDir, `koffi-${PROCWARDEN_NATIVE_ID}.node`);
-  if (isOurs(stateDir, 'directory') && isOurs(cacheDir, 'directory') && isOurs(cached, 'file')) {
+  const cacheIsPrivate = () => privateEntry(stateDir, 'directory') !== undefined && privateEntry(cacheDir, 'directory') !== undefined;
+  if (cacheIsPrivate() && privateEntry(cached, 'file')?.size === PROCWARDEN_NATIVE_SIZE) {
     try {
       return dlopen(cached);
     } catch {
@@ -45,7 +47,7 @@ export function loadKoffi(stateDir: string): KoffiApi {
   const tried: { dir: string; reason: string }[] = [];
   try {
     makeDirs(cacheDir);
-    if (!isOurs(stateDir, 'directory') || !isOurs(cacheDir, 'directory')) throw new Error('not private to procwarden');
+    if (!cacheIsPrivate()) throw new Error('not private to procwarden');
     // Written aside and renamed, so that a concurrent start never loads half a file.
     const partial = `${cached}.${process.pid}`;
     writeFileSync(partial, bytes, { mode: 0o500 });
@@ -75,18 +77,6 @@ function dlopen(file: string): KoffiApi {
   const module = { exports: {} as KoffiApi };
   process.dlopen(module, file);
   return module.exports;
-}
-
-/** A directory or file (not a symlink) owned by procwarden's user, writable by nobody else. */
-function isOurs(path: string, kind: 'directory' | 'file'): boolean {
-  let stats: Stats;
-  try {
-    stats = lstatSync(path);
-  } catch {
-    return false;
-  }
-  const rightKind = kind === 'directory' ? stats.isDirectory() : stats.isFile() && stats.size === PROCWARDEN_NATIVE_SIZE;
-  return rightKind && stats.uid === process.geteuid!() && (stats.mode & 0o022) === 0;
 }
 
 function shortReason(error: unknown): string {

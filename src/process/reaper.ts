@@ -10,12 +10,10 @@
 // to libuv: when the kernel names it, the pass reads procwarden's children from /proc
 // instead and waits for each of the others by pid.
 
-import { readFileSync } from 'node:fs';
 import type { Libc } from '../native/libc.ts';
 import { nodeChildren } from './node-children.ts';
-import { parseChildren } from './proc-stat.ts';
 import type { ProcStat } from './proc-stat.ts';
-import { readStat } from './process-table.ts';
+import { childrenOf, readStat } from './process-table.ts';
 
 /** `zombie`: what /proc still said of the process just before it was reaped (its name, its start), when read. */
 export type ExitListener = (pid: number, status: number, zombie: ProcStat | undefined) => void;
@@ -31,9 +29,6 @@ export interface Reaper {
 
 export function startReaper(libc: Libc, onExit: ExitListener): Reaper {
   let waiters: (() => void)[] = [];
-
-  // Children are listed per thread; orphans and the app are children of the main thread.
-  const childrenFile = `/proc/self/task/${process.pid}/children`;
 
   const reap = (): void => {
     let reaped = false;
@@ -53,7 +48,7 @@ export function startReaper(libc: Libc, onExit: ExitListener): Reaper {
     for (let pid = libc.peekExitedChild(); pid > 0; pid = libc.peekExitedChild()) {
       if (nodeChildren.has(pid)) {
         // libuv's to reap; the kernel would name it first again and again.
-        for (const child of parseChildren(readFileSync(childrenFile, 'latin1'))) {
+        for (const child of childrenOf(process.pid)) {
           if (!nodeChildren.has(child)) reapOne(child);
         }
         break;
