@@ -7,8 +7,8 @@ import { parseInvocation, stateDirFrom } from './config/command-line.ts';
 import type { AppSource, Config } from './config/config.ts';
 import { helpText } from './config/help.ts';
 import { createEventLog, type EventLog } from './events/events.ts';
-import { NativeLoadError, loadKoffi } from './native/koffi-loader.ts';
-import { bindLibc, type Libc } from './native/libc.ts';
+import { NativeLoadError, loadLibc } from './native/load-libc.ts';
+import type { Libc } from './native/libc.ts';
 import { ProcfileError, loadProcfile, loadProcfileEntry, type LoadedProcfile } from './procfile/locate.ts';
 import type { ProcfileEntry } from './procfile/procfile.ts';
 import { formatReport, lintEntries } from './lint/lint-procfile.ts';
@@ -146,7 +146,7 @@ async function check(file: string | undefined, namedBy: string, json: boolean): 
   // V8 goes on optimizing the parser's WebAssembly in its own threads, and a normal exit
   // waits for them: 0.6 s for a 200-entry Procfile. _exit does not.
   try {
-    return bindLibc(loadKoffi(stateDirFrom(process.env))).exitNow(code);
+    return loadLibc(stateDirFrom(process.env)).exitNow(code);
   } catch {
     return code;
   }
@@ -217,7 +217,7 @@ async function run(given: Config): Promise<number> {
   const events = createEventLog(config.log);
   let libc: Libc;
   try {
-    libc = bindLibc(loadKoffi(config.stateDir));
+    libc = loadLibc(config.stateDir);
   } catch (error) {
     if (!(error instanceof NativeLoadError)) throw error;
     say(error.message);
@@ -231,11 +231,13 @@ async function run(given: Config): Promise<number> {
   if (takeTerminal && !libc.canHandTerminal) {
     events.emit('procwarden.warning', { detail: 'this libc cannot make the app the terminal foreground (glibc 2.35+ needed); ^C reaches procwarden only' });
   }
+  const env = splitNulBlock(readFileSync('/proc/self/environ'));
   const launch: AppLaunch = {
     argv: app.argv,
-    env: splitNulBlock(readFileSync('/proc/self/environ')),
+    env,
     fds: givenFds,
     takeTerminal,
+    listenPid: env.some((variable) => variable.toString('latin1').startsWith('LISTEN_FDS=')),
   };
   // Linted once the app has started (supervise starts it before it first waits), so the
   // linter never delays it.

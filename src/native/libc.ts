@@ -10,6 +10,10 @@ const P_ALL = 0;
 /** siginfo_t is 128 bytes; si_pid is at offset 16 on x86_64. */
 const SIGINFO_BYTES = 128;
 const SI_PID_OFFSET = 16;
+/** si_status, the stop signal for a CLD_STOPPED report. */
+const SI_STATUS_OFFSET = 24;
+const P_PID = 1;
+const WSTOPPED = 2;
 const PR_SET_CHILD_SUBREAPER = 36;
 const SIG_IGN = 1;
 const SIG_ERR = -1;
@@ -32,6 +36,12 @@ export interface SpawnRequest {
   readonly fds: readonly number[];
   /** Make the app's new process group the foreground group of the terminal on fd 0. */
   readonly takeTerminal: boolean;
+  /**
+   * Set LISTEN_PID to the app's own pid in its environment, replacing any LISTEN_PID in
+   * `env`: systemd's socket activation (sd_listen_fds(3)) ignores LISTEN_FDS unless
+   * LISTEN_PID names the process reading it. Only the child knows its pid before exec.
+   */
+  readonly listenPid: boolean;
 }
 
 export type SpawnResult = { readonly pid: number } | { readonly errno: number };
@@ -53,6 +63,16 @@ export interface Libc {
   becomeSubreaper(): boolean;
   /** SIG_IGN for a signal; the app still starts with SIG_DFL (spawn resets every signal). */
   ignoreSignal(signal: number): boolean;
+  /** tcsetpgrp(fd, pgid): makes pgid the foreground process group of the terminal on fd; false when that fails. */
+  setForeground(fd: number, pgid: number): boolean;
+  /** getpgrp(): procwarden's own process group. */
+  readonly processGroup: number;
+  /**
+   * The signal that stopped child `pid` (SIGTSTP from ^Z, SIGSTOP), once per stop: waitid
+   * with WSTOPPED | WNOHANG, which takes the stop report but never reaps. 0 when it has not
+   * stopped since the last call.
+   */
+  stoppedBy(pid: number): number;
   /** True when fd is a terminal whose foreground process group is procwarden's own. */
   ownsForegroundOf(fd: number): boolean;
   /** Whether this libc can hand the terminal to the app (glibc 2.35 and newer). */
@@ -77,6 +97,8 @@ export function bindLibc(koffi: KoffiApi): Libc {
   const signal = lib.func('intptr_t signal(int signum, intptr_t handler)');
   const getpgrp = lib.func('int getpgrp(void)');
   const tcgetpgrp = lib.func('int tcgetpgrp(int fd)');
+  const tcsetpgrp = lib.func('int tcsetpgrp(int fd, int pgrp)');
+  const stopInfo = Buffer.alloc(SIGINFO_BYTES);
   const isatty = lib.func('int isatty(int fd)');
   const exit = lib.func('void _exit(int status)');
   const sysconf = lib.func('long sysconf(int name)');
@@ -116,6 +138,13 @@ export function bindLibc(koffi: KoffiApi): Libc {
       if ((waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) as number) !== 0) return 0;
       return siginfo.readInt32LE(SI_PID_OFFSET);
     },
+    setForeground: (fd, pgid) => pgid > 0 && (tcsetpgrp(fd, pgid) as number) === 0,
+    processGroup: getpgrp() as number,
+    stoppedBy(pid) {
+      stopInfo.fill(0);
+      if (pid <= 0 || (waitid(P_PID, pid, stopInfo, WSTOPPED | WNOHANG) as number) !== 0) return 0;
+      return stopInfo.readInt32LE(SI_PID_OFFSET) === pid ? stopInfo.readInt32LE(SI_STATUS_OFFSET) : 0;
+    },
     becomeSubreaper: () => prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) === 0,
     ignoreSignal: (number) => signal(number, SIG_IGN) !== SIG_ERR,
     ownsForegroundOf(fd) {
@@ -143,6 +172,11 @@ export function bindLibc(koffi: KoffiApi): Libc {
         // Every signal back to SIG_DFL and an empty mask, whatever procwarden ignores
         // or blocks: libuv's own spawn resets only signals 1 to 31.
         sigfillset(allSignals);
+        // glibc's sigfillset leaves out its two internal signals (32 and 33), and its spawn
+        // sets those to SIG_IGN in the child unless the default set names them: the app
+        // would start with them ignored. The set is a plain bitmask (bit N-1 for signal N).
+        allSignals[3] = (allSignals[3] ?? 0) | 0x80;
+        allSignals[4] = (allSignals[4] ?? 0) | 0x01;
         attrSetSigDefault(attr, allSignals);
         sigemptyset(noSignals);
         attrSetSigMask(attr, noSignals);

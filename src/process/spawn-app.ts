@@ -11,6 +11,8 @@ export interface AppLaunch {
   readonly env: readonly Buffer[];
   readonly fds: readonly number[];
   readonly takeTerminal: boolean;
+  /** LISTEN_FDS is passed through: the app's LISTEN_PID must name it (see SpawnRequest). */
+  readonly listenPid: boolean;
 }
 
 /** COMMAND could not be started: 127 not found, 126 not executable (as sh reports them). */
@@ -25,7 +27,7 @@ export class SpawnError extends Error {
 
 export function spawnApp(libc: Libc, launch: AppLaunch): number {
   const [file] = launch.argv;
-  const result = libc.spawn({ file, argv: launch.argv, env: launch.env, fds: launch.fds, takeTerminal: launch.takeTerminal });
+  const result = libc.spawn({ file, argv: launch.argv, env: launch.env, fds: launch.fds, takeTerminal: launch.takeTerminal, listenPid: launch.listenPid });
   if ('pid' in result) return result.pid;
   throw spawnError(file.toString('utf8'), result.errno);
 }
