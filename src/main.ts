@@ -2,6 +2,8 @@
 // note the inherited descriptors, read the configuration, load libc, become the reaper,
 // start and supervise the app, exit with its code.
 
+// First: the listeners that keep an early stop signal (see early-signals.ts).
+import { listenEarly, releaseSignals } from './signals/early-signals.ts';
 import { readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { parseInvocation, stateDirFrom } from './config/command-line.ts';
 import type { AppSource, Config } from './config/config.ts';
@@ -11,6 +13,8 @@ import { NativeLoadError, loadLibc } from './native/load-libc.ts';
 import type { Libc } from './native/libc.ts';
 import { ProcfileError, loadProcfile, loadProcfileEntry, type LoadedProcfile } from './procfile/locate.ts';
 import type { ProcfileEntry } from './procfile/procfile.ts';
+import { execForm } from './procfile/exec-form.ts';
+import { RUNS_ONCE, withPort } from './procfile/service-env.ts';
 import { formatReport, lintEntries } from './lint/lint-procfile.ts';
 import { lintInChild } from './lint/lint-child.ts';
 import { PITFALL_MESSAGES } from './lint/rules.ts';
@@ -35,6 +39,7 @@ if (PROCWARDEN_SNAPSHOT) process.getBuiltinModule('node:v8').startupSnapshot.set
 else start();
 
 function start(): void {
+  listenEarly();
   // First of all, before procwarden opens anything of its own.
   givenFds = readGivenFds();
   main().then(
@@ -49,6 +54,8 @@ function start(): void {
 
 async function main(): Promise<number> {
   const invocation = parseInvocation(process.argv.slice(2), process.env, process.cwd());
+  // Only a run has an app to stop; the other commands let a signal do what it always does.
+  if (invocation.kind !== 'run') releaseSignals();
   switch (invocation.kind) {
     case 'help':
       writeSync(1, helpText(PROCWARDEN_VERSION));
@@ -169,18 +176,37 @@ interface ResolvedApp {
   readonly argv: readonly [Buffer, ...Buffer[]];
   readonly command: readonly string[];
   readonly processType: string | undefined;
+  readonly port: number | undefined;
   /** The Procfile and the entry, for a service. */
   readonly procfile: { readonly file: string; readonly entry: ProcfileEntry } | undefined;
 }
 
-function resolveApp(source: AppSource): ResolvedApp {
+/** The app's environment: procwarden's own, byte for byte, and for a service a PORT (service-env.ts). */
+function resolveApp(source: AppSource, environ: readonly Buffer[]): ResolvedApp & { env: readonly Buffer[] } {
   if (source.kind === 'command') {
     const argv = rawTail(splitNulBlock(readFileSync('/proc/self/cmdline')), source.argv) as [Buffer, ...Buffer[]];
-    return { argv, command: source.argv, processType: undefined, procfile: undefined };
+    return { argv, command: source.argv, processType: undefined, port: undefined, procfile: undefined, env: environ };
   }
   const { file, entry } = loadProcfileEntry(source.file, source.type);
-  const command = ['/bin/sh', '-c', entry.command];
-  return { argv: command.map((word) => Buffer.from(word)) as [Buffer, ...Buffer[]], command, processType: entry.name, procfile: { file, entry } };
+  const command = ['/bin/sh', '-c', execForm(entry.command) ?? entry.command];
+  const { env, port } = withPort(environ);
+  return { argv: command.map((word) => Buffer.from(word)) as [Buffer, ...Buffer[]], command, processType: entry.name, port, procfile: { file, entry }, env };
+}
+
+/** The policy warnings that configuration cannot say itself: one event each. */
+function policyNotices(config: Config, processType: string | undefined): string[] {
+  const notices: string[] = [];
+  if (config.ignoredForOneOff.length > 0) {
+    notices.push(
+      `${config.ignoredForOneOff.map(({ variable }) => variable).join(', ')} ${config.ignoredForOneOff.length === 1 ? 'applies' : 'apply'} to Procfile services only: a one-off COMMAND runs once unless a flag says otherwise (${config.ignoredForOneOff
+        .map(({ variable, flag }) => `${variable}: ${flag}`)
+        .join('; ')})`,
+    );
+  }
+  if (processType === RUNS_ONCE && (config.policy.autorestart !== 'off' || config.policy.autoreplace !== 'off')) {
+    notices.push(`the ${RUNS_ONCE} process type runs once: autorestart and autoreplace do not apply to it`);
+  }
+  return notices;
 }
 
 /** The policy file at start: over the environment, under the flags. Null with a line said when it is unusable. */
@@ -205,16 +231,18 @@ function readPolicyFile(config: Config): { config: Config; text: string | undefi
 async function run(given: Config): Promise<number> {
   const withFile = readPolicyFile(given);
   if (!withFile) return 2;
-  const { config } = withFile;
-  let app: ResolvedApp;
+  let app: ReturnType<typeof resolveApp>;
   try {
-    app = resolveApp(config.source);
+    app = resolveApp(withFile.config.source, splitNulBlock(readFileSync('/proc/self/environ')));
   } catch (error) {
     if (!(error instanceof ProcfileError)) throw error;
     say(error.message);
     return 2;
   }
-  const events = createEventLog(config.log);
+  const events = createEventLog(withFile.config.log);
+  for (const detail of policyNotices(withFile.config, app.processType)) events.emit('procwarden.warning', { detail });
+  const config: Config =
+    app.processType === RUNS_ONCE ? { ...withFile.config, policy: { ...withFile.config.policy, autorestart: 'off', autoreplace: 'off', recovery: false } } : withFile.config;
   let libc: Libc;
   try {
     libc = loadLibc(config.stateDir);
@@ -231,7 +259,7 @@ async function run(given: Config): Promise<number> {
   if (takeTerminal && !libc.canHandTerminal) {
     events.emit('procwarden.warning', { detail: 'this libc cannot make the app the terminal foreground (glibc 2.35+ needed); ^C reaches procwarden only' });
   }
-  const env = splitNulBlock(readFileSync('/proc/self/environ'));
+  const { env } = app;
   const launch: AppLaunch = {
     argv: app.argv,
     env,

@@ -25,6 +25,8 @@ import {
   type RestartPolicy,
 } from '../policy/policy.ts';
 import { parseBudget } from './budget.ts';
+import { parseExitList, type ExitMatch } from '../policy/exit-rules.ts';
+import { canBeStopSignal, DEFAULT_STOP_SIGNALS, parseSignal } from '../signals/signal-table.ts';
 import { parsePolicyChange } from '../control/protocol.ts';
 import { parseDuration } from './duration.ts';
 import { USAGE } from './help.ts';
@@ -123,17 +125,24 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
       ? { kind: 'procfile', file: nonEmpty(env['PROCWARDEN_PROCFILE']), type: values.type ?? nonEmpty(env['PROCWARDEN_PROCESS_TYPE']) }
       : { kind: 'command', argv: [program, ...programArgs] };
 
-  // A Procfile process type is a service: Container Recovery is on unless turned off. An
-  // explicit COMMAND is a one-off: it is off unless asked for.
-  const policy = readPolicy(values, env, { recoveryByDefault: source.kind === 'procfile' });
+  // A Procfile process type is a service: its policy comes from the flags, the policy file
+  // and the environment, and Container Recovery is on unless turned off. An explicit COMMAND
+  // is a one-off (`docker run IMAGE -- python manage.py migrate`): an image's ENV written for
+  // its services must not run a migration four times, so its policy comes from the flags
+  // only, and Container Recovery is off unless asked for.
+  const service = source.kind === 'procfile';
+  const policy = readPolicy(values, env, { service });
   return {
     kind: 'run',
     config: {
       source,
       policy,
       policyFlags: (['autorestart', 'autoreplace', 'recovery'] as const).filter((key) => values[key] !== undefined),
-      policyFile: nonEmpty(env['PROCWARDEN_POLICY_FILE']),
+      policyFile: service ? nonEmpty(env['PROCWARDEN_POLICY_FILE']) : undefined,
+      ignoredForOneOff: service ? [] : POLICY_VARIABLES.filter(({ variable }) => nonEmpty(env[variable]) !== undefined),
       stopTimeoutMs: durationFrom(env, 'PROCWARDEN_STOP_TIMEOUT', DEFAULT_STOP_TIMEOUT_MS),
+      stopSignals: stopSignalsFrom(env),
+      exitRules: { success: exitListFrom(env, 'PROCWARDEN_SUCCESS_EXIT'), noRestart: exitListFrom(env, 'PROCWARDEN_NO_RESTART_EXIT') },
       log: {
         // Events are on for a service or when a policy can start the app again; a plain init is quiet.
         level: oneOf(
@@ -150,6 +159,37 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
       doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '',
     },
   };
+}
+
+/** The variables that set a service's policy, and the flag that sets a one-off's. */
+const POLICY_VARIABLES = [
+  { variable: 'AUTORESTART', flag: '--autorestart' },
+  { variable: 'AUTOREPLACE', flag: '--autoreplace' },
+  { variable: 'PROCWARDEN_RECOVERY', flag: '--recovery' },
+  { variable: 'PROCWARDEN_POLICY_FILE', flag: '--autorestart, --autoreplace and --recovery' },
+] as const;
+
+function stopSignalsFrom(env: Environment): Config['stopSignals'] {
+  const text = nonEmpty(env['PROCWARDEN_STOP_SIGNALS']);
+  if (text === undefined) return DEFAULT_STOP_SIGNALS;
+  const signals: NodeJS.Signals[] = [];
+  for (const word of text.split(',').map((entry) => entry.trim()).filter(Boolean)) {
+    const signal = parseSignal(word);
+    if (signal === undefined) throw new UsageError(`PROCWARDEN_STOP_SIGNALS: '${word}' is not a signal (e.g. SIGTERM,SIGQUIT)`);
+    if (!canBeStopSignal(signal)) throw new UsageError(`PROCWARDEN_STOP_SIGNALS: ${signal} cannot be a stop signal (procwarden cannot catch it, or leaves it to the system)`);
+    if (!signals.includes(signal)) signals.push(signal);
+  }
+  const [first, ...rest] = signals;
+  if (first === undefined) throw new UsageError(`PROCWARDEN_STOP_SIGNALS: '${text}' names no signal (e.g. SIGTERM,SIGQUIT)`);
+  return [first, ...rest];
+}
+
+function exitListFrom(env: Environment, name: string): readonly ExitMatch[] {
+  const text = nonEmpty(env[name]);
+  if (text === undefined) return [];
+  const list = parseExitList(text, parseSignal);
+  if ('error' in list) throw new UsageError(`${name}: ${list.error}`);
+  return list;
 }
 
 const CLIENT_USAGE = {
@@ -212,18 +252,23 @@ function splitAtCommand(args: readonly string[]): { optionArgs: readonly string[
   return { optionArgs: args, command: [] };
 }
 
-/** Flags win over the environment; each bad value names where it came from. */
-function readPolicy(flags: OptionValues, env: Environment, { recoveryByDefault }: { recoveryByDefault: boolean }): Policy {
+/**
+ * Flags win over the environment; each bad value names where it came from. A one-off's
+ * autorestart, autoreplace and Container Recovery come from the flags alone; its budgets and
+ * throttle from the environment, as a service's.
+ */
+function readPolicy(flags: OptionValues, env: Environment, { service }: { service: boolean }): Policy {
+  const policyEnv: Environment = service ? env : {};
   const restartPolicy = (flag: 'autorestart' | 'autoreplace', variable: string): RestartPolicy => {
     const fromFlag = flags[flag];
     return fromFlag !== undefined
       ? oneOfText(fromFlag, `--${flag}`, RESTART_POLICIES)
-      : oneOf(env, variable, RESTART_POLICIES, 'off');
+      : oneOf(policyEnv, variable, RESTART_POLICIES, 'off');
   };
-  const recoveryText = flags.recovery ?? env['PROCWARDEN_RECOVERY'];
+  const recoveryText = flags.recovery ?? policyEnv['PROCWARDEN_RECOVERY'];
   const recovery =
     recoveryText === undefined || recoveryText === ''
-      ? recoveryByDefault
+      ? service
       : oneOfText(recoveryText, flags.recovery !== undefined ? '--recovery' : 'PROCWARDEN_RECOVERY', ['on', 'off'] as const) === 'on';
   return {
     autorestart: restartPolicy('autorestart', 'AUTORESTART'),

@@ -1,6 +1,7 @@
 // The one validated, typed configuration procwarden runs with. Everything below main()
 // receives this object; nothing else reads the environment or the command line.
 
+import type { ExitRules } from '../policy/exit-rules.ts';
 import type { Policy } from '../policy/policy.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -35,8 +36,20 @@ export interface Config {
   readonly policyFlags: readonly ('autorestart' | 'autoreplace' | 'recovery')[];
   /** PROCWARDEN_POLICY_FILE: read at start, watched for changes. */
   readonly policyFile: string | undefined;
-  /** Grace between forwarding SIGTERM/SIGINT and SIGKILL to the whole tree. */
+  /** Grace between forwarding a stop signal and SIGKILL to what is left of the app's tree. */
   readonly stopTimeoutMs: number;
+  /**
+   * PROCWARDEN_STOP_SIGNALS: the signals that begin a stop, by name (SIGTERM); the first is
+   * the one procwarden sends itself to stop the app.
+   */
+  readonly stopSignals: readonly [NodeJS.Signals, ...NodeJS.Signals[]];
+  /** PROCWARDEN_SUCCESS_EXIT and PROCWARDEN_NO_RESTART_EXIT. */
+  readonly exitRules: ExitRules;
+  /**
+   * For a one-off (an explicit COMMAND): the policy variables that were set and are not
+   * applied to it (its policy comes from the flags only), each with the flag to use instead.
+   */
+  readonly ignoredForOneOff: readonly { readonly variable: string; readonly flag: string }[];
   readonly log: LogConfig;
   /** procwarden's own folder: its native code, later its control socket and snapshots. */
   readonly stateDir: string;

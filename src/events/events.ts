@@ -13,7 +13,15 @@ export type StartMode = 'initial' | 'restart' | 'replace' | 'recover';
 export type ExitCause = 'crash' | 'clean' | 'stop' | 'requested';
 
 interface EventFields {
-  'container.started': { pid: number; attempt: number; mode: StartMode; command: readonly string[]; processType?: string };
+  'container.started': {
+    pid: number;
+    attempt: number;
+    mode: StartMode;
+    command: readonly string[];
+    processType?: string;
+    /** A service's PORT: its own, or foreman's 5000 when none was set. */
+    port?: number;
+  };
   'container.exited': {
     pid: number;
     attempt: number;
@@ -27,6 +35,8 @@ interface EventFields {
     delayMs: number;
     restartsLeft: number;
     replacesLeft: number;
+    /** no-restart-exit: PROCWARDEN_NO_RESTART_EXIT matched, whatever the policy. */
+    reason?: 'no-restart-exit';
   };
   'fs.reset': ResetOutcome;
   'fs.snapshot': SnapshotOutcome;

@@ -2,6 +2,7 @@
 // starts so far, the policy and the time: no clock, timer or process here, so every rule is
 // unit-tested with plain numbers.
 
+import { matchesAny, NO_EXIT_RULES, type ExitRules } from './exit-rules.ts';
 import type { Budget, Policy, RestartPolicy } from './policy.ts';
 
 export type RecoveryAction = 'restart' | 'replace' | 'recover';
@@ -25,15 +26,25 @@ export type Decision =
       readonly restartsLeft: number;
       readonly replacesLeft: number;
     }
-  | { readonly action: 'stop'; readonly delayMs: 0; readonly restartsLeft: number; readonly replacesLeft: number };
+  | {
+      readonly action: 'stop';
+      readonly delayMs: 0;
+      readonly restartsLeft: number;
+      readonly replacesLeft: number;
+      /** Set when an exit rule, not the policy, keeps the app stopped. */
+      readonly reason?: 'no-restart-exit';
+    };
 
-/** ON_FAILURE: an exit code other than 0, or death by a signal. ALWAYS: any exit. */
-export function failed(exit: ExitStatus): boolean {
-  return exit.signal !== null || exit.code !== 0;
+/**
+ * ON_FAILURE: an exit code other than 0, or death by a signal, unless PROCWARDEN_SUCCESS_EXIT
+ * counts it as a success. ALWAYS: any exit.
+ */
+export function failed(exit: ExitStatus, rules: ExitRules = NO_EXIT_RULES): boolean {
+  return (exit.signal !== null || exit.code !== 0) && !matchesAny(exit, rules.success);
 }
 
-function applies(policy: RestartPolicy, exit: ExitStatus): boolean {
-  return policy === 'always' || (policy === 'on_failure' && failed(exit));
+function applies(policy: RestartPolicy, exit: ExitStatus, rules: ExitRules): boolean {
+  return policy === 'always' || (policy === 'on_failure' && failed(exit, rules));
 }
 
 /** Starts by `action` within the sliding window that ends now: those less than windowMs ago. */
@@ -49,14 +60,15 @@ export function budgetsLeft(history: readonly PastStart[], policy: Policy, now: 
   };
 }
 
-export function decide(exit: ExitStatus, history: readonly PastStart[], policy: Policy, now: number): Decision {
+export function decide(exit: ExitStatus, history: readonly PastStart[], policy: Policy, now: number, rules: ExitRules = NO_EXIT_RULES): Decision {
   let { restartsLeft, replacesLeft } = budgetsLeft(history, policy, now);
 
-  if (applies(policy.autorestart, exit) && restartsLeft > 0) {
+  if (matchesAny(exit, rules.noRestart)) return { action: 'stop', delayMs: 0, restartsLeft, replacesLeft, reason: 'no-restart-exit' };
+  if (applies(policy.autorestart, exit, rules) && restartsLeft > 0) {
     restartsLeft -= 1;
     return { action: 'restart', delayMs: 0, restartsLeft, replacesLeft };
   }
-  if (applies(policy.autoreplace, exit) && replacesLeft > 0) {
+  if (applies(policy.autoreplace, exit, rules) && replacesLeft > 0) {
     replacesLeft -= 1;
     return { action: 'replace', delayMs: 0, restartsLeft, replacesLeft };
   }

@@ -1,9 +1,14 @@
-// SIGKILL to every process below procwarden, until none is left: the app may have forked
-// while it was being killed, and a grandchild that called setsid is in no process group of
-// the app's, so the tree is read from /proc again after each round.
+// Ending the app's tree: every process below procwarden but the ones Node spawned itself
+// (the linter at start). A graceful stop signals the whole tree and waits for it; a kill
+// sends SIGKILL until none is left. The tree is read from /proc again each round: the app
+// may fork while it ends, and a grandchild that called setsid is in no process group of
+// the app's.
 
+import { monotonicMs } from '../clock/monotonic.ts';
+import { signalGroup, signalProcess } from '../signals/signals.ts';
 import type { Reaper } from './reaper.ts';
 import { nodeChildren } from './node-children.ts';
+import type { ProcStat } from './proc-stat.ts';
 import { commandLine, readDescendants } from './process-table.ts';
 
 /** Longest wait for a SIGCHLD between two rounds; the next round reads /proc again anyway. */
@@ -14,31 +19,59 @@ export interface Leftover {
   readonly command: string;
 }
 
+/** The app's tree as /proc shows it now, zombies included. */
+export function appTree(): ProcStat[] {
+  return readDescendants().filter(({ pid }) => !nodeChildren.has(pid));
+}
+
+const isLive = (stat: ProcStat) => stat.state !== 'Z' && stat.state !== 'X';
+
+/**
+ * The first step of a graceful stop: `signal` to the app's process group, and to every
+ * process of the tree outside it (a setsid child, a daemon), which the group's signal never
+ * reaches; then SIGCONT to every stopped one (^Z, SIGSTOP), so that it can act on the signal
+ * now pending instead of sleeping through the grace.
+ */
+export function signalTree(pgid: number, signal: NodeJS.Signals): void {
+  const tree = appTree().filter(isLive);
+  signalGroup(pgid, signal);
+  for (const { pid, pgid: group } of tree) if (group !== pgid) signalProcess(pid, signal);
+  for (const { pid, state } of tree) if (state === 'T') signalProcess(pid, 'SIGCONT');
+}
+
+/**
+ * Waits until every process of the tree has ended (and been reaped), or until `deadlineMs`
+ * on the monotonic clock. True when the tree is gone. Costs one /proc read when it is
+ * already gone: the stop of an app with no descendants adds nothing to the exit.
+ */
+export async function waitForTree(reaper: Reaper, deadlineMs: number): Promise<boolean> {
+  for (;;) {
+    reaper.reap();
+    if (appTree().length === 0) return true;
+    const leftMs = deadlineMs - monotonicMs();
+    if (leftMs <= 0) return false;
+    // Every process of the tree ends as a child of procwarden or of another process of the
+    // tree, so the tree can only empty with a reap of procwarden's: no polling.
+    await reaper.nextReap(leftMs);
+  }
+}
+
 /** Kills the whole tree and waits until it is reaped. Returns what was alive at the first round. */
 export async function killTree(reaper: Reaper): Promise<Leftover[]> {
   let first: Leftover[] | undefined;
   for (;;) {
     reaper.reap();
-    // procwarden's own helpers (the linter at start) are not the app's: they finish their job.
-    const left = readDescendants().filter(({ pid }) => !nodeChildren.has(pid));
-    const alive = left.filter((stat) => stat.state !== 'Z' && stat.state !== 'X');
+    const left = appTree();
+    const alive = left.filter(isLive);
     // Their command lines are read before they are killed: a zombie's is empty.
     first ??= alive.map(({ pid, comm }) => ({ pid, command: commandLine(pid, comm) }));
     if (left.length === 0) return first;
-    for (const { pid } of alive) killQuietly(pid);
+    for (const { pid } of alive) signalProcess(pid, 'SIGKILL');
     await reaper.nextReap(ROUND_WAIT_MS);
   }
 }
 
 /** One round at once, without waiting: the stop grace's end, a background crash, a fatal error. */
 export function killDescendantsNow(): void {
-  for (const { pid } of readDescendants()) killQuietly(pid);
-}
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
+  for (const { pid } of readDescendants()) signalProcess(pid, 'SIGKILL');
 }

@@ -17,8 +17,16 @@ export const FORWARDED_SIGNALS = [
 
 export type ForwardedSignal = (typeof FORWARDED_SIGNALS)[number];
 
-/** Forwarded, and they also begin a stop: a deploy, `docker stop`, or ^C. */
-export const STOP_SIGNALS: ReadonlySet<string> = new Set<ForwardedSignal>(['SIGTERM', 'SIGINT']);
+/**
+ * The default stop signals (PROCWARDEN_STOP_SIGNALS): forwarded, and they also begin a stop.
+ * SIGTERM is Docker's default STOPSIGNAL and Kubernetes' stop; SIGINT is ^C; SIGQUIT is the
+ * STOPSIGNAL of the official nginx and php-fpm images (a graceful shutdown for both). The
+ * first is the one procwarden sends itself to stop the app (`procwarden restart`).
+ */
+export const DEFAULT_STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const satisfies readonly ForwardedSignal[];
+
+/** The signals a terminal sends its foreground process group: ^C and ^\ (termios VINTR, VQUIT). */
+export const TERMINAL_STOP_SIGNALS: ReadonlySet<string> = new Set(['SIGINT', 'SIGQUIT']);
 
 /** Signals procwarden leaves at their disposition, and why. */
 export const LEFT_ALONE: ReadonlyMap<string, string> = new Map([
@@ -37,6 +45,26 @@ export const LEFT_ALONE: ReadonlyMap<string, string> = new Map([
   ['SIGSYS', 'a seccomp violation in procwarden'],
 ]);
 
+/**
+ * A signal as users write it (Docker's STOPSIGNAL accepts the same): `SIGTERM`, `TERM`,
+ * `term` or `15`. Its name (`SIGTERM`), or undefined when it is no signal Node knows.
+ */
+export function parseSignal(text: string): NodeJS.Signals | undefined {
+  const word = text.trim().toUpperCase();
+  const signals = constants.signals as Record<string, number>;
+  if (/^\d+$/.test(word)) {
+    const number = Number(word);
+    return Object.keys(signals).find((name) => signals[name] === number && name !== 'SIGIOT' && name !== 'SIGPOLL') as NodeJS.Signals | undefined;
+  }
+  const name = word.startsWith('SIG') ? word : `SIG${word}`;
+  return signals[name] === undefined ? undefined : (name as NodeJS.Signals);
+}
+
+/** Whether a signal can be a stop signal: one procwarden can catch and leaves to nobody else. */
+export function canBeStopSignal(name: string): boolean {
+  return !LEFT_ALONE.has(name);
+}
+
 /** glibc keeps the first two real-time signals (32, 33) for its threads. */
 const FIRST_RT_FOR_USERS = 34;
 const LAST_SIGNAL = 64;
@@ -48,9 +76,9 @@ const LAST_SIGNAL = 64;
  * SIGTTIN and SIGTTOU are among them: once the app owns the terminal, procwarden is a
  * background process, and a stopped PID 1 would hang the container.
  */
-export function signalsToIgnore(): number[] {
+export function signalsToIgnore(stopSignals: readonly string[] = []): number[] {
   const keep = new Set<number>();
-  for (const name of [...FORWARDED_SIGNALS, ...LEFT_ALONE.keys()]) {
+  for (const name of [...FORWARDED_SIGNALS, ...stopSignals, ...LEFT_ALONE.keys()]) {
     const number = (constants.signals as Record<string, number>)[name];
     if (number !== undefined) keep.add(number);
   }

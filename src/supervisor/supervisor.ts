@@ -1,12 +1,15 @@
-// The app's life under procwarden, as an explicit state machine:
+// The app's life under procwarden:
 //
-//   starting ──▶ running ──(app exits)──▶ decide ──▶ starting (restart, replace, recover)
-//                  │                         ├────▶ waiting ──(throttle over)──▶ starting
-//                  │ SIGTERM/SIGINT          └────▶ stopped (stop: exit with the app's code)
+//   starting ──▶ running ──(app exits)──▶ stopping: leftovers killed ──▶ decide ──▶ starting
+//                  │                                                      ├──▶ waiting ──(throttle over)──▶ starting
+//                  │ a stop signal, or `procwarden restart`               └──▶ stopped (exit with the app's code)
 //                  ▼
-//               stopping ──(app exits, or SIGKILL after the grace)──▶ stopped
+//               stopping: the signal to the whole tree, then wait for every process of it
+//                  │      until the grace is over, then SIGKILL to what is left
+//                  ├──(a stop)──▶ stopped
+//                  └──(a restart)──▶ starting
 //
-// A stop is never a crash: in `stopping` the app's exit ends procwarden, and a stop that
+// A stop is never a crash: after one, the app's exit ends procwarden, and a stop that
 // arrives while `waiting` ends it at once, without another start. Before every start, no
 // process of the previous tree is left: two copies of the app never run at once.
 
@@ -15,19 +18,22 @@ import type { EventLog, ExitCause, PolicyView, StartMode } from '../events/event
 import { preparePristine, type Pristine } from '../filesystem/pristine.ts';
 import type { Libc } from '../native/libc.ts';
 import { budgetsLeft, decide, failed, type PastStart } from '../policy/decide.ts';
-import { canReplace, showPolicy, type Policy } from '../policy/policy.ts';
+import { matchesAny } from '../policy/exit-rules.ts';
+import { canReplace, recoversAtAll, showPolicy, type Policy } from '../policy/policy.ts';
 import { openControlSocket, type ControlSocket } from '../control/server.ts';
 import type { ControlApi, PolicyChange } from '../control/protocol.ts';
 import { parsePolicyFile } from '../control/policy-file.ts';
 import { watchPolicyFile } from '../control/watch-policy-file.ts';
-import { decodeWaitStatus, exitCodeFor, type AppExit } from '../process/exit-status.ts';
-import { killDescendantsNow, killTree } from '../process/kill-tree.ts';
+import { decodeWaitStatus, exitCodeFor, signalName, type AppExit } from '../process/exit-status.ts';
+import { killDescendantsNow, killTree, signalTree, waitForTree } from '../process/kill-tree.ts';
 import { msSinceBoot } from '../process/process-table.ts';
 import type { ProcStat } from '../process/proc-stat.ts';
 import { PITFALL_MESSAGES } from '../lint/rules.ts';
 import { startReaper } from '../process/reaper.ts';
 import { spawnApp, type AppLaunch } from '../process/spawn-app.ts';
 import { configureSignals, signalGroup } from '../signals/signals.ts';
+import { TERMINAL_STOP_SIGNALS } from '../signals/signal-table.ts';
+import { closeSync } from 'node:fs';
 import { monotonicMs } from '../clock/monotonic.ts';
 
 export type SupervisorState = 'starting' | 'running' | 'stopping' | 'waiting' | 'stopped';
@@ -43,6 +49,8 @@ export interface AppIdentity {
   readonly command: readonly string[];
   /** The Procfile process type, for a service. */
   readonly processType: string | undefined;
+  /** The PORT a service listens on (its own, or foreman's 5000). */
+  readonly port: number | undefined;
 }
 
 export async function supervise(
@@ -50,33 +58,59 @@ export async function supervise(
   app: AppIdentity,
   libc: Libc,
   events: EventLog,
-  launch: AppLaunch,
+  given: AppLaunch,
   /** What PROCWARDEN_POLICY_FILE said at start (already in config.policy), to watch from. */
   policyFileText?: string,
 ): Promise<number> {
   const keepAlive = setInterval(() => {}, KEEP_ALIVE_MS);
+  let launch = given;
   const history: PastStart[] = [];
-  let state: SupervisorState = 'stopped';
+  let state = 'stopped' as SupervisorState;
+  /** The app's first process, also its process group's id; 0 while none runs. */
   let appPid = 0;
   let attempt = 0;
-  let stopTimer: NodeJS.Timeout | undefined;
   let appExit = Promise.withResolvers<AppExit>();
+  /** The grace of the stop under way: SIGKILL to what is left at its end. */
+  let graceTimer: NodeJS.Timeout | undefined;
+  let graceEndsAt = Infinity;
   let stopRequested = false;
   /** The signal that asked for the stop: procwarden's code when it came before any app ran. */
-  let stopSignal = 'SIGTERM';
+  let stopSignal: NodeJS.Signals = config.stopSignals[0];
   const stopRequest = Promise.withResolvers<void>();
+  let restartRequested = false;
+  /** The app's process group is the terminal's foreground (taken back when the app stops or ends). */
+  let appHasTerminal = false;
+  /** The app's first process has exited (set as it is reaped, before anything else runs). */
+  let appEnded = false;
+  /** The exit of the last process of the app's tree to end after its first process. */
+  let lastTreeExit: AppExit | undefined;
 
   // After the grace, SIGKILL to everything, including processes that left the app's process
-  // group (setsid) and so never saw the forwarded signal. One timer at a time: a second
-  // stop or restart must not leave an earlier one to kill the next instance.
+  // group (setsid). One timer at a time: a second stop or restart must not leave an earlier
+  // one to kill the next instance.
   const armGrace = (): void => {
-    clearTimeout(stopTimer);
-    stopTimer = setTimeout(killDescendantsNow, config.stopTimeoutMs);
+    if (graceTimer !== undefined) return;
+    graceEndsAt = monotonicMs() + config.stopTimeoutMs;
+    graceTimer = setTimeout(killDescendantsNow, config.stopTimeoutMs);
+  };
+  const endGrace = (): void => {
+    clearTimeout(graceTimer);
+    graceTimer = undefined;
+    graceEndsAt = Infinity;
   };
 
   const enter = (next: SupervisorState): void => {
     events.emit('supervisor.state', { from: state, to: next });
     state = next;
+  };
+
+  // With the terminal, ^C and ^\ reach the app's group, not procwarden: the app's foreground
+  // must come back to procwarden whenever no app can take them (stopped by ^Z, or ended), or
+  // the next ^C goes nowhere and a stopped app wedges the container.
+  const takeTerminalBack = (): void => {
+    if (!launch.takeTerminal) return;
+    appHasTerminal = false;
+    libc.setForeground(0, libc.processGroup);
   };
 
   // A long-lived background process of the app's that exited (an orphan reaped by
@@ -116,29 +150,67 @@ export async function supervise(
   const reaper = startReaper(libc, (pid, status, zombie) => {
     const exit = decodeWaitStatus(status);
     if (!exit) return;
-    if (pid === appPid) appExit.resolve(exit);
-    else if (state === 'running' && zombie) onBackgroundExit(pid, exit, zombie);
+    if (pid === appPid && !appEnded) {
+      appEnded = true;
+      lastTreeExit = undefined;
+      appExit.resolve(exit);
+    } else if (appEnded) {
+      lastTreeExit = exit;
+    } else if (state === 'running' && zombie) {
+      // Only while the app runs undisturbed: what ends once procwarden stops or kills the
+      // tree is procwarden's doing, never a pitfall of the app's.
+      onBackgroundExit(pid, exit, zombie);
+    }
   });
 
-  configureSignals(libc, {
-    // pid 0 would mean procwarden's own group: only ever signal a started app.
-    forward: (signal) => appPid > 0 && signalGroup(appPid, signal),
+  if (launch.takeTerminal) {
+    // ^Z stops the app's group (SIGTSTP); the kernel tells its parent with a SIGCHLD.
+    process.on('SIGCHLD', () => {
+      if (!appHasTerminal || appPid === 0) return;
+      const signal = libc.stoppedBy(appPid);
+      if (signal === 0) return;
+      takeTerminalBack();
+      events.emit('procwarden.warning', {
+        detail: `the app was stopped (${signalName(signal)}); a container has no job control: SIGCONT to procwarden resumes it, ^C or a stop signal stops it`,
+      });
+    });
+  }
+
+  // The stop of the app under way: its whole tree gets `signal`, and the grace begins.
+  const stopApp = (signal: NodeJS.Signals): void => {
+    enter('stopping');
+    signalTree(appPid, signal);
+    armGrace();
+  };
+
+  configureSignals(libc, config.stopSignals, {
+    forward: (signal) => {
+      if (appPid === 0) return;
+      // SIGCONT resumes an app stopped by ^Z: it gets the terminal back first.
+      if (signal === 'SIGCONT' && launch.takeTerminal && !appHasTerminal && state === 'running') {
+        appHasTerminal = libc.setForeground(0, appPid);
+      }
+      signalGroup(appPid, signal);
+    },
     stop: (signal) => {
+      const first = !stopRequested;
       stopRequested = true;
-      stopSignal = signal;
       stopRequest.resolve();
-      if (state !== 'running') return;
-      enter('stopping');
-      armGrace();
+      if (first) stopSignal = signal;
+      if (appPid === 0) return;
+      // A second stop signal (a second ^C) during a stop goes to the app as it is.
+      if (state === 'stopping') signalGroup(appPid, signal);
+      else stopApp(signal);
     },
   });
 
   let policy = config.policy;
   let startedAt = 0;
   let mode: StartMode = 'initial';
-  let restartRequested = false;
   /** The next start follows a requested restart: it counts against no budget. */
   let uncounted = false;
+  /** The descriptors procwarden was given, closed once the app had them (no policy could start it again). */
+  let givenFdsClosed = false;
 
   // Applies to the next exit; the app is never restarted for it.
   const applyChange = (change: PolicyChange, source: 'socket' | 'file') => {
@@ -147,6 +219,11 @@ export async function supervise(
     events.emit('policy.changed', { old: viewPolicy(old), new: viewPolicy(policy), source });
     // A replace or a recovery that has just become possible needs its snapshot now.
     if (!pristine.snapshot && canReplace(policy)) pristine = announce(preparePristine({ ...config, policy }, process.pid));
+    if (givenFdsClosed && recoversAtAll(policy)) {
+      events.emit('procwarden.warning', {
+        detail: `the descriptors procwarden was given (${given.fds.join(', ')}) were closed once the app had them, as no policy was on: an app started again runs without them`,
+      });
+    }
     return { old: viewPolicy(old), new: viewPolicy(policy) };
   };
 
@@ -161,14 +238,15 @@ export async function supervise(
     }),
     changePolicy: (change) => applyChange(change, 'socket'),
     restart() {
-      if (state !== 'running') return false;
+      // Only an app that runs undisturbed: not one that is already stopping or has exited.
+      if (state !== 'running' || appPid === 0) return false;
       restartRequested = true;
-      signalGroup(appPid, 'SIGTERM');
-      armGrace();
+      stopApp(config.stopSignals[0]);
       return true;
     },
   };
 
+  /** What procwarden exits with: the app's code, 128+N for signal N, 0 for a PROCWARDEN_SUCCESS_EXIT. */
   const finish = async (exit: AppExit): Promise<number> => {
     enter('stopped');
     clearInterval(keepAlive);
@@ -177,7 +255,7 @@ export async function supervise(
     const socket = await controlSocket;
     if (socket && 'path' in socket) socket.close();
     stopWatching?.();
-    const code = exitCodeFor(exit);
+    const code = matchesAny(exit, config.exitRules.success) ? 0 : exitCodeFor(exit);
     events.emit('procwarden.exit', { code });
     return code;
   };
@@ -209,12 +287,15 @@ export async function supervise(
       : undefined;
 
   for (;;) {
-    // A stop that came while procwarden was getting ready (its socket, its snapshot): no start.
+    // A stop that came while procwarden was getting ready (its socket, its snapshot), or
+    // before it could even listen (early-signals.ts): no start.
     if (stopRequested) return finish({ code: null, signal: stopSignal });
     enter('starting');
     if (mode === 'replace' || mode === 'recover') events.emit('fs.reset', pristine.reset());
     appExit = Promise.withResolvers<AppExit>();
+    appEnded = false;
     appPid = spawnApp(libc, launch);
+    appHasTerminal = launch.takeTerminal && libc.canHandTerminal;
     startedAt = monotonicMs();
     attempt += 1;
     if (mode !== 'initial' && !uncounted) history.push({ action: mode, at: startedAt });
@@ -225,23 +306,52 @@ export async function supervise(
       mode,
       command: app.command,
       ...(app.processType === undefined ? {} : { processType: app.processType }),
+      ...(app.port === undefined ? {} : { port: app.port }),
     });
     enter('running');
+    // A plain init (no policy can start the app again) keeps no copy of the descriptors it
+    // was given: the app's closing one must reach its peer (EOF on a readiness pipe).
+    if (!givenFdsClosed && given.fds.length > 0 && !recoversAtAll(policy)) {
+      for (const fd of given.fds) closeQuietly(fd);
+      givenFdsClosed = true;
+      launch = { ...launch, fds: [] };
+    }
     controlSocket ??= openControl();
 
     const appExited = await appExit.promise;
-    clearTimeout(stopTimer);
-    const exit = backgroundCrash ?? appExited;
-    const requested = restartRequested;
-    restartRequested = false;
-    const cause: ExitCause = stopRequested ? 'stop' : requested ? 'requested' : failed(exit) ? 'crash' : 'clean';
-    const uptimeMs = Math.round(monotonicMs() - startedAt);
-    events.emit('container.exited', { pid: appPid, attempt, code: exit.code, signal: exit.signal, uptimeMs, cause });
+    const terminalStop = appHasTerminal && appExited.signal !== null && TERMINAL_STOP_SIGNALS.has(appExited.signal);
+    const diedInStop = state === 'stopping' || terminalStop;
+    const exitedPid = appPid;
     appPid = 0;
+    takeTerminalBack();
+    // ^C or ^\ on the app's terminal went to its whole process group, not to procwarden: the
+    // app ended as the user asked, a stop like a SIGINT to procwarden, never a crash. The rest
+    // of the tree (what left the group) gets the signal too.
+    if (terminalStop && !stopRequested) {
+      stopRequested = true;
+      stopSignal = appExited.signal as NodeJS.Signals;
+      stopRequest.resolve();
+      enter('stopping');
+      signalTree(exitedPid, stopSignal);
+      armGrace();
+    }
+    if (state === 'running') enter('stopping');
+    // A stop or a restart waits for the whole tree, up to the grace: the server that a shell
+    // started drains its requests after the shell has died of the signal.
+    if (diedInStop) await waitForTree(reaper, graceEndsAt);
+    endGrace();
+    const requested = restartRequested && !stopRequested;
+    restartRequested = false;
+    // The app's first process died of the signal and its tree ended after it: the stop's
+    // outcome is the last one's (a shell's server that drained and exited 0 gives 0, as with exec).
+    const exit = backgroundCrash ?? (diedInStop && appExited.signal !== null && lastTreeExit ? lastTreeExit : appExited);
+    const cause: ExitCause = stopRequested ? 'stop' : requested ? 'requested' : failed(exit, config.exitRules) ? 'crash' : 'clean';
+    const uptimeMs = Math.round(monotonicMs() - startedAt);
+    events.emit('container.exited', { pid: exitedPid, attempt, code: exit.code, signal: exit.signal, uptimeMs, cause });
     // Whatever the app left running goes with it, before anything else starts: as PID 1
     // the kernel would kill it anyway when procwarden exits; as a subreaper, nothing else would.
     const leftovers = await killTree(reaper);
-    if (leftovers.length > 0 && !stopRequested && !requested && !backgroundCrash) {
+    if (leftovers.length > 0 && !diedInStop && !backgroundCrash) {
       events.emit(
         'pitfall',
         {
@@ -264,7 +374,7 @@ export async function supervise(
       continue;
     }
 
-    const decision = decide(exit, history, policy, monotonicMs());
+    const decision = decide(exit, history, policy, monotonicMs(), config.exitRules);
     events.emit(
       'recovery.decision',
       decision,
@@ -284,6 +394,14 @@ export async function supervise(
 }
 
 const HISTORY_SHOWN = 20;
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Closed already.
+  }
+}
 
 function viewPolicy(policy: Policy): PolicyView {
   return { autorestart: showPolicy(policy.autorestart), autoreplace: showPolicy(policy.autoreplace), recovery: policy.recovery ? 'ON' : 'OFF' };

@@ -19,10 +19,10 @@ function call(socketPath: string, method: string, path: string, body?: string): 
 }
 
 /** procwarden running `sleep 1000` with a state dir of the test's own. */
-async function running(env: Record<string, string> = {}) {
+async function running(env: Record<string, string> = {}, flags: string[] = []) {
   const stateDir = join(scratch(), 'state');
   const socket = join(stateDir, 'control.sock');
-  const run = runPlain(['--', 'sleep', '1000'], { env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_LOG_LEVEL: 'info', PROCWARDEN_STOP_TIMEOUT: '200ms', ...env } });
+  const run = runPlain([...flags, '--', 'sleep', '1000'], { env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_LOG_LEVEL: 'info', PROCWARDEN_STOP_TIMEOUT: '200ms', ...env } });
   const stderr = stderrSoFar(run);
   await until(() => eventsOf(stderr()).some((e) => e['event'] === 'container.started'), 'the app to start');
   await until(() => { try { return statSync(socket).isSocket(); } catch { return false; } }, 'the control socket');
@@ -32,7 +32,7 @@ async function running(env: Record<string, string> = {}) {
 
 describe('changing the policy of a running container', () => {
   it('status shows the policy; set changes it live, with an event, and the app is not restarted', async () => {
-    const { run, stderr, socket, cli } = await running({ AUTORESTART: 'ON_FAILURE' });
+    const { run, stderr, socket, cli } = await running({}, ['--autorestart', 'ON_FAILURE']);
     expect(statSync(socket).mode & 0o777).toBe(0o600);
     const before = await cli('status', '--json');
     expect(before.exitCode).toBe(0);
@@ -71,7 +71,7 @@ describe('changing the policy of a running container', () => {
   });
 
   it('restart restarts the app at once, counted as no crash and against no budget', async () => {
-    const { run, stderr, cli } = await running({ AUTORESTART: 'ON_FAILURE' });
+    const { run, stderr, cli } = await running({}, ['--autorestart', 'ON_FAILURE']);
     const first = childrenOf(run.pid!)[0]!;
     expect((await cli('restart')).exitCode).toBe(0);
     await until(() => eventsOf(stderr()).filter((e) => e['event'] === 'container.started').length === 2, 'the second start');
@@ -156,7 +156,11 @@ describe('the watched policy file (PROCWARDEN_POLICY_FILE)', () => {
   it('is read at start, under the flags, and a ConfigMap-style symlink swap applies live', async () => {
     const { file, publish } = configMap('AUTORESTART=ON_FAILURE\nAUTOREPLACE=ON_FAILURE\n');
     const stateDir = join(scratch(), 'state');
-    const run = runPlain(['--autoreplace', 'off', '--', 'sleep', '1000'], {
+    // A Procfile service: a one-off COMMAND reads no policy file.
+    const cwd = scratch();
+    writeFileSync(join(cwd, 'Procfile'), 'app: sleep 1000\n');
+    const run = runPlain(['--autoreplace', 'off', '--recovery', 'off'], {
+      cwd,
       env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_POLICY_FILE: file, PROCWARDEN_LOG_LEVEL: 'info' },
     });
     const stderr = stderrSoFar(run);
@@ -184,7 +188,8 @@ describe('the watched policy file (PROCWARDEN_POLICY_FILE)', () => {
     const folder = scratch();
     writeFileSync(join(folder, 'policy.env'), 'AUTORESTRT=always\n');
     const marker = join(folder, 'ran');
-    const result = await runPlain(['--', 'touch', marker], { env: { PROCWARDEN_POLICY_FILE: join(folder, 'policy.env') } });
+    writeFileSync(join(folder, 'Procfile'), `app: touch ${marker}\n`);
+    const result = await runPlain([], { cwd: folder, env: { PROCWARDEN_POLICY_FILE: join(folder, 'policy.env') } });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/^procwarden: PROCWARDEN_POLICY_FILE: .*policy\.env: line 1: AUTORESTRT is not a policy setting/);
     expect(existsSync(marker)).toBe(false);

@@ -21,12 +21,12 @@ function setUp(mutation: string) {
   writeFileSync(join(root, 'assets.bin'), Buffer.alloc(300 * 1024, 7));
   symlinkSync('config/app.yml', join(root, 'current.yml'));
   writeFileSync(join(folder, 'mutation.sh'), mutation);
-  const app = ['--', 'sh', join(FIXTURES, 'mutate-then-report.sh'), root, out, join(folder, 'mutation.sh')];
+  const app = ['--autoreplace', 'ON_FAILURE', '--', 'sh', join(FIXTURES, 'mutate-then-report.sh'), root, out, join(folder, 'mutation.sh')];
   return { folder, root, out, app, before: treeState(root) };
 }
 
 const replaceOnce = (root: string, extra: Record<string, string> = {}) => ({
-  env: { PROCWARDEN_WIPE_PATHS: root, AUTOREPLACE: 'ON_FAILURE', PROCWARDEN_REPLACE_LIMIT: '1/1m', ...extra },
+  env: { PROCWARDEN_WIPE_PATHS: root, PROCWARDEN_REPLACE_LIMIT: '1/1m', ...extra },
 });
 const named = (stderr: string, name: string) => eventsOf(stderr).filter((e) => e['event'] === name);
 
@@ -125,7 +125,7 @@ describe('a pristine filesystem before a replace or a recovery', () => {
 
   it.each(['/', '/proc', '/sys/fs', '/dev'])('PROCWARDEN_WIPE_PATHS=%s is exit 2, and nothing runs', async (path) => {
     const marker = join(scratch(), 'ran');
-    const result = await runPlain(['--', 'touch', marker], { env: { PROCWARDEN_WIPE_PATHS: path, AUTOREPLACE: 'ALWAYS' } });
+    const result = await runPlain(['--autoreplace', 'ALWAYS', '--', 'touch', marker], { env: { PROCWARDEN_WIPE_PATHS: path } });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/^procwarden: PROCWARDEN_WIPE_PATHS: '\/[a-z/]*' can never be wiped/);
     expect(existsSync(marker)).toBe(false);
@@ -156,10 +156,10 @@ describe('a pristine filesystem before a replace or a recovery', () => {
       'mount -t tmpfs none /mnt && mkdir /mnt/checkout',
       `mount --bind '${checkout}' /mnt/checkout`,
       'mount -t tmpfs none /tmp && mkdir /tmp/app && cd /tmp/app && echo seed > seed',
-      `PATH=/mnt/checkout/node_modules/.bin:$PATH exec /mnt/checkout/dist/procwarden -- sh -c '${app}'`,
+      `PATH=/mnt/checkout/node_modules/.bin:$PATH exec /mnt/checkout/dist/procwarden --autoreplace ON_FAILURE -- sh -c '${app}'`,
     ].join(' && ');
     const result = await runTracked('unshare', ['--mount', '--pid', '--fork', '--mount-proc', 'sh', '-c', script], {
-      env: { PROCWARDEN_WIPE_PATHS: '', AUTOREPLACE: 'ON_FAILURE', PROCWARDEN_REPLACE_LIMIT: '1/1m' },
+      env: { PROCWARDEN_WIPE_PATHS: '', PROCWARDEN_REPLACE_LIMIT: '1/1m' },
     });
     expect(result.exitCode).toBe(0);
     const listing = result.stdout.split('\n');
@@ -172,9 +172,9 @@ describe('a pristine filesystem before a replace or a recovery', () => {
 
   it('never resets the default paths when it is not PID 1 (a shared machine), and says why', async () => {
     const stateDir = join(scratch(), 'state');
-    const result = await runPlain(['--', 'false'], {
+    const result = await runPlain(['--autoreplace', 'ON_FAILURE', '--', 'false'], {
       cwd: scratch(),
-      env: { PROCWARDEN_WIPE_PATHS: '', AUTOREPLACE: 'ON_FAILURE', PROCWARDEN_REPLACE_LIMIT: '1/1m', PROCWARDEN_STATE_DIR: stateDir },
+      env: { PROCWARDEN_WIPE_PATHS: '', PROCWARDEN_REPLACE_LIMIT: '1/1m', PROCWARDEN_STATE_DIR: stateDir },
     });
     expect(result.exitCode).toBe(1);
     expect(named(result.stderr, 'fs.snapshot')).toEqual([]);

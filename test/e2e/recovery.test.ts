@@ -15,7 +15,7 @@ describe('crash recovery by policy', () => {
   });
 
   it('AUTORESTART=ON_FAILURE ignores exit 0', async () => {
-    const result = await runAsPid1(['--', 'true'], { env: { AUTORESTART: 'ON_FAILURE' } });
+    const result = await runAsPid1(['--autorestart', 'ON_FAILURE', '--', 'true'], { env: {} });
     expect(result.exitCode).toBe(0);
     const events = eventsOf(result.stderr);
     expect(modes(events)).toEqual(['initial']);
@@ -23,13 +23,13 @@ describe('crash recovery by policy', () => {
   });
 
   it('AUTORESTART=ALWAYS restarts after exit 0 too, within its budget', async () => {
-    const result = await runAsPid1(['--', 'true'], { env: { AUTORESTART: 'always' } });
+    const result = await runAsPid1(['--autorestart', 'always', '--', 'true'], { env: {} });
     expect(result.exitCode).toBe(0);
     expect(modes(eventsOf(result.stderr))).toEqual(['initial', 'restart', 'restart', 'restart']);
   });
 
   it('AUTORESTART=ON_FAILURE gives 4 runs, then exits with the app code', async () => {
-    const result = await runAsPid1(['--', 'sh', '-c', 'exit 3'], { env: { AUTORESTART: 'ON_FAILURE' } });
+    const result = await runAsPid1(['--autorestart', 'ON_FAILURE', '--', 'sh', '-c', 'exit 3'], { env: {} });
     expect(result.exitCode).toBe(3);
     const events = eventsOf(result.stderr);
     expect(modes(events)).toEqual(['initial', 'restart', 'restart', 'restart']);
@@ -44,8 +44,7 @@ describe('crash recovery by policy', () => {
   });
 
   it('AUTORESTART=ON_FAILURE AUTOREPLACE=ALWAYS: initial, restart x3, replace x3, then stop', async () => {
-    const result = await runAsPid1(['--', 'sh', '-c', 'kill -KILL $$'], {
-      env: { AUTORESTART: 'ON_FAILURE', AUTOREPLACE: 'ALWAYS' },
+    const result = await runAsPid1(['--autorestart', 'ON_FAILURE', '--autoreplace', 'ALWAYS', '--', 'sh', '-c', 'kill -KILL $$'], { env: {},
     });
     expect(result.exitCode).toBe(137);
     const events = eventsOf(result.stderr);
@@ -58,17 +57,16 @@ describe('crash recovery by policy', () => {
   });
 
   it('APTIBLE_DO_NOT_WIPE says so in the fs.reset event', async () => {
-    const result = await runAsPid1(['--', 'false'], { env: { AUTOREPLACE: 'ON_FAILURE', PROCWARDEN_REPLACE_LIMIT: '1/1m', APTIBLE_DO_NOT_WIPE: '1' } });
+    const result = await runAsPid1(['--autoreplace', 'ON_FAILURE', '--', 'false'], { env: { PROCWARDEN_REPLACE_LIMIT: '1/1m', APTIBLE_DO_NOT_WIPE: '1' } });
     expect(named(eventsOf(result.stderr), 'fs.reset')).toMatchObject([{ skipped: true, reason: 'APTIBLE_DO_NOT_WIPE is set' }]);
   });
 
   it('the budget slides: a slow crasher under 3/1s keeps being restarted, a fast one stops', async () => {
-    const fast = await runAsPid1(['--', 'false'], { env: { AUTORESTART: 'ON_FAILURE', PROCWARDEN_RESTART_LIMIT: '3/1s' } });
+    const fast = await runAsPid1(['--autorestart', 'ON_FAILURE', '--', 'false'], { env: { PROCWARDEN_RESTART_LIMIT: '3/1s' } });
     expect(modes(eventsOf(fast.stderr))).toHaveLength(4);
 
     // One crash every 400 ms: never more than 3 restarts in any second.
-    const run = runAsPid1(['--', 'sh', '-c', 'sleep 0.4; exit 1'], {
-      env: { AUTORESTART: 'ON_FAILURE', PROCWARDEN_RESTART_LIMIT: '3/1s' },
+    const run = runAsPid1(['--autorestart', 'ON_FAILURE', '--', 'sh', '-c', 'sleep 0.4; exit 1'], { env: { PROCWARDEN_RESTART_LIMIT: '3/1s' },
     });
     const pid1 = await pid1Of(run.pid!);
     const stderr = stderrSoFar(run);
@@ -110,14 +108,13 @@ describe('crash recovery by policy', () => {
     // Each instance writes how many sleeps it finds alive when it starts, leaves one, and crashes.
     const app = `n=0; for c in /proc/[0-9]*/comm; do [ "$(cat $c 2>/dev/null)" = sleep ] && n=$((n+1)); done
       echo $n >> ${log}; sleep 1000 & exit 1`;
-    const result = await runAsPid1(['--', 'sh', '-c', app], { env: { AUTORESTART: 'ON_FAILURE', AUTOREPLACE: 'ON_FAILURE' } });
+    const result = await runAsPid1(['--autorestart', 'ON_FAILURE', '--autoreplace', 'ON_FAILURE', '--', 'sh', '-c', app], { env: {} });
     expect(result.exitCode).toBe(1);
     expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['0', '0', '0', '0', '0', '0', '0']);
   });
 
   it('200 short-lived apps started in a row all report their exit', async () => {
-    const result = await runAsPid1(['--', 'sh', '-c', 'exit 7'], {
-      env: { AUTORESTART: 'ON_FAILURE', PROCWARDEN_RESTART_LIMIT: '199/1h' },
+    const result = await runAsPid1(['--autorestart', 'ON_FAILURE', '--', 'sh', '-c', 'exit 7'], { env: { PROCWARDEN_RESTART_LIMIT: '199/1h' },
     });
     expect(result.exitCode).toBe(7);
     const exits = named(eventsOf(result.stderr), 'container.exited');

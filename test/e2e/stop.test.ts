@@ -16,7 +16,7 @@ describe('stopping the app', () => {
     for (let i = 0; i < 4000; i++) writeFileSync(join(root, `f${i}`), 'x');
     const state = join(folder, 'state');
     // Under AUTOREPLACE=ALWAYS, an app that exits 0 at once would be replaced three times.
-    const run = runPlain(['--', 'true'], { env: { PROCWARDEN_WIPE_PATHS: root, PROCWARDEN_STATE_DIR: state, AUTOREPLACE: 'ALWAYS' } });
+    const run = runPlain(['--autoreplace', 'ALWAYS', '--', 'true'], { env: { PROCWARDEN_WIPE_PATHS: root, PROCWARDEN_STATE_DIR: state } });
     await until(() => existsSync(join(state, 'snapshot', 'blobs')), 'the snapshot to begin');
     process.kill(run.pid!, 'SIGTERM');
     const result = await run;

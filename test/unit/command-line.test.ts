@@ -105,10 +105,27 @@ describe('the recovery policy', () => {
     expect(config.log.level).toBe('warn');
   });
 
-  it('reads the environment case-insensitively, and turns events on', () => {
-    const config = run(['true'], { AUTORESTART: 'On_Failure', AUTOREPLACE: 'ALWAYS', PROCWARDEN_RECOVERY: 'on' });
-    expect(config.policy).toMatchObject({ autorestart: 'on_failure', autoreplace: 'always', recovery: true });
-    expect(config.log.level).toBe('info');
+  it('reads a service policy from the environment case-insensitively', () => {
+    const config = run([], { AUTORESTART: 'On_Failure', AUTOREPLACE: 'ALWAYS', PROCWARDEN_RECOVERY: 'off' });
+    expect(config.policy).toMatchObject({ autorestart: 'on_failure', autoreplace: 'always', recovery: false });
+    expect(config.ignoredForOneOff).toEqual([]);
+  });
+
+  it('takes a one-off policy from the flags only, and names each variable it leaves aside with its flag', () => {
+    const env = { AUTORESTART: 'always', AUTOREPLACE: 'on_failure', PROCWARDEN_RECOVERY: 'on', PROCWARDEN_POLICY_FILE: '/p' };
+    const config = run(['true'], env);
+    expect(config.policy).toMatchObject({ autorestart: 'off', autoreplace: 'off', recovery: false });
+    expect(config.policyFile).toBeUndefined();
+    expect(config.log.level).toBe('warn');
+    expect(config.ignoredForOneOff.map(({ variable, flag }) => `${variable} ${flag}`)).toEqual([
+      'AUTORESTART --autorestart',
+      'AUTOREPLACE --autoreplace',
+      'PROCWARDEN_RECOVERY --recovery',
+      'PROCWARDEN_POLICY_FILE --autorestart, --autoreplace and --recovery',
+    ]);
+    const flagged = run(['--autorestart', 'on_failure', 'true'], env);
+    expect(flagged.policy).toMatchObject({ autorestart: 'on_failure', autoreplace: 'off', recovery: false });
+    expect(flagged.log.level).toBe('info');
   });
 
   it('lets flags win over the environment, in both spellings', () => {
@@ -139,7 +156,7 @@ describe('the recovery policy', () => {
     ['PROCWARDEN_RESTART_LIMIT', 'x/1m', /^PROCWARDEN_RESTART_LIMIT/],
     ['PROCWARDEN_THROTTLE', '2', /^PROCWARDEN_THROTTLE: '2' is not a duration/],
   ])('names %s for the bad value %j', (name, value, message) => {
-    expect(usageError(['true'], { [name]: value })).toMatch(message);
+    expect(usageError([], { [name]: value })).toMatch(message);
   });
 
   it('names the flag for a bad flag value', () => {
@@ -214,5 +231,37 @@ describe('the wipe paths', () => {
       stateDir: '/state',
       doNotWipe: false,
     });
+  });
+});
+
+describe('stop signals and exit rules', () => {
+  it('stops on SIGTERM, SIGINT and SIGQUIT by default, SIGTERM first', () => {
+    expect(run(['true']).stopSignals).toEqual(['SIGTERM', 'SIGINT', 'SIGQUIT']);
+  });
+
+  it('reads PROCWARDEN_STOP_SIGNALS as names with or without SIG, any case, or numbers', () => {
+    expect(run(['true'], { PROCWARDEN_STOP_SIGNALS: 'winch, term,15,SIGPWR' }).stopSignals).toEqual(['SIGWINCH', 'SIGTERM', 'SIGPWR']);
+  });
+
+  it.each(['SIGFOO', 'SIGKILL', 'SIGSTOP', 'SIGCHLD', '99', ','])('refuses %j as a stop signal, naming the variable', (value) => {
+    expect(usageError(['true'], { PROCWARDEN_STOP_SIGNALS: value })).toMatch(/^PROCWARDEN_STOP_SIGNALS: /);
+  });
+
+  it('reads PROCWARDEN_SUCCESS_EXIT and PROCWARDEN_NO_RESTART_EXIT as codes and signal names', () => {
+    const config = run(['true'], { PROCWARDEN_SUCCESS_EXIT: '0, 143,SIGTERM', PROCWARDEN_NO_RESTART_EXIT: '78,kill' });
+    expect(config.exitRules).toEqual({
+      success: [{ code: 0 }, { code: 143 }, { signal: 'SIGTERM' }],
+      noRestart: [{ code: 78 }, { signal: 'SIGKILL' }],
+    });
+    expect(run(['true']).exitRules).toEqual({ success: [], noRestart: [] });
+  });
+
+  it.each([
+    ['PROCWARDEN_SUCCESS_EXIT', 'abc'],
+    ['PROCWARDEN_SUCCESS_EXIT', '300'],
+    ['PROCWARDEN_NO_RESTART_EXIT', 'SIGFOO'],
+    ['PROCWARDEN_NO_RESTART_EXIT', '-1'],
+  ])('names %s for the bad list %j', (name, value) => {
+    expect(usageError(['true'], { [name]: value })).toMatch(new RegExp(`^${name}: '${value}'`));
   });
 });

@@ -137,3 +137,22 @@ describe('the recovery throttle', () => {
     expect(decide(code(1), history, recover, NOW)).toMatchObject({ delayMs: 20_000 });
   });
 });
+
+describe('exit rules', () => {
+  const rules = { success: [{ code: 143 }, { signal: 'SIGTERM' }], noRestart: [{ code: 78 }, { signal: 'SIGKILL' }] };
+
+  it('PROCWARDEN_SUCCESS_EXIT: ON_FAILURE does not act on a success exit; ALWAYS still does', () => {
+    const onFailure = policy({ autorestart: 'on_failure', autoreplace: 'on_failure', recovery: false });
+    expect(decide(code(143), [], onFailure, NOW, rules).action).toBe('stop');
+    expect(decide({ code: null, signal: 'SIGTERM' }, [], onFailure, NOW, rules).action).toBe('stop');
+    expect(decide(code(1), [], onFailure, NOW, rules).action).toBe('restart');
+    expect(decide(code(143), [], policy({ autorestart: 'always' }), NOW, rules).action).toBe('restart');
+  });
+
+  it('PROCWARDEN_NO_RESTART_EXIT: nothing starts the app again, whatever the policy, and says why', () => {
+    const everything = policy({ autorestart: 'always', autoreplace: 'always', recovery: true });
+    expect(decide(code(78), [], everything, NOW, rules)).toEqual({ action: 'stop', delayMs: 0, restartsLeft: 3, replacesLeft: 3, reason: 'no-restart-exit' });
+    expect(decide(killed, [], everything, NOW, rules)).toMatchObject({ action: 'stop', reason: 'no-restart-exit' });
+    expect(decide(code(77), [], everything, NOW, rules).action).toBe('restart');
+  });
+});

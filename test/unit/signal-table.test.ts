@@ -21,3 +21,19 @@ describe('the signal table', () => {
     expect(ignored.has(32) || ignored.has(33)).toBe(false);
   });
 });
+
+describe('signals as users write them', () => {
+  it('reads names with or without SIG, in any case, and numbers', async () => {
+    const { parseSignal } = await import('../../src/signals/signal-table.ts');
+    expect(parseSignal('SIGTERM')).toBe('SIGTERM');
+    expect(parseSignal(' quit ')).toBe('SIGQUIT');
+    expect(parseSignal('15')).toBe('SIGTERM');
+    expect(parseSignal('6')).toBe('SIGABRT');
+    expect(parseSignal('SIGFOO')).toBeUndefined();
+    expect(parseSignal('99')).toBeUndefined();
+  });
+
+  it('ignores no stop signal procwarden was told to listen for', () => {
+    expect(signalsToIgnore(['SIGPWR'])).not.toContain(number('SIGPWR'));
+  });
+});
