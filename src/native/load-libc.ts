@@ -1,12 +1,18 @@
 // The libc calls procwarden needs, loaded once: the one entry point main() uses, whatever
 // carries them underneath.
 
-import { loadKoffi, NativeLoadError } from './koffi-loader.ts';
-import { bindLibc, type Libc } from './libc.ts';
+import { bindKoffiLibc } from './koffi-libc.ts';
+import type { KoffiApi } from './koffi-loader.ts';
+import { bindLibc, type Libc, type LibcAddon } from './libc.ts';
+import { loadNative, NativeLoadError } from './native-cache.ts';
 
 export { NativeLoadError };
 
-/** Loads procwarden's native code (kept in `stateDir`, see koffi-loader.ts). Throws NativeLoadError when no folder lets it run. */
+/** Set at build: which native code the bundle carries ('addon', or 'koffi' for bench/'s A/B). */
+declare const PROCWARDEN_NATIVE: string;
+
+/** Loads procwarden's native code (kept in `stateDir`, see native-cache.ts). Throws NativeLoadError when no folder lets it run. */
 export function loadLibc(stateDir: string): Libc {
-  return bindLibc(loadKoffi(stateDir));
+  if (PROCWARDEN_NATIVE === 'koffi') return bindKoffiLibc(loadNative<KoffiApi>(stateDir, 'koffi'));
+  return bindLibc(loadNative<LibcAddon>(stateDir, 'libc'));
 }

@@ -1,0 +1,90 @@
+// Loads procwarden's native code, which travels inside dist/procwarden and the standalone
+// executable as a payload (src/bundle/payloads.ts), so that nothing needs installing beside
+// them. Node can load native code only from a file (process.dlopen), so it is written to one.
+//
+// The first start writes it into procwarden's state dir and loads it from there; later
+// starts (a restarted container keeps its writable layer) load that copy directly, after
+// checking that nobody but procwarden's user could have written it. When the state dir
+// cannot hold it, a fresh private folder in /run, /tmp or /dev/shm is used, and removed
+// at once (the mapping outlives the file).
+
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readPayload, type NativePayloadName } from '../bundle/payloads.ts';
+import { makeDirs } from '../filesystem/make-dirs.ts';
+import { privateEntry } from '../filesystem/private.ts';
+
+/** Identifies the embedded native file: its size and the start of its SHA-256 (set at build). */
+declare const PROCWARDEN_NATIVE_ID: string;
+declare const PROCWARDEN_NATIVE_SIZE: number;
+
+export class NativeLoadError extends Error {
+  constructor(readonly tried: readonly { dir: string; reason: string }[]) {
+    super(
+      `cannot load native code: no folder allows writing and executing it (tried ${tried
+        .map(({ dir, reason }) => `${dir}: ${reason}`)
+        .join('; ')}); give procwarden one, e.g. docker run --tmpfs /run:exec, or set PROCWARDEN_STATE_DIR`,
+    );
+  }
+}
+
+/**
+ * The exports of the native payload `name`, loaded from `<stateDir>/native/<name>-<id>.node`
+ * (written there first when missing, damaged or not private to procwarden's user), else from
+ * a temporary private folder. Throws NativeLoadError, naming each folder tried and why it
+ * failed, when no folder lets it be written and executed.
+ */
+export function loadNative<T>(stateDir: string, name: NativePayloadName): T {
+  const cacheDir = join(stateDir, 'native');
+  const cached = join(cacheDir, `${name}-${PROCWARDEN_NATIVE_ID}.node`);
+  const cacheIsPrivate = () => privateEntry(stateDir, 'directory') !== undefined && privateEntry(cacheDir, 'directory') !== undefined;
+  if (cacheIsPrivate() && privateEntry(cached, 'file')?.size === PROCWARDEN_NATIVE_SIZE) {
+    try {
+      return dlopen<T>(cached);
+    } catch {
+      // A damaged copy: written again below.
+    }
+  }
+
+  const bytes = readPayload(name);
+  const tried: { dir: string; reason: string }[] = [];
+  try {
+    makeDirs(cacheDir);
+    if (!cacheIsPrivate()) throw new Error('not private to procwarden');
+    // Written aside and renamed, so that a concurrent start never loads half a file.
+    const partial = `${cached}.${process.pid}`;
+    writeFileSync(partial, bytes, { mode: 0o500 });
+    renameSync(partial, cached);
+    return dlopen<T>(cached);
+  } catch (error) {
+    tried.push({ dir: cacheDir, reason: shortReason(error) });
+  }
+
+  for (const dir of [...new Set(['/run', tmpdir(), '/tmp', '/dev/shm'])]) {
+    let folder: string | undefined;
+    try {
+      folder = mkdtempSync(join(dir, 'procwarden-'));
+      const file = join(folder, `${name}.node`);
+      writeFileSync(file, bytes, { mode: 0o500 });
+      return dlopen<T>(file);
+    } catch (error) {
+      tried.push({ dir, reason: shortReason(error) });
+    } finally {
+      if (folder) rmSync(folder, { recursive: true, force: true });
+    }
+  }
+  throw new NativeLoadError(tried);
+}
+
+function dlopen<T>(file: string): T {
+  const module = { exports: {} as T };
+  process.dlopen(module, file);
+  return module.exports;
+}
+
+function shortReason(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (code && code !== 'ERR_DLOPEN_FAILED') return code;
+  return /failed to map segment/.test(message) ? 'mounted noexec' : (message.split('\n')[0] ?? 'failed');
+}
