@@ -1,3 +1,4 @@
+import { DEFAULT_STOP_SIGNALS } from '../signals/signal-table.ts';
 import { DEFAULT_STATE_DIR, DEFAULT_STOP_TIMEOUT_MS, LOG_FORMATS, LOG_LEVELS } from './config.ts';
 import { formatDuration } from './duration.ts';
 import { DEFAULT_REPLACE_BUDGET, DEFAULT_RESTART_BUDGET, DEFAULT_THROTTLE_MS, type Budget } from '../policy/policy.ts';
@@ -22,10 +23,12 @@ ${USAGE}
 
 Runs COMMAND as the app, directly (exec form, no shell), and does the duties of PID 1:
 reaps every zombie, forwards signals to the app's process group, stops the whole process
-tree on SIGTERM/SIGINT, and exits with the app's exit code (128+N when signal N killed it).
-With no COMMAND, it runs a Procfile process type (a service) under /bin/sh -c: the Procfile
+tree on a stop signal (SIGTERM, SIGINT, SIGQUIT), and exits with the app's exit code (128+N
+when signal N killed it). A one-off COMMAND takes its policy from the flags only.
+With no COMMAND, it runs a Procfile process type (a service) under /bin/sh -c (a line that
+is one simple command as 'exec COMMAND'), with PORT=5000 unless PORT is set: the Procfile
 is $PROCWARDEN_PROCFILE, else ./Procfile, else /.aptible/Procfile; the type is --type or
-$PROCWARDEN_PROCESS_TYPE, else the only entry, else web.
+$PROCWARDEN_PROCESS_TYPE, else the only entry, else web. The type 'release' runs once.
 When the app exits on its own, a policy may start it again:
   1. restart   in place, if --autorestart matches the exit (budget PROCWARDEN_RESTART_LIMIT)
   2. replace   fresh, if --autoreplace matches the exit (budget PROCWARDEN_REPLACE_LIMIT):
@@ -35,22 +38,28 @@ When the app exits on its own, a policy may start it again:
 
 Options:
   --autorestart P  OFF, ON_FAILURE (an exit code other than 0, or a signal) or ALWAYS
-                   (env AUTORESTART; default OFF)
-  --autoreplace P  OFF, ON_FAILURE or ALWAYS (env AUTOREPLACE; default OFF)
-  --recovery S     Container Recovery, ON or OFF (env PROCWARDEN_RECOVERY; default ON for
-                   a Procfile process type, OFF for an explicit COMMAND)
+                   (default OFF; for a service also env AUTORESTART)
+  --autoreplace P  OFF, ON_FAILURE or ALWAYS (default OFF; for a service also env AUTOREPLACE)
+  --recovery S     Container Recovery, ON or OFF (default ON for a Procfile process type,
+                   OFF for an explicit COMMAND; for a service also env PROCWARDEN_RECOVERY)
   --type NAME      the Procfile process type to run (env PROCWARDEN_PROCESS_TYPE)
   -h, --help       show this help and exit
   -V, --version    show the version and exit
   --               end of options: what follows is COMMAND, even if it starts with '-'
-Flags win over the environment; values are case-insensitive.
+Flags win over the environment; values are case-insensitive. AUTORESTART, AUTOREPLACE,
+PROCWARDEN_RECOVERY and PROCWARDEN_POLICY_FILE apply to Procfile services only.
 
 Environment:
   PROCWARDEN_RESTART_LIMIT restarts allowed in a sliding window, TRIES/WINDOW (default ${budget(DEFAULT_RESTART_BUDGET)})
   PROCWARDEN_REPLACE_LIMIT replacements allowed in a sliding window (default ${budget(DEFAULT_REPLACE_BUDGET)})
   PROCWARDEN_THROTTLE      least time between the starts of two recoveries (default ${formatDuration(DEFAULT_THROTTLE_MS)})
-  PROCWARDEN_STOP_TIMEOUT  grace after forwarding SIGTERM/SIGINT before SIGKILL to the
-                           whole tree (default ${formatDuration(DEFAULT_STOP_TIMEOUT_MS)})
+  PROCWARDEN_STOP_TIMEOUT  grace after a stop signal, while procwarden waits for every process
+                           of the app's tree, before SIGKILL to what is left (default ${formatDuration(DEFAULT_STOP_TIMEOUT_MS)})
+  PROCWARDEN_STOP_SIGNALS  the signals that stop the app, comma-separated; the first is the
+                           one procwarden sends itself (default ${DEFAULT_STOP_SIGNALS.join(',')})
+  PROCWARDEN_SUCCESS_EXIT  exits that count as success, e.g. 0,143,SIGTERM: ON_FAILURE does
+                           not act on them, and procwarden exits 0 for them
+  PROCWARDEN_NO_RESTART_EXIT  exits after which nothing starts the app again, e.g. 78
   PROCWARDEN_LOG_LEVEL     ${LOG_LEVELS.join(', ')} (default: info when a policy is on, else warn)
   PROCWARDEN_LOG_FORMAT    ${LOG_FORMATS.join(', ')} (default json: one JSON event a line on stderr)
   PROCWARDEN_STATE_DIR     procwarden's own folder (default ${DEFAULT_STATE_DIR})
@@ -68,9 +77,12 @@ Durations are a number with ms, s, m or h: 500ms, 10s, 2m, 1h.
 
 Signals forwarded to the app's process group:
   SIGTERM SIGINT SIGHUP SIGQUIT SIGUSR1 SIGUSR2 SIGWINCH SIGALRM SIGCONT
+A stop signal also goes to every process of the app's tree outside that group.
 
 Exit codes:
-  the app's code; 128+N when signal N killed it; 126 COMMAND not executable;
+  the app's code; 128+N when signal N killed it (after a stop where a shell died of the
+  signal: the code of the last process of its tree to end); 0 for an exit listed in
+  PROCWARDEN_SUCCESS_EXIT; 126 COMMAND not executable;
   127 COMMAND not found; 2 usage or configuration error; 1 procwarden itself failed
   (for one, no folder lets it run its native code: on a read-only root, give it
   --tmpfs /run:exec).

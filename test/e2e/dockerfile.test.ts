@@ -78,3 +78,11 @@ describe('Dockerfile.example', () => {
     expect((await container).exitCode).toBe(0);
   });
 });
+
+describe('the README', () => {
+  it('shows Dockerfile.example whole, as it is', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const block = /```dockerfile\n([\s\S]*?)```\n/.exec(readme)?.[1];
+    expect(block).toBe(readFileSync('Dockerfile.example', 'utf8'));
+  });
+});
