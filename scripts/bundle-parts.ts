@@ -14,9 +14,7 @@ export const ENTRY = 'src/main.ts';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 const resolveFile = (specifier: string) => readFileSync(createRequire(import.meta.url).resolve(specifier));
-/** Which native code the build carries: the addon, or koffi for bench/'s A/B build (PROCWARDEN_NATIVE=koffi). */
-export const NATIVE = process.env['PROCWARDEN_NATIVE'] === 'koffi' ? 'koffi' : 'libc';
-const native = NATIVE === 'koffi' ? resolveFile('@koromix/koffi-linux-x64/linux_x64/koffi.node') : buildNativeAddon();
+const native = buildNativeAddon();
 
 export const common: BuildOptions = {
   bundle: true,
@@ -31,7 +29,6 @@ export const common: BuildOptions = {
 
 export const defines = {
   PROCWARDEN_VERSION: JSON.stringify(version),
-  PROCWARDEN_NATIVE: JSON.stringify(NATIVE === 'koffi' ? 'koffi' : 'addon'),
   PROCWARDEN_NATIVE_ID: JSON.stringify(createHash('sha256').update(native).digest('hex').slice(0, 16)),
   PROCWARDEN_NATIVE_SIZE: String(native.length),
   PROCWARDEN_SNAPSHOT: 'false',
@@ -57,6 +54,6 @@ export async function payloads(): Promise<Payload[]> {
     { name: 'chokidar', encoding: 'gzip', bytes: await bundled('src/control/chokidar-runtime.ts') },
     { name: 'tree-sitter-wasm', encoding: 'gzip', bytes: resolveFile('web-tree-sitter/web-tree-sitter.wasm') },
     { name: 'tree-sitter-bash-wasm', encoding: 'gzip', bytes: resolveFile('tree-sitter-bash/tree-sitter-bash.wasm') },
-    NATIVE === 'koffi' ? { name: 'koffi', encoding: 'gzip', bytes: native } : { name: 'libc', encoding: 'raw', bytes: native },
+    { name: 'libc', encoding: 'raw', bytes: native },
   ];
 }

@@ -16,7 +16,7 @@ import { compileFunction } from 'node:vm';
 const PREFIX = 'procwarden-payload:';
 
 /** A payload that is native code, loaded by src/native/native-cache.ts. */
-export type NativePayloadName = 'libc' | 'koffi';
+export type NativePayloadName = 'libc';
 export type PayloadName = NativePayloadName | 'pino' | 'tree-sitter' | 'tree-sitter-wasm' | 'tree-sitter-bash-wasm' | 'chokidar';
 export type PayloadEncoding = 'raw' | 'gzip';
 

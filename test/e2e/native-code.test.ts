@@ -1,7 +1,7 @@
 import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runPlain, scratch } from '../support/processes.ts';
+import { runAsPid1, runPlain, scratch } from '../support/processes.ts';
 
 const nativeCopy = (stateDir: string) => {
   const [name] = readdirSync(join(stateDir, 'native'));
@@ -26,7 +26,7 @@ describe('procwarden native code', () => {
     const copy = nativeCopy(stateDir);
     const original = readFileSync(copy);
     chmodSync(copy, 0o777);
-    writeFileSync(copy, Buffer.alloc(original.length)); // same size, not koffi
+    writeFileSync(copy, Buffer.alloc(original.length)); // same size, not the addon
     const result = await runPlain(['--', 'sh', '-c', 'exit 6'], { env: { PROCWARDEN_STATE_DIR: stateDir } });
     expect(result.exitCode).toBe(6);
     expect(readFileSync(copy).equals(original)).toBe(true);
@@ -44,5 +44,35 @@ describe('procwarden native code', () => {
     const result = await runPlain(['--', 'true'], { env: { PROCWARDEN_STATE_DIR: 'state' } });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toBe("procwarden: PROCWARDEN_STATE_DIR: 'state' is not an absolute path");
+  });
+
+  it('starts the app as PID 1 with every signal at its default and none blocked, 32 and 33 included', async () => {
+    // cat catches nothing itself (grep would: SIGSEGV, for stack overflows), and execs straight from procwarden.
+    const result = await runAsPid1(['--', 'cat', '/proc/self/status']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.split('\n').filter((line) => /^Sig(Blk|Ign|Cgt):/.test(line))).toEqual(['SigBlk:\t0000000000000000', 'SigIgn:\t0000000000000000', 'SigCgt:\t0000000000000000']);
+  });
+
+  it("names the app's own pid in LISTEN_PID when procwarden is given LISTEN_FDS, once, at every start", async () => {
+    const out = join(scratch(), 'listen');
+    const app = `{ echo $$; tr '\\0' '\\n' < /proc/$$/environ | grep '^LISTEN_'; } >> ${out}; [ $(wc -l < ${out}) -ge 6 ] || exit 1`;
+    const result = await runPlain(['--autorestart', 'on_failure', '--', 'sh', '-c', app], {
+      env: { LISTEN_FDS: '1', LISTEN_PID: '1', LISTEN_FDNAMES: 'web' },
+    });
+    expect(result.exitCode).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    for (const start of [lines.slice(0, 4), lines.slice(4, 8)]) {
+      const [pid, ...variables] = start;
+      expect(variables.sort()).toEqual(['LISTEN_FDNAMES=web', 'LISTEN_FDS=1', `LISTEN_PID=${pid}`]);
+    }
+  });
+
+  it('reports a command it cannot run as sh does: 127 not found, 126 not executable', async () => {
+    const folder = scratch();
+    writeFileSync(join(folder, 'plain'), 'echo hi\n', { mode: 0o644 });
+    const missing = await runPlain(['--', 'procwarden-no-such-command']);
+    expect([missing.exitCode, missing.stderr]).toEqual([127, 'procwarden: procwarden-no-such-command: command not found']);
+    const plain = await runPlain(['--', join(folder, 'plain')]);
+    expect([plain.exitCode, plain.stderr]).toEqual([126, `procwarden: ${join(folder, 'plain')}: permission denied (not an executable file)`]);
   });
 });
