@@ -2,12 +2,15 @@
 // pid namespace or as a plain process, and kill by PID whatever a test started.
 
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { afterAll, afterEach } from 'vitest';
 
 export const BIN = resolve('dist/procwarden');
+/** The standalone executable (npm run build:standalone): Node.js inside, run as it is. */
+export const STANDALONE = resolve('dist/procwarden-linux-x64');
 export const FIXTURES = resolve('test/fixtures');
 
 /** A state dir of this test file's own, so tests never write to the machine's /run/procwarden. */
@@ -30,13 +33,19 @@ afterAll(() => {
 const started = new Set<{ readonly pid: number; ended: boolean }>();
 const folders: string[] = [];
 
+const adopted: { readonly pid: number; readonly startTicks: string }[] = [];
+
 afterEach(() => {
   for (const child of started) {
     if (child.ended) continue;
-    for (const grandchild of childrenOf(child.pid)) killQuietly(grandchild);
+    // The whole tree below it, read before anything is killed: an orphan would be
+    // reparented out of reach (a procwarden under script(1) and unshare, or its app's
+    // children when procwarden itself is killed as a plain process).
+    for (const descendant of descendantsOf(child.pid)) killQuietly(descendant);
     killQuietly(child.pid);
   }
   started.clear();
+  for (const { pid, startTicks } of adopted.splice(0)) if (startTicksOf(pid) === startTicks) killQuietly(pid);
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
 
@@ -55,13 +64,24 @@ export function scratch(): string {
   return folder;
 }
 
+/**
+ * A process the test started outside any tracked run (a sentinel started by a script that
+ * then exec'd procwarden): killed after the test, by pid, only if it is still that process.
+ */
+export function adopt(pid: number): void {
+  const startTicks = startTicksOf(pid);
+  if (startTicks) adopted.push({ pid, startTicks });
+}
+
 interface Options {
   readonly env?: Record<string, string>;
   readonly cwd?: string;
   readonly stdin?: 'pipe' | 'ignore';
+  /** The executable runAsPid1, runPlain and runOnTerminal run: BIN unless told (STANDALONE). */
+  readonly binary?: string;
 }
 
-const withState = (options: Options) => ({
+const withState = ({ binary: _binary, ...options }: Options) => ({
   reject: false,
   ...options,
   env: { PROCWARDEN_STATE_DIR: STATE_DIR, PROCWARDEN_WIPE_PATHS: WIPE_ROOT, ...options.env },
@@ -80,17 +100,35 @@ function track<T extends PromiseLike<unknown> & { readonly pid?: number | undefi
 
 /** dist/procwarden as PID 1 of a new pid namespace with its own /proc. */
 export function runAsPid1(args: readonly string[], options: Options = {}) {
-  return track(execa('unshare', ['--pid', '--fork', '--mount-proc', BIN, ...args], withState(options)));
+  return track(execa('unshare', ['--pid', '--fork', '--mount-proc', options.binary ?? BIN, ...args], withState(options)));
 }
 
 /** dist/procwarden as an ordinary process (it registers as child subreaper). */
 export function runPlain(args: readonly string[], options: Options = {}) {
-  return track(execa(BIN, args, withState(options)));
+  return track(execa(options.binary ?? BIN, args, withState(options)));
 }
 
 /** Any other process a test needs, tracked the same way. */
 export function runTracked(file: string, args: readonly string[], options: Options = {}) {
   return track(execa(file, args, withState(options)));
+}
+
+/**
+ * procwarden as PID 1 of a new pid namespace that owns a pseudo-terminal, as `docker run -it`
+ * gives one: script(1) makes the terminal, setsid --ctty makes PID 1 its session leader, and
+ * procwarden starts as its foreground process group. procwarden's stderr (its events) and
+ * the app's output both arrive on `output`; `type` sends keys (\x03 is ^C, \x1a ^Z).
+ */
+export function runOnTerminal(args: readonly string[], options: Options = {}) {
+  const inner = ['unshare', '--pid', '--fork', '--mount-proc', 'setsid', '--ctty', options.binary ?? BIN, ...args].map(shellQuote).join(' ');
+  const run = runTracked('script', ['-qfec', inner, '/dev/null'], { ...options, stdin: 'pipe', env: { TERM: 'dumb', ...options.env } });
+  const output = stdoutSoFar(run);
+  return { run, output, type: (keys: string) => void run.stdin!.write(keys) };
+}
+
+/** A word for sh -c, quoted. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 export function childrenOf(pid: number): number[] {
@@ -112,6 +150,132 @@ export async function pid1Of(unsharePid: number): Promise<number> {
   return found!;
 }
 
+/** Every process below `pid`, breadth first. */
+export function descendantsOf(pid: number): number[] {
+  const found: number[] = [];
+  for (let queue = [pid]; queue.length > 0; ) {
+    for (const child of childrenOf(queue.shift()!)) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** The host pid of the process that the pid namespace of `pid1` (its PID 1) numbers `nsPid`, or 0. */
+export function hostPidOf(pid1: number, nsPid: number): number {
+  return [pid1, ...descendantsOf(pid1)].find((pid) => statusField(pid, 'NSpid').split(/\s+/).at(-1) === String(nsPid)) ?? 0;
+}
+
+const exeOf = (pid: number): string => {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return '';
+  }
+};
+
+/**
+ * Whether `pid` runs procwarden's own code already: the standalone executable itself, or
+ * for dist/procwarden (#!/usr/bin/env node) the node that env exec'd, with the script as its
+ * first argument. (Before that it is still unshare, setsid or env, with the same command line.)
+ */
+export function runsProcwarden(pid: number, binary = BIN): boolean {
+  const exe = exeOf(pid);
+  if (binary !== BIN) return exe === binary;
+  return basename(exe) === 'node' && readIfExists(`/proc/${pid}/cmdline`).split('\0')[1] === BIN;
+}
+
+/** The host pid of the procwarden somewhere below `root` (under script, unshare, setsid): the shallowest one. */
+export async function procwardenBelow(root: number, binary = BIN): Promise<number> {
+  let found: number | undefined;
+  await until(() => (found = descendantsOf(root).find((pid) => runsProcwarden(pid, binary))) !== undefined, `procwarden to start below pid ${root}`);
+  return found!;
+}
+
+/**
+ * The moment procwarden's executable starts below unshare (`unsharePid`): busy-polled, not
+ * timer-polled, so that `at` is within a few microseconds of the exec. Blocks the test's
+ * event loop for as long as it takes (unshare forks and execs in a few milliseconds).
+ */
+export function waitForExec(unsharePid: number, binary = BIN, timeoutMs = 5000): { pid: number; at: number } {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const pid = childrenOf(unsharePid).find((child) => runsProcwarden(child, binary));
+    if (pid !== undefined) return { pid, at: performance.now() };
+    if (performance.now() > deadline) throw new Error(`procwarden (${binary}) was not exec'd below unshare within ${timeoutMs} ms`);
+  }
+}
+
+/** Busy-waits until `performance.now()` reaches `at`: a timer's 1 to 10 ms of lateness matters for early signals. */
+export function busyWaitUntil(at: number): void {
+  while (performance.now() < at) {
+    // spin
+  }
+}
+
+/** One field of /proc/PID/status (`SigCgt`, `SigIgn`, `SigBlk`, `State`...), or '' when the process is gone. */
+export function statusField(pid: number, field: string): string {
+  return new RegExp(`^${field}:\\s*(.*)$`, 'm').exec(readIfExists(`/proc/${pid}/status`))?.[1]?.trim() ?? '';
+}
+
+/** Whether `pid` has a handler for signal number `signal` (its SigCgt mask). */
+export function catches(pid: number, signal: number): boolean {
+  const mask = statusField(pid, 'SigCgt');
+  return mask !== '' && ((BigInt(`0x${mask}`) >> BigInt(signal - 1)) & 1n) === 1n;
+}
+
+/** The fields of /proc/PID/stat after the command name, from `state` on (index 0 is state, 2 pgrp, 5 tpgid, 19 starttime). */
+function statFields(pid: number): string[] {
+  const stat = readIfExists(`/proc/${pid}/stat`);
+  return stat === '' ? [] : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+function startTicksOf(pid: number): string {
+  return statFields(pid)[19] ?? '';
+}
+
+/** The process group of `pid`, as this test's pid namespace numbers it. */
+export function processGroupOf(pid: number): number {
+  return Number(statFields(pid)[2]);
+}
+
+/** Whether `pid` is in the foreground process group of its controlling terminal. */
+export function holdsTerminal(pid: number): boolean {
+  const fields = statFields(pid);
+  return fields.length > 0 && fields[2] === fields[5];
+}
+
+/** USER_HZ: the unit of start times in /proc/PID/stat, 100 on every Linux architecture Node runs on. */
+const TICKS_PER_SECOND = 100;
+
+/** How long `pid` has been running, in ms (10 ms steps), or -1 when it is gone. */
+export function ageMs(pid: number): number {
+  const startTicks = Number(startTicksOf(pid));
+  if (!startTicks) return -1;
+  const uptimeSeconds = Number(readIfExists('/proc/uptime').split(' ')[0]);
+  return Math.round((uptimeSeconds - startTicks / TICKS_PER_SECOND) * 1000);
+}
+
+/**
+ * The live processes whose environment holds `NAME=value`: what an app's tree inherited, so
+ * whatever is left of it after procwarden has exited, wherever it was reparented.
+ */
+export function processesWithEnv(variable: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${name}/environ`, 'latin1');
+    } catch {
+      continue;
+    }
+    if (environ.split('\0').includes(variable) && isAlive(Number(name))) found.push(Number(name));
+  }
+  return found;
+}
+
 export function isAlive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
@@ -131,6 +295,22 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
   }
 }
 
+/**
+ * The result of `run` once it has ended, or a failure that says what did not happen in
+ * time (with `soFar()`, the output until then): a deadline, never a wait of its own.
+ */
+export async function finishes<T>(run: PromiseLike<T>, timeoutMs: number, what: string, soFar?: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still running after ${timeoutMs} ms${soFar ? `; its output so far:\n${soFar()}` : ''}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([run, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function readIfExists(file: string): string {
   try {
     return readFileSync(file, 'utf8');
@@ -145,6 +325,89 @@ export function eventsOf(stderr: string): Record<string, unknown>[] {
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** The fields each event carries, by name (README, Events; the contract of issue 11). */
+export interface EventFields {
+  'container.started': {
+    pid: number;
+    attempt: number;
+    mode: 'initial' | 'restart' | 'replace' | 'recover';
+    command: string[];
+    processType?: string;
+    port?: number;
+  };
+  'container.exited': {
+    pid: number;
+    attempt: number;
+    code: number | null;
+    signal: string | null;
+    uptimeMs: number;
+    cause: 'crash' | 'clean' | 'stop' | 'requested';
+  };
+  'recovery.decision': {
+    action: 'restart' | 'replace' | 'recover' | 'stop';
+    delayMs: number;
+    restartsLeft: number;
+    replacesLeft: number;
+    reason?: string;
+  };
+  'fs.snapshot': { source: string; roots: string[]; entries: number; durationMs: number };
+  'fs.reset': { skipped?: boolean; reason?: string; removed?: number; restored?: number; durationMs?: number };
+  'supervisor.state': { from: string; to: string };
+  pitfall: {
+    rule: string;
+    detail: string;
+    hint: string;
+    pid?: number;
+    command?: string;
+    leftovers?: { pid: number; command: string }[];
+  };
+  'policy.changed': { old: Record<string, string>; new: Record<string, string>; source: string };
+  'policy.rejected': { source: string; error: string };
+  'procwarden.warning': { detail: string };
+  'procwarden.exit': { code: number };
+}
+
+export type EventName = keyof EventFields;
+export type Event<N extends EventName> = EventFields[N] & { event: N; level: string; time: string; msg: string };
+
+/**
+ * The events called `name`, in order, from procwarden's stderr (or a terminal's output,
+ * where lines end in \r\n and may begin with an echoed ^Z or ^C), or from parsed events.
+ */
+export function eventsNamed<N extends EventName>(from: string | readonly Record<string, unknown>[], name: N): Event<N>[] {
+  const events = typeof from === 'string' ? eventsIn(from) : from;
+  return events.filter((event) => event['event'] === name) as unknown as Event<N>[];
+}
+
+/** Every event line in a text, skipping what is not one (the app's output on a shared terminal). */
+function eventsIn(text: string): Record<string, unknown>[] {
+  const events: Record<string, unknown>[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const start = line.indexOf('{"');
+    if (start < 0) continue;
+    try {
+      const event = JSON.parse(line.slice(start)) as Record<string, unknown>;
+      if (typeof event['event'] === 'string') events.push(event);
+    } catch {
+      // Not an event: the app's own output.
+    }
+  }
+  return events;
+}
+
+/** One HTTP request to procwarden's control socket, as `procwarden restart|status|set` sends it. */
+export function controlRequest(socketPath: string, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, method, path }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** What a running process has written to stderr so far, read as it grows. */

@@ -1,0 +1,111 @@
+// Issue 11, section 3: one-offs run once. `docker run IMAGE -- python manage.py migrate` in an
+// image whose ENV sets a restart policy must run the migration once: an explicit COMMAND takes
+// its restart policy from the flags only. The Procfile's `release` type runs once too.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { eventsNamed, finishes, readIfExists, runAsPid1, scratch, stderrSoFar } from '../support/processes.ts';
+
+/** An app that counts its runs, one line each in `runs`, then exits `code`. */
+function counted(code: number) {
+  const folder = scratch();
+  const runs = join(folder, 'runs');
+  return { folder, runs, command: ['sh', '-c', `echo run >> ${runs}; exit ${code}`], count: () => readIfExists(runs).split('\n').filter(Boolean).length };
+}
+
+const modes = (stderr: string) => eventsNamed(stderr, 'container.started').map((event) => event.mode);
+
+describe('a one-off COMMAND runs once, whatever policy the environment sets', () => {
+  it.each([
+    ['AUTORESTART', 'ALWAYS', '--autorestart'],
+    ['AUTOREPLACE', 'ALWAYS', '--autoreplace'],
+    ['PROCWARDEN_RECOVERY', 'on', '--recovery'],
+  ])('%s=%s: the migration runs once and exits 1, with one warning naming the variable and %s', async (variable, value, flag) => {
+    const app = counted(1);
+    const run = runAsPid1(['--', ...app.command], { env: { [variable]: value } });
+    const result = await finishes(run, 3000, 'the one-off', stderrSoFar(run));
+    expect(app.count()).toBe(1);
+    expect(result.exitCode).toBe(1);
+    const warnings = eventsNamed(result.stderr, 'procwarden.warning');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 'warn' });
+    expect(warnings[0]!.detail).toContain(variable);
+    expect(warnings[0]!.detail).toContain(flag);
+  });
+
+  it('PROCWARDEN_POLICY_FILE is not read for a one-off: it runs once, with one warning naming it', async () => {
+    const app = counted(1);
+    const policy = join(app.folder, 'policy.env');
+    writeFileSync(policy, 'AUTORESTART=ALWAYS\nPROCWARDEN_RECOVERY=on\n');
+    const run = runAsPid1(['--', ...app.command], { env: { PROCWARDEN_POLICY_FILE: policy } });
+    const result = await finishes(run, 3000, 'the one-off', stderrSoFar(run));
+    expect(app.count()).toBe(1);
+    expect(result.exitCode).toBe(1);
+    const warnings = eventsNamed(result.stderr, 'procwarden.warning');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.detail).toContain('PROCWARDEN_POLICY_FILE');
+  });
+
+  it('with all four set, one warning in all names each of them', async () => {
+    const app = counted(1);
+    const policy = join(app.folder, 'policy.env');
+    writeFileSync(policy, 'AUTORESTART=ALWAYS\n');
+    const env = { AUTORESTART: 'ON_FAILURE', AUTOREPLACE: 'ON_FAILURE', PROCWARDEN_RECOVERY: 'on', PROCWARDEN_POLICY_FILE: policy };
+    const run = runAsPid1(['--', ...app.command], { env });
+    const result = await finishes(run, 3000, 'the one-off', stderrSoFar(run));
+    expect(app.count()).toBe(1);
+    expect(result.exitCode).toBe(1);
+    const warnings = eventsNamed(result.stderr, 'procwarden.warning');
+    expect(warnings).toHaveLength(1);
+    for (const word of ['AUTORESTART', '--autorestart', 'AUTOREPLACE', '--autoreplace', 'PROCWARDEN_RECOVERY', '--recovery', 'PROCWARDEN_POLICY_FILE']) {
+      expect(warnings[0]!.detail).toContain(word);
+    }
+  });
+
+  it('a one-off with no policy in the environment says nothing', async () => {
+    const app = counted(1);
+    const result = await runAsPid1(['--', ...app.command]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe('');
+  });
+
+  it('the flags still apply: --autorestart ON_FAILURE restarts a one-off, within PROCWARDEN_RESTART_LIMIT from the environment', async () => {
+    const app = counted(1);
+    const result = await runAsPid1(['--autorestart', 'ON_FAILURE', '--', ...app.command], { env: { PROCWARDEN_RESTART_LIMIT: '2/1m' } });
+    expect(result.exitCode).toBe(1);
+    expect(app.count()).toBe(3);
+    expect(modes(result.stderr)).toEqual(['initial', 'restart', 'restart']);
+    expect(eventsNamed(result.stderr, 'procwarden.warning')).toEqual([]);
+  });
+});
+
+describe('a Procfile service still takes its policy from the environment', () => {
+  it('AUTORESTART=ON_FAILURE restarts a crashing web process, without a warning', async () => {
+    const app = counted(1);
+    writeFileSync(join(app.folder, 'Procfile'), `web: ${app.command[2]}\n`);
+    const result = await runAsPid1([], { cwd: app.folder, env: { AUTORESTART: 'ON_FAILURE', PROCWARDEN_RECOVERY: 'off' } });
+    expect(result.exitCode).toBe(1);
+    expect(app.count()).toBe(4);
+    expect(modes(result.stderr)).toEqual(['initial', 'restart', 'restart', 'restart']);
+    expect(eventsNamed(result.stderr, 'procwarden.warning')).toEqual([]);
+  });
+});
+
+describe("the Procfile's release type (Heroku's release phase) runs once", () => {
+  it.each([0, 3])('a release that exits %i ends procwarden with that code: never restarted, replaced or recovered, whatever the policy', async (code) => {
+    const app = counted(code);
+    writeFileSync(join(app.folder, 'Procfile'), `release: ${app.command[2]}\nweb: sleep 1000\n`);
+    const run = runAsPid1(['--type', 'release'], {
+      cwd: app.folder,
+      env: { AUTORESTART: 'ALWAYS', AUTOREPLACE: 'ALWAYS', PROCWARDEN_RECOVERY: 'on', PROCWARDEN_THROTTLE: '10ms' },
+    });
+    const result = await finishes(run, 3000, 'the release', stderrSoFar(run));
+    expect(app.count()).toBe(1);
+    expect(result.exitCode).toBe(code);
+    expect(modes(result.stderr)).toEqual(['initial']);
+    expect(eventsNamed(result.stderr, 'container.started')[0]).toMatchObject({ processType: 'release' });
+    expect(eventsNamed(result.stderr, 'recovery.decision').every((decision) => decision.action === 'stop')).toBe(true);
+    expect(readFileSync(app.runs, 'utf8')).toBe('run\n');
+  });
+});
