@@ -51,8 +51,13 @@ let started = false;
 export function listenEarly(): void {
   if (started) return;
   started = true;
+  // SIGTERM and SIGINT last, right after SigCgt is read: one that came between the read and
+  // the listener would meet Node's handler, which leaves no trace. The first listener sets up
+  // Node's signal machinery, so the others are one sigaction each: a window of microseconds.
+  const nodeHandled = new Set<NodeJS.Signals>(['SIGTERM', 'SIGINT']);
+  listenTo(FORWARDED_SIGNALS.filter((signal) => !nodeHandled.has(signal)));
   const fired = firedBeforeListening();
-  listenTo(FORWARDED_SIGNALS);
+  listenTo([...nodeHandled]);
   if (fired) pending.push(fired);
 }
 

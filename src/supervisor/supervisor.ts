@@ -340,17 +340,18 @@ export async function supervise(
     // started drains its requests after the shell has died of the signal.
     if (diedInStop) await waitForTree(reaper, graceEndsAt);
     endGrace();
-    const requested = restartRequested && !stopRequested;
-    restartRequested = false;
-    // The app's first process died of the signal and its tree ended after it: the stop's
-    // outcome is the last one's (a shell's server that drained and exited 0 gives 0, as with exec).
-    const exit = backgroundCrash ?? (diedInStop && appExited.signal !== null && lastTreeExit ? lastTreeExit : appExited);
-    const cause: ExitCause = stopRequested ? 'stop' : requested ? 'requested' : failed(exit, config.exitRules) ? 'crash' : 'clean';
     const uptimeMs = Math.round(monotonicMs() - startedAt);
-    events.emit('container.exited', { pid: exitedPid, attempt, code: exit.code, signal: exit.signal, uptimeMs, cause });
     // Whatever the app left running goes with it, before anything else starts: as PID 1
     // the kernel would kill it anyway when procwarden exits; as a subreaper, nothing else would.
     const leftovers = await killTree(reaper);
+    const requested = restartRequested && !stopRequested;
+    restartRequested = false;
+    // The app's first process died of the signal and its tree ended after it: the stop's
+    // outcome is the last one's (a shell's server that drained and exited 0 gives 0, as with
+    // exec; one SIGKILLed at the end of the grace, 137).
+    const exit = backgroundCrash ?? (diedInStop && appExited.signal !== null && lastTreeExit ? lastTreeExit : appExited);
+    const cause: ExitCause = stopRequested ? 'stop' : requested ? 'requested' : failed(exit, config.exitRules) ? 'crash' : 'clean';
+    events.emit('container.exited', { pid: exitedPid, attempt, code: exit.code, signal: exit.signal, uptimeMs, cause });
     if (leftovers.length > 0 && !diedInStop && !backgroundCrash) {
       events.emit(
         'pitfall',
