@@ -63,7 +63,11 @@ export interface Libc {
   readonly clockTicksPerSecond: number;
 }
 
-/** The addon's exports, as libc-addon.c defines them. */
+/**
+ * The addon's exports, as libc-addon.c defines them: each member does what the Libc member of
+ * the same name does, with numbers for results; every function throws TypeError when given
+ * arguments of the wrong type.
+ */
 export interface LibcAddon {
   /** The wait status, or -1 when child `pid` has not changed state. */
   reapIfExited(pid: number): number;
@@ -74,7 +78,7 @@ export interface LibcAddon {
   setForeground(fd: number, pgid: number): boolean;
   ownsForegroundOf(fd: number): boolean;
   exitNow(code: number): never;
-  /** The child's pid, or -errno when it could not exec. */
+  /** The child's pid, or -errno when it could not be started (clone failed) or could not exec (the child is reaped then). */
   spawn(file: Buffer, argv: readonly Buffer[], env: readonly Buffer[], fds: readonly number[], takeTerminal: boolean, listenPid: boolean): number;
   readonly processGroup: number;
   readonly clockTicksPerSecond: number;
