@@ -256,9 +256,6 @@ async function run(given: Config): Promise<number> {
   }
 
   const takeTerminal = libc.ownsForegroundOf(0);
-  if (takeTerminal && !libc.canHandTerminal) {
-    events.emit('procwarden.warning', { detail: 'this libc cannot make the app the terminal foreground (glibc 2.35+ needed); ^C reaches procwarden only' });
-  }
   const { env } = app;
   const launch: AppLaunch = {
     argv: app.argv,

@@ -50,8 +50,6 @@ export interface Libc {
   stoppedBy(pid: number): number;
   /** True when fd is a terminal whose foreground process group is procwarden's own. */
   ownsForegroundOf(fd: number): boolean;
-  /** Whether this libc can hand the terminal to the app (glibc 2.35 and newer). */
-  readonly canHandTerminal: boolean;
   spawn(request: SpawnRequest): SpawnResult;
   /**
    * _exit(2): ends procwarden at once, without Node's teardown (disposing V8 and joining its
@@ -102,8 +100,6 @@ export function bindLibc(addon: LibcAddon): Libc {
     processGroup: addon.processGroup,
     stoppedBy: (pid) => addon.stoppedBy(pid),
     ownsForegroundOf: (fd) => addon.ownsForegroundOf(fd),
-    // The child itself takes the terminal (tcsetpgrp before exec), with any libc.
-    canHandTerminal: true,
     spawn({ file, argv, env, fds, takeTerminal, listenPid }) {
       const result = addon.spawn(file, argv, env, fds, takeTerminal, listenPid);
       return result > 0 ? { pid: result } : { errno: -result };

@@ -295,7 +295,7 @@ export async function supervise(
     appExit = Promise.withResolvers<AppExit>();
     appEnded = false;
     appPid = spawnApp(libc, launch);
-    appHasTerminal = launch.takeTerminal && libc.canHandTerminal;
+    appHasTerminal = launch.takeTerminal;
     startedAt = monotonicMs();
     attempt += 1;
     if (mode !== 'initial' && !uncounted) history.push({ action: mode, at: startedAt });
