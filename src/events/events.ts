@@ -12,7 +12,8 @@ import type * as PinoRuntime from './pino-runtime.ts';
 export type StartMode = 'initial' | 'restart' | 'replace' | 'recover';
 export type ExitCause = 'crash' | 'clean' | 'stop' | 'requested';
 
-interface EventFields {
+/** Every event procwarden writes, by name, and the fields it carries (README, Events). */
+export interface EventFields {
   'container.started': {
     pid: number;
     attempt: number;

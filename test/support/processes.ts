@@ -1,6 +1,7 @@
 // Helpers for end-to-end tests: run the built dist/procwarden for real, as PID 1 of a new
 // pid namespace or as a plain process, and kill by PID whatever a test started.
 
+import type { EventFields, EventName } from '../../src/events/events.ts';
 import { execa } from 'execa';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -327,49 +328,7 @@ export function eventsOf(stderr: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-/** The fields each event carries, by name (README, Events; the contract of issue 11). */
-export interface EventFields {
-  'container.started': {
-    pid: number;
-    attempt: number;
-    mode: 'initial' | 'restart' | 'replace' | 'recover';
-    command: string[];
-    processType?: string;
-    port?: number;
-  };
-  'container.exited': {
-    pid: number;
-    attempt: number;
-    code: number | null;
-    signal: string | null;
-    uptimeMs: number;
-    cause: 'crash' | 'clean' | 'stop' | 'requested';
-  };
-  'recovery.decision': {
-    action: 'restart' | 'replace' | 'recover' | 'stop';
-    delayMs: number;
-    restartsLeft: number;
-    replacesLeft: number;
-    reason?: string;
-  };
-  'fs.snapshot': { source: string; roots: string[]; entries: number; durationMs: number };
-  'fs.reset': { skipped?: boolean; reason?: string; removed?: number; restored?: number; durationMs?: number };
-  'supervisor.state': { from: string; to: string };
-  pitfall: {
-    rule: string;
-    detail: string;
-    hint: string;
-    pid?: number;
-    command?: string;
-    leftovers?: { pid: number; command: string }[];
-  };
-  'policy.changed': { old: Record<string, string>; new: Record<string, string>; source: string };
-  'policy.rejected': { source: string; error: string };
-  'procwarden.warning': { detail: string };
-  'procwarden.exit': { code: number };
-}
-
-export type EventName = keyof EventFields;
+export type { EventName };
 export type Event<N extends EventName> = EventFields[N] & { event: N; level: string; time: string; msg: string };
 
 /**
