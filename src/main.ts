@@ -242,7 +242,9 @@ async function run(given: Config): Promise<number> {
   const events = createEventLog(withFile.config.log);
   for (const detail of policyNotices(withFile.config, app.processType)) events.emit('procwarden.warning', { detail });
   const config: Config =
-    app.processType === RUNS_ONCE ? { ...withFile.config, policy: { ...withFile.config.policy, autorestart: 'off', autoreplace: 'off', recovery: false } } : withFile.config;
+    app.processType === RUNS_ONCE
+      ? { ...withFile.config, runsOnce: true, policy: { ...withFile.config.policy, autorestart: 'off', autoreplace: 'off', recovery: false } }
+      : withFile.config;
   let libc: Libc;
   try {
     libc = loadLibc(config.stateDir);

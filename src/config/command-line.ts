@@ -142,6 +142,7 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
       ignoredForOneOff: service ? [] : POLICY_VARIABLES.filter(({ variable }) => nonEmpty(env[variable]) !== undefined),
       stopTimeoutMs: durationFrom(env, 'PROCWARDEN_STOP_TIMEOUT', DEFAULT_STOP_TIMEOUT_MS),
       stopSignals: stopSignalsFrom(env),
+      runsOnce: false,
       exitRules: { success: exitListFrom(env, 'PROCWARDEN_SUCCESS_EXIT'), noRestart: exitListFrom(env, 'PROCWARDEN_NO_RESTART_EXIT') },
       log: {
         // Events are on for a service or when a policy can start the app again; a plain init is quiet.
@@ -288,6 +289,12 @@ function budgetFrom(env: Environment, name: string, fallback: Budget): Budget {
   return budget;
 }
 
+/**
+ * The longest timer Node has: 2^31 - 1 ms, about 24.8 days. A longer one fires after 1 ms
+ * (with a TimeoutOverflowWarning), so a longer duration for a timer is refused, not misread.
+ */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
 function durationFrom(env: Environment, name: string, fallback: number): number {
   const text = env[name];
   if (text === undefined || text === '') return fallback;
@@ -295,6 +302,7 @@ function durationFrom(env: Environment, name: string, fallback: number): number 
   if (ms === undefined) {
     throw new UsageError(`${name}: '${text}' is not a duration (a number with ms, s, m or h, e.g. 10s)`);
   }
+  if (ms > LONGEST_TIMER_MS) throw new UsageError(`${name}: '${text}' is longer than procwarden can wait (at most 596h, about 24.8 days)`);
   return ms;
 }
 

@@ -43,6 +43,8 @@ export interface Config {
    * the one procwarden sends itself to stop the app.
    */
   readonly stopSignals: readonly [NodeJS.Signals, ...NodeJS.Signals[]];
+  /** The app runs once whatever the policy, which cannot be changed live (Procfile type `release`). */
+  readonly runsOnce: boolean;
   /** PROCWARDEN_SUCCESS_EXIT and PROCWARDEN_NO_RESTART_EXIT. */
   readonly exitRules: ExitRules;
   /**

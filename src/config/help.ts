@@ -25,8 +25,8 @@ Runs COMMAND as the app, directly (exec form, no shell), and does the duties of 
 reaps every zombie, forwards signals to the app's process group, stops the whole process
 tree on a stop signal (SIGTERM, SIGINT, SIGQUIT), and exits with the app's exit code (128+N
 when signal N killed it). A one-off COMMAND takes its policy from the flags only.
-With no COMMAND, it runs a Procfile process type (a service) under /bin/sh -c (a line that
-is one simple command as 'exec COMMAND'), with PORT=5000 unless PORT is set: the Procfile
+With no COMMAND, it runs a Procfile process type (a service) under /bin/sh -c (with 'exec'
+before the last of simple commands joined by &&), with PORT=5000 unless PORT is set: the Procfile
 is $PROCWARDEN_PROCFILE, else ./Procfile, else /.aptible/Procfile; the type is --type or
 $PROCWARDEN_PROCESS_TYPE, else the only entry, else web. The type 'release' runs once.
 When the app exits on its own, a policy may start it again:

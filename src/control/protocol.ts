@@ -8,8 +8,11 @@ export type PolicyChange = Partial<Pick<Policy, 'autorestart' | 'autoreplace' | 
 
 export interface ControlApi {
   status(): object;
-  /** Applies a valid change; returns the policy before and after, as users write it. */
-  changePolicy(change: PolicyChange): { old: object; new: object };
+  /**
+   * Applies a valid change; returns the policy before and after, as users write it, or why
+   * this app's policy cannot change (the release process type runs once).
+   */
+  changePolicy(change: PolicyChange): { old: object; new: object } | { refused: string };
   /** A requested restart: not a crash, counted against no budget. False when no app runs. */
   restart(): boolean;
 }
@@ -29,7 +32,8 @@ export function handle(method: string, path: string, body: string, api: ControlA
     case 'PATCH /policy': {
       const change = parsePolicyChange(body);
       if ('error' in change) return { status: 400, body: { error: change.error } };
-      return { status: 200, body: api.changePolicy(change) };
+      const changed = api.changePolicy(change);
+      return 'refused' in changed ? { status: 409, body: { error: changed.refused } } : { status: 200, body: changed };
     }
     case 'POST /restart':
       return api.restart() ? { status: 202, body: { restarting: true } } : { status: 409, body: { error: 'no app is running' } };

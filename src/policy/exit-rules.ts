@@ -3,6 +3,7 @@
 // which nothing starts the app again (systemd's RestartPreventExitStatus=, Kubernetes'
 // container restart rules). Pure.
 
+import { exitCodeFor } from '../process/exit-status.ts';
 import type { ExitStatus } from './decide.ts';
 
 /** One entry of such a list: an exit code, or death by a named signal. */
@@ -17,8 +18,15 @@ export interface ExitRules {
 
 export const NO_EXIT_RULES: ExitRules = { success: [], noRestart: [] };
 
+/**
+ * Whether an exit is one the list names. A code matches the exit code procwarden would give,
+ * so 143 matches an exit 143 and a death by SIGTERM (128 + 15) alike, as tini's `-e 143` does:
+ * a Node or Java app killed by SIGTERM and one that exits 143 on it are the same to the user.
+ */
 export function matchesAny(exit: ExitStatus, list: readonly ExitMatch[]): boolean {
-  return list.some((match) => ('code' in match ? exit.code === match.code : exit.signal === match.signal));
+  if (list.length === 0) return false;
+  const code = exitCodeFor(exit);
+  return list.some((match) => ('code' in match ? code === match.code : exit.signal === match.signal));
 }
 
 /**

@@ -16,7 +16,8 @@ const ENTRY = /^([A-Za-z0-9_-]+):[ \t]*(.*?)[ \t]*$/;
 
 export function parseProcfile(text: string): ProcfileResult {
   const entries: ProcfileEntry[] = [];
-  const lines = text.split(/\r?\n/);
+  // A byte order mark that an editor left at the start is no part of the first line.
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   for (const [index, raw] of lines.entries()) {
     const line = index + 1;
     const trimmed = raw.trim();

@@ -183,9 +183,13 @@ export async function supervise(
     armGrace();
   };
 
+  /** The last signal forwarded to the app's group that is not a stop: it may have killed a shell in front of the app. */
+  let lastForwarded: NodeJS.Signals | undefined;
+
   configureSignals(libc, config.stopSignals, {
     forward: (signal) => {
       if (appPid === 0) return;
+      lastForwarded = signal;
       // SIGCONT resumes an app stopped by ^Z: it gets the terminal back first.
       if (signal === 'SIGCONT' && launch.takeTerminal && !appHasTerminal && state === 'running') {
         appHasTerminal = libc.setForeground(0, appPid);
@@ -193,6 +197,13 @@ export async function supervise(
       signalGroup(appPid, signal);
     },
     stop: (signal) => {
+      // On a terminal, the kernel sends SIGWINCH to the foreground group when the window is
+      // resized: while procwarden holds the foreground, a SIGWINCH is a resize, not Apache's
+      // stop signal (while the app holds it, resizes go to the app, not to procwarden).
+      if (signal === 'SIGWINCH' && launch.takeTerminal && !appHasTerminal) {
+        if (appPid !== 0) signalGroup(appPid, signal);
+        return;
+      }
       const first = !stopRequested;
       stopRequested = true;
       stopRequest.resolve();
@@ -214,6 +225,11 @@ export async function supervise(
 
   // Applies to the next exit; the app is never restarted for it.
   const applyChange = (change: PolicyChange, source: 'socket' | 'file') => {
+    if (config.runsOnce) {
+      const refused = `the ${app.processType ?? 'app'} process type runs once: its policy cannot change`;
+      if (source === 'file') events.emit('policy.rejected', { source, error: refused });
+      return { refused };
+    }
     const old = policy;
     policy = { ...policy, ...change };
     events.emit('policy.changed', { old: viewPolicy(old), new: viewPolicy(policy), source });
@@ -294,6 +310,7 @@ export async function supervise(
     if (mode === 'replace' || mode === 'recover') events.emit('fs.reset', pristine.reset());
     appExit = Promise.withResolvers<AppExit>();
     appEnded = false;
+    lastForwarded = undefined;
     appPid = spawnApp(libc, launch);
     appHasTerminal = launch.takeTerminal;
     startedAt = monotonicMs();
@@ -352,14 +369,19 @@ export async function supervise(
     const exit = backgroundCrash ?? (diedInStop && appExited.signal !== null && lastTreeExit ? lastTreeExit : appExited);
     const cause: ExitCause = stopRequested ? 'stop' : requested ? 'requested' : failed(exit, config.exitRules) ? 'crash' : 'clean';
     events.emit('container.exited', { pid: exitedPid, attempt, code: exit.code, signal: exit.signal, uptimeMs, cause });
-    if (leftovers.length > 0 && !diedInStop && !backgroundCrash) {
+    const left = leftovers.map(({ pid, command }) => `${command} [${pid}]`).join(', ');
+    if (leftovers.length > 0 && !diedInStop && !backgroundCrash && appExited.signal !== null && appExited.signal === lastForwarded) {
+      // Not the app going to the background: a shell in front of it died of a signal meant
+      // for the app (dash dies of SIGHUP, SIGUSR1, SIGUSR2, SIGALRM), and took the app's place.
+      events.emit('procwarden.warning', {
+        detail: `the app's first process (${app.command.join(' ')}) died of ${appExited.signal}, which procwarden forwarded to its process group, and left ${left} running: killed. A shell in front of the app dies of signals meant for the app: start the app with exec (procwarden does for a Procfile line whose last command is a simple one)`,
+      });
+    } else if (leftovers.length > 0 && !diedInStop && !backgroundCrash) {
       events.emit(
         'pitfall',
         {
           rule: 'daemonized',
-          detail: `the app exited and left ${leftovers.length} process${leftovers.length === 1 ? '' : 'es'} running (${leftovers
-            .map(({ pid, command }) => `${command} [${pid}]`)
-            .join(', ')}): the app went to the background; they were killed`,
+          detail: `the app exited and left ${leftovers.length} process${leftovers.length === 1 ? '' : 'es'} running (${left}): the app went to the background; they were killed`,
           hint: 'keep the app in the foreground: no &, nohup or daemon mode (procwarden check shows how)',
           leftovers,
         },

@@ -53,6 +53,26 @@ describe('PROCWARDEN_SUCCESS_EXIT=0,143,SIGTERM', () => {
   });
 });
 
+describe('an exit code in a list also names the death by signal that procwarden reports with it', () => {
+  it('PROCWARDEN_SUCCESS_EXIT=143: a Node app killed by docker stop (SIGTERM, reported 143) exits 0, as tini -e 143', async () => {
+    const run = runAsPid1(['--', 'sleep', '1000'], { env: { PROCWARDEN_SUCCESS_EXIT: '143', PROCWARDEN_LOG_LEVEL: 'info' } });
+    const stderr = stderrSoFar(run);
+    const pid1 = await pid1Of(run.pid!);
+    await until(() => eventsNamed(stderr(), 'container.started').length === 1, 'the app to start');
+    process.kill(pid1, 'SIGTERM');
+    const result = await finishes(run, 3000, 'procwarden after SIGTERM', stderr);
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('PROCWARDEN_NO_RESTART_EXIT=137: an app killed by SIGKILL is not restarted', async () => {
+    const app = counted('kill -KILL $$');
+    const run = runAsPid1(['--autorestart', 'always', '--', 'sh', '-c', app.script], { env: { PROCWARDEN_NO_RESTART_EXIT: '137' } });
+    const result = await finishes(run, 3000, 'procwarden', stderrSoFar(run));
+    expect(app.count()).toBe(1);
+    expect(result.exitCode).toBe(137);
+  });
+});
+
 describe('PROCWARDEN_NO_RESTART_EXIT', () => {
   it('=78: after exit 78 no policy starts the app again, not ALWAYS, not Container Recovery; procwarden exits 78', async () => {
     const app = counted('exit 78');

@@ -2,10 +2,10 @@
 // image whose ENV sets a restart policy must run the migration once: an explicit COMMAND takes
 // its restart policy from the flags only. The Procfile's `release` type runs once too.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsNamed, finishes, readIfExists, runAsPid1, scratch, stderrSoFar } from '../support/processes.ts';
+import { eventsNamed, finishes, readIfExists, runAsPid1, runPlain, scratch, stderrSoFar, until } from '../support/processes.ts';
 
 /** An app that counts its runs, one line each in `runs`, then exits `code`. */
 function counted(code: number) {
@@ -107,5 +107,25 @@ describe("the Procfile's release type (Heroku's release phase) runs once", () =>
     expect(eventsNamed(result.stderr, 'container.started')[0]).toMatchObject({ processType: 'release' });
     expect(eventsNamed(result.stderr, 'recovery.decision').every((decision) => decision.action === 'stop')).toBe(true);
     expect(readFileSync(app.runs, 'utf8')).toBe('run\n');
+  });
+
+  it('its policy cannot be changed live: procwarden set is refused (409), and it still runs once', async () => {
+    const folder = scratch();
+    const runs = join(folder, 'runs');
+    const go = join(folder, 'go');
+    const stateDir = join(folder, 'state');
+    writeFileSync(join(folder, 'Procfile'), `release: echo run >> ${runs}; while [ ! -e ${go} ]; do sleep 0.02; done; exit 5\n`);
+    const run = runPlain([], { cwd: folder, env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_THROTTLE: '10ms' } });
+    const stderr = stderrSoFar(run);
+    await until(() => readIfExists(runs) === 'run\n', 'the release to run');
+    await until(() => existsSync(join(stateDir, 'control.sock')), 'the control socket');
+    const set = await runPlain(['set', '--autorestart', 'ALWAYS', '--recovery', 'on'], { env: { PROCWARDEN_STATE_DIR: stateDir } });
+    expect(set.exitCode).toBe(1);
+    expect(set.stderr).toMatch(/refused \(409\): the release process type runs once/);
+    writeFileSync(go, '');
+    const result = await finishes(run, 3000, 'the release', stderr);
+    expect(result.exitCode).toBe(5);
+    expect(readFileSync(runs, 'utf8')).toBe('run\n');
+    expect(eventsNamed(result.stderr, 'policy.changed')).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ import {
   finishes,
   holdsTerminal,
   pid1Of,
+  processGroupOf,
   procwardenBelow,
   readIfExists,
   runAsPid1,
@@ -180,6 +181,29 @@ describe.each([
     type('\x03');
     const result = await finishes(run, 3000, 'procwarden after ^C during the throttle wait', output);
     expect(performance.now() - sentAt).toBeLessThan(2000);
+    expect(result.exitCode).toBe(3);
+    expect(modes(output())).toEqual(['initial', 'recover']);
+  });
+});
+
+describe('SIGWINCH as a stop signal (Apache httpd) on a terminal', () => {
+  it('a window resize while procwarden holds the terminal (a throttle wait) is a resize, not a stop; SIGTERM still stops', async () => {
+    const stateDir = join(scratch(), 'state');
+    const { run, output } = runOnTerminal(['--recovery', 'on', '--', 'sh', '-c', 'exit 3'], {
+      cwd: scratch(),
+      env: { PROCWARDEN_THROTTLE: '1m', PROCWARDEN_STOP_SIGNALS: 'SIGWINCH,SIGTERM', PROCWARDEN_STATE_DIR: stateDir },
+    });
+    const procwarden = await procwardenBelow(run.pid!);
+    await until(() => eventsNamed(output(), 'recovery.decision').some((decision) => decision.delayMs > 0), 'procwarden to wait out the throttle');
+    await until(() => holdsTerminal(procwarden), "the terminal's foreground to be procwarden's while no app runs", 3000);
+    // What the kernel does on a resize: SIGWINCH to the terminal's foreground process group.
+    process.kill(-processGroupOf(procwarden), 'SIGWINCH');
+    // Answered after the signal was handled: procwarden still waits.
+    const status = await runPlain(['status', '--json'], { env: { PROCWARDEN_STATE_DIR: stateDir } });
+    expect(status.exitCode, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ state: 'waiting' });
+    process.kill(procwarden, 'SIGTERM');
+    const result = await finishes(run, 3000, 'procwarden after SIGTERM', output);
     expect(result.exitCode).toBe(3);
     expect(modes(output())).toEqual(['initial', 'recover']);
   });

@@ -76,13 +76,14 @@ beforeAll(() => {
 });
 
 describe('a stop is graceful for the whole tree', () => {
-  // Heroku-style Procfile lines, without `exec`. One simple command is exec'd by the shell
-  // (procwarden runs it as `exec COMMAND`), so the server is the app's first process; the
-  // others keep /bin/sh (dash) as its parent, or a script's shell, and the stop must wait
-  // for the server all the same.
+  // Heroku-style Procfile lines, without `exec`. One simple command, or the last of commands
+  // joined by &&, is exec'd by the shell (procwarden runs `exec COMMAND`), so the server is
+  // the app's first process; other lines keep /bin/sh (dash) as its parent, or a script's
+  // shell, and the stop must wait for the server all the same.
   it.each([
     ['python3 server.py', `python3 ${fixture('server.py')}`, 'exec'],
-    ['cd dir && python3 server.py', `cd ${ISSUE11} && python3 server.py`, 'shell'],
+    ['cd dir && python3 server.py', `cd ${ISSUE11} && python3 server.py`, 'exec last'],
+    ['cd dir; python3 server.py', `cd ${ISSUE11}; python3 server.py`, 'shell'],
     ['sh serve.sh', `sh ${fixture('serve.sh')}`, 'exec'],
   ])('a gunicorn-style server run as `%s` finishes its in-flight request on docker stop, and procwarden exits 0', async (_, line, form) => {
     const { folder, log, env } = app(`web: ${line}\n`);
@@ -103,6 +104,9 @@ describe('a stop is graceful for the whole tree', () => {
     const [started] = eventsNamed(result.stderr, 'container.started');
     if (form === 'exec') {
       expect(started?.command).toEqual(['/bin/sh', '-c', `exec ${line}`]);
+    } else if (form === 'exec last') {
+      expect(started?.command).toEqual(['/bin/sh', '-c', line.replace('&& ', '&& exec ')]);
+      expect(started?.pid).toBe(server.pid);
     } else {
       expect(started?.command).toEqual(['/bin/sh', '-c', line]);
       expect(started?.pid).not.toBe(server.pid);
@@ -113,7 +117,8 @@ describe('a stop is graceful for the whole tree', () => {
   });
 
   it('`procwarden restart` lets the in-flight request finish and the old server drain before the new one starts; no background-exit pitfall', async () => {
-    const { folder, log, env } = app(`web: cd ${ISSUE11} && python3 server.py\n`);
+    // The shell stays in front of the server (`;`): the harder case.
+    const { folder, log, env } = app(`web: cd ${ISSUE11}; python3 server.py\n`);
     const stateDir = join(folder, 'state');
     const run = runAsPid1([], { cwd: folder, env: { ...env, PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_STOP_TIMEOUT: GRACE } });
     const stderr = stderrSoFar(run);
@@ -143,7 +148,7 @@ describe('a stop is graceful for the whole tree', () => {
   });
 
   it('a Heroku-style worker finishes the job it was doing on docker stop ("job done"), and procwarden exits 0', async () => {
-    const { folder, log, env } = app(`worker: cd ${ISSUE11} && python3 worker.py\n`);
+    const { folder, log, env } = app(`worker: cd ${ISSUE11}; python3 worker.py\n`);
     const run = runAsPid1([], { cwd: folder, env: { ...env, PROCWARDEN_STOP_TIMEOUT: GRACE } });
     const stderr = stderrSoFar(run);
     const pid1 = await pid1Of(run.pid!);
@@ -208,6 +213,21 @@ describe('a stop is graceful for the whole tree', () => {
     expect(result.exitCode).toBe(0);
     expect(isAlive(leftover)).toBe(false);
     expect(eventsNamed(result.stderr, 'pitfall').map((pitfall) => pitfall.rule)).toEqual(['daemonized']);
+  });
+
+  it('a shell in front of the app that dies of a forwarded SIGHUP is said to be that, not a daemonized app', async () => {
+    const { log, env } = app();
+    // `;` keeps dash in front of the app; dash dies of SIGHUP, which the app itself handles.
+    const main = `trap '' HUP; echo "ready $$" >> "$ISSUE11_LOG"; exec sleep 1000`;
+    const run = runPlain(['--', 'sh', '-c', `sh -c ${JSON.stringify(main)}; true`], { env: { ...env, PROCWARDEN_LOG_LEVEL: 'info' } });
+    const stderr = stderrSoFar(run);
+    await until(() => logged(log, 'ready').length === 1, 'the app');
+    process.kill(run.pid!, 'SIGHUP');
+    const result = await finishes(run, 5000, 'procwarden after the shell died', stderr);
+    expect(result.exitCode).toBe(129);
+    expect(eventsNamed(result.stderr, 'pitfall').map((pitfall) => pitfall.rule)).toEqual([]);
+    const [warning] = eventsNamed(result.stderr, 'procwarden.warning');
+    expect(warning?.detail).toMatch(/died of SIGHUP, which procwarden forwarded to its process group, and left sleep 1000 \[\d+\] running/);
   });
 
   it('an app stopped with SIGSTOP still stops gracefully: it gets SIGCONT with the SIGTERM, its trap runs, well before the grace', async () => {

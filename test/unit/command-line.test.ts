@@ -247,6 +247,12 @@ describe('stop signals and exit rules', () => {
     expect(usageError(['true'], { PROCWARDEN_STOP_SIGNALS: value })).toMatch(/^PROCWARDEN_STOP_SIGNALS: /);
   });
 
+  it('refuses a timer longer than Node can set (2^31 - 1 ms), instead of firing it after 1 ms', () => {
+    expect(run(['true'], { PROCWARDEN_STOP_TIMEOUT: '596h' }).stopTimeoutMs).toBe(596 * 3_600_000);
+    expect(usageError(['true'], { PROCWARDEN_STOP_TIMEOUT: '600h' })).toMatch(/^PROCWARDEN_STOP_TIMEOUT: '600h' is longer than procwarden can wait/);
+    expect(usageError(['true'], { PROCWARDEN_THROTTLE: '9999h' })).toMatch(/^PROCWARDEN_THROTTLE: '9999h' is longer/);
+  });
+
   it('reads PROCWARDEN_SUCCESS_EXIT and PROCWARDEN_NO_RESTART_EXIT as codes and signal names', () => {
     const config = run(['true'], { PROCWARDEN_SUCCESS_EXIT: '0, 143,SIGTERM', PROCWARDEN_NO_RESTART_EXIT: '78,kill' });
     expect(config.exitRules).toEqual({

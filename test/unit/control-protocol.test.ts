@@ -54,6 +54,14 @@ describe('the policy file', () => {
     expect(parsePolicyFile('')).toEqual({});
   });
 
+  it('reads a comment after a value, quoted or not, as dotenv and Compose do', () => {
+    expect(parsePolicyFile('AUTORESTART=on_failure # for now\nAUTOREPLACE="always"  # too\nPROCWARDEN_RECOVERY=off#not a comment\n')).toMatchObject({
+      error: expect.stringMatching(/^PROCWARDEN_RECOVERY: 'off#not a comment'/),
+    });
+    expect(parsePolicyFile('AUTORESTART=on_failure # for now\nAUTOREPLACE="always"  # too\n')).toEqual({ autorestart: 'on_failure', autoreplace: 'always' });
+    expect(parsePolicyFile('AUTORESTART="always\n')).toEqual({ error: "line 1: AUTORESTART's value has an unclosed quote" });
+  });
+
   it('names the line or the setting that is wrong', () => {
     expect(parsePolicyFile('AUTORESTART=on_failure\nnot a line\n')).toEqual({ error: 'line 2 is not NAME=VALUE' });
     expect(parsePolicyFile('PORT=5000\n')).toMatchObject({ error: expect.stringMatching(/^line 1: PORT is not a policy setting/) });

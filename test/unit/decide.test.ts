@@ -156,3 +156,13 @@ describe('exit rules', () => {
     expect(decide(code(77), [], everything, NOW, rules).action).toBe('restart');
   });
 });
+
+describe('exit codes in the exit rules', () => {
+  it('a code matches the death by signal that gives it, as tini -e does (143 is SIGTERM)', () => {
+    const rules = { success: [{ code: 143 }], noRestart: [{ code: 137 }] };
+    const onFailure = policy({ autorestart: 'on_failure' });
+    expect(decide({ code: null, signal: 'SIGTERM' }, [], onFailure, NOW, rules).action).toBe('stop');
+    expect(decide(killed, [], policy({ autorestart: 'always' }), NOW, rules)).toMatchObject({ action: 'stop', reason: 'no-restart-exit' });
+    expect(decide({ code: null, signal: 'SIGINT' }, [], onFailure, NOW, rules).action).toBe('restart');
+  });
+});

@@ -17,21 +17,34 @@ describe('which Procfile lines the shell execs', () => {
     }
   });
 
+  it('execs the last of commands joined by &&, after any assignments', () => {
+    expect(execForm('cd app && python3 server.py')).toBe('cd app && exec python3 server.py');
+    expect(execForm('bundle exec rake db:migrate && bundle exec puma')).toBe('bundle exec rake db:migrate && exec bundle exec puma');
+    expect(execForm('FOO=1 a')).toBe('FOO=1 exec a');
+    expect(execForm(`A="x y" B='z' node app.js`)).toBe(`A="x y" B='z' exec node app.js`);
+    expect(execForm('cd app && WEB_CONCURRENCY=2 gunicorn app:app')).toBe('cd app && WEB_CONCURRENCY=2 exec gunicorn app:app');
+  });
+
   it('runs anything else as written', () => {
     for (const line of [
-      'cd app && python3 server.py',
       'a; b',
       'a | b',
+      'a || b',
       'a > log',
       'a &',
+      'a && b &',
       '(a)',
       'echo $(date)',
       'echo `date`',
       'echo "$(date)"',
-      'FOO=1 a',
+      'FOO=1',
       'exec a',
       'cd /app',
+      'a && cd /app',
+      'a &&',
       'export A=1',
+      'type sh',
+      'read line',
       'if true; then a; fi',
       '{ a; }',
       'a # comment',

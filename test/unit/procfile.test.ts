@@ -59,3 +59,10 @@ describe('choosing the process type', () => {
     expect(chooseEntry([], undefined)).toMatchObject({ ok: false });
   });
 });
+
+describe('a Procfile an editor saved with a byte order mark', () => {
+  it('reads its first line as any other', async () => {
+    const { parseProcfile } = await import('../../src/procfile/procfile.ts');
+    expect(parseProcfile('\uFEFFweb: python3 app.py\n')).toMatchObject({ ok: true, entries: [{ name: 'web', command: 'python3 app.py', line: 1 }] });
+  });
+});
