@@ -24,46 +24,68 @@ const CLIENT_TIMEOUT_MS = 5_000;
 
 export type ControlSocket = { readonly path: string; close(): void } | { readonly refused: string };
 
-export async function openControlSocket(stateDir: string, api: ControlApi): Promise<ControlSocket> {
-  const dir = controlDirs(stateDir).find(privateDir);
-  if (dir === undefined) return { refused: `neither ${controlDirs(stateDir).join(' nor ')} can be made private to procwarden` };
-  const path = socketPath(dir);
-  if (await answers(path)) return { refused: `another procwarden answers on ${path}: running without a control socket` };
-  try {
-    unlinkSync(path); // a dead procwarden's
-  } catch {
-    // None there.
-  }
-  // Node's HTTP server is made on the first connection, not at start: an idle procwarden
-  // keeps only a listening socket (measured: 7 MB less private memory).
-  let http: import('node:http').Server | undefined;
-  const httpServer = (): import('node:http').Server => (http ??= makeHttpServer(api));
-  const server = process.getBuiltinModule('node:net').createServer((socket) => {
-    socket.setTimeout(CLIENT_TIMEOUT_MS, () => socket.destroy());
-    httpServer().emit('connection', socket);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // Made private before anyone can connect: the umask, then the mode for good.
-    const umask = process.umask(0o177);
-    server.listen(path, () => {
-      process.umask(umask);
-      resolve();
-    });
-  });
-  chmodSync(path, 0o600);
-  server.unref();
-  return {
-    path,
-    close() {
-      server.close();
-      try {
-        unlinkSync(path);
-      } catch {
-        // Gone already.
-      }
-    },
+/** A control socket on its way: `ready` once it listens (or why it does not), `close` at any time. */
+export interface OpeningControlSocket {
+  readonly ready: Promise<ControlSocket>;
+  /**
+   * Closes it (and removes its file) whatever the stage, at once: an app that exits before
+   * the socket is ready must not make procwarden's exit wait for it (3 to 6 ms).
+   */
+  close(): void;
+}
+
+/** Starts opening the control socket; never rejects (a failure is `{ refused }`). */
+export function openControlSocket(stateDir: string, api: ControlApi): OpeningControlSocket {
+  let closed = false;
+  let listening: { path: string; server: import('node:net').Server } | undefined;
+  const close = () => {
+    closed = true;
+    if (!listening) return;
+    listening.server.close();
+    try {
+      unlinkSync(listening.path);
+    } catch {
+      // Gone already.
+    }
+    listening = undefined;
   };
+  const ready = (async (): Promise<ControlSocket> => {
+    const dir = controlDirs(stateDir).find(privateDir);
+    if (dir === undefined) return { refused: `neither ${controlDirs(stateDir).join(' nor ')} can be made private to procwarden` };
+    const path = socketPath(dir);
+    if (await answers(path)) return { refused: `another procwarden answers on ${path}: running without a control socket` };
+    if (closed) return { refused: 'closed before it was ready' };
+    try {
+      unlinkSync(path); // a dead procwarden's
+    } catch {
+      // None there.
+    }
+    // Node's HTTP server is made on the first connection, not at start: an idle procwarden
+    // keeps only a listening socket (measured: 7 MB less private memory).
+    let http: import('node:http').Server | undefined;
+    const httpServer = (): import('node:http').Server => (http ??= makeHttpServer(api));
+    const server = process.getBuiltinModule('node:net').createServer((socket) => {
+      socket.setTimeout(CLIENT_TIMEOUT_MS, () => socket.destroy());
+      httpServer().emit('connection', socket);
+    });
+    const listened = new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      // Made private before anyone can connect: the umask, then the mode for good.
+      const umask = process.umask(0o177);
+      server.listen(path, () => {
+        process.umask(umask);
+        resolve();
+      });
+    });
+    // listen() binds at once (the file exists now), so a close from here on removes it.
+    listening = { path, server };
+    await listened;
+    if (closed) return { refused: 'closed before it was ready' };
+    chmodSync(path, 0o600);
+    server.unref();
+    return { path, close };
+  })().catch((error: Error) => ({ refused: error.message }));
+  return { ready, close };
 }
 
 function makeHttpServer(api: ControlApi): import('node:http').Server {

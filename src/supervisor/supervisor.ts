@@ -20,7 +20,7 @@ import type { Libc } from '../native/libc.ts';
 import { budgetsLeft, decide, failed, type PastStart } from '../policy/decide.ts';
 import { matchesAny } from '../policy/exit-rules.ts';
 import { canReplace, recoversAtAll, showPolicy, type Policy } from '../policy/policy.ts';
-import { openControlSocket, type ControlSocket } from '../control/server.ts';
+import { openControlSocket, type OpeningControlSocket } from '../control/server.ts';
 import type { ControlApi, PolicyChange } from '../control/protocol.ts';
 import { parsePolicyFile } from '../control/policy-file.ts';
 import { watchPolicyFile } from '../control/watch-policy-file.ts';
@@ -266,10 +266,10 @@ export async function supervise(
   const finish = async (exit: AppExit): Promise<number> => {
     enter('stopped');
     clearInterval(keepAlive);
-    // Opened, or still opening (an app that exits at once): closed either way, so that no
-    // socket file outlives procwarden.
-    const socket = await controlSocket;
-    if (socket && 'path' in socket) socket.close();
+    // Opened, or still opening (an app that exits at once): closed either way, at once, so
+    // that no socket file outlives procwarden and its exit never waits for the socket.
+    clearTimeout(controlTimer);
+    controlSocket?.close();
     stopWatching?.();
     const code = matchesAny(exit, config.exitRules.success) ? 0 : exitCodeFor(exit);
     events.emit('procwarden.exit', { code });
@@ -284,15 +284,18 @@ export async function supervise(
   };
   // Before the app first runs: what a replace or a recovery puts back.
   let pristine = announce(preparePristine(config, process.pid));
-  // Opened once the app has started: nobody needs it sooner, and it costs 3 to 6 ms.
-  let controlSocket: Promise<ControlSocket> | undefined;
-  const openControl = () =>
-    openControlSocket(config.stateDir, control)
-      .catch((error: Error) => ({ refused: error.message }))
-      .then((socket) => {
-        if ('refused' in socket) events.emit('procwarden.warning', { detail: `no control socket: ${socket.refused}` });
-        return socket;
-      });
+  // Opened once the app has run for CONTROL_DELAY_MS: nobody can ask sooner (a `docker
+  // exec` takes longer than that to start), and opening it costs 3 to 6 ms (loading node:net,
+  // the listen), which an app that exits at once (a one-off such as `true`) no longer pays.
+  let controlSocket: OpeningControlSocket | undefined;
+  let controlTimer: NodeJS.Timeout | undefined;
+  const openControl = (): OpeningControlSocket => {
+    const opening = openControlSocket(config.stateDir, control);
+    void opening.ready.then((socket) => {
+      if ('refused' in socket && state !== 'stopped') events.emit('procwarden.warning', { detail: `no control socket: ${socket.refused}` });
+    });
+    return opening;
+  };
   const stopWatching =
     config.policyFile && policyFileText !== undefined
       ? watchPolicyFile(config.policyFile, policyFileText, (text) => {
@@ -333,7 +336,7 @@ export async function supervise(
       givenFdsClosed = true;
       launch = { ...launch, fds: [] };
     }
-    controlSocket ??= openControl();
+    controlTimer ??= setTimeout(() => (controlSocket = openControl()), CONTROL_DELAY_MS);
 
     const appExited = await appExit.promise;
     const terminalStop = appHasTerminal && appExited.signal !== null && TERMINAL_STOP_SIGNALS.has(appExited.signal);
@@ -417,6 +420,9 @@ export async function supervise(
 }
 
 const HISTORY_SHOWN = 20;
+
+/** How long the app runs before the control socket opens (see controlSocket). */
+const CONTROL_DELAY_MS = 10;
 
 function closeQuietly(fd: number): void {
   try {
