@@ -6,6 +6,13 @@ import { listenTo, routeSignals } from './early-signals.ts';
 import { signalsToIgnore } from './signal-table.ts';
 
 export interface SignalRoutes {
+  /**
+   * Runs first at every signal that wakes procwarden. Node passes signals through a pipe of
+   * its own, and a burst of them (a storm of SIGWINCH) fills it: the signals that come then
+   * are dropped, SIGCHLD among them. The reaper must not depend on its SIGCHLD: a signal
+   * that is handled after one was dropped reaps what is ready.
+   */
+  woken(): void;
   /** A signal to pass on to the app (its process group). */
   forward(signal: NodeJS.Signals): void;
   /** One of the stop signals arrived: begin a stop (the stop forwards it). */
@@ -19,7 +26,11 @@ export function configureSignals(libc: Libc, stopSignals: readonly NodeJS.Signal
   // SIGUSR1 would make Node open its inspector on port 9229, remote code execution for
   // anyone who can signal PID 1.
   listenTo(stopSignals);
-  routeSignals((signal) => (stopSignals.includes(signal) ? routes.stop(signal) : routes.forward(signal)));
+  routeSignals((signal) => {
+    routes.woken();
+    if (stopSignals.includes(signal)) routes.stop(signal);
+    else routes.forward(signal);
+  });
 }
 
 /**

@@ -187,6 +187,7 @@ export async function supervise(
   let lastForwarded: NodeJS.Signals | undefined;
 
   configureSignals(libc, config.stopSignals, {
+    woken: () => reaper.reap(),
     forward: (signal) => {
       if (appPid === 0) return;
       lastForwarded = signal;
