@@ -19,7 +19,7 @@ export function controlDirs(stateDir: string): string[] {
   return [stateDir, join(tmpdir(), `procwarden-${process.geteuid?.() ?? 'user'}`)];
 }
 
-/** A client that sends nothing, or never finishes its request, is dropped after this long. */
+/** A connection is dropped this long after it opened, whatever it sends: every request takes far less. */
 const CLIENT_TIMEOUT_MS = 5_000;
 
 export type ControlSocket = { readonly path: string; close(): void } | { readonly refused: string };
@@ -65,7 +65,10 @@ export function openControlSocket(stateDir: string, api: ControlApi): OpeningCon
     let http: import('node:http').Server | undefined;
     const httpServer = (): import('node:http').Server => (http ??= makeHttpServer(api));
     const server = process.getBuiltinModule('node:net').createServer((socket) => {
-      socket.setTimeout(CLIENT_TIMEOUT_MS, () => socket.destroy());
+      // A deadline, not an idle timeout: a client that trickles a byte now and then must not
+      // hold a connection for good.
+      const deadline = setTimeout(() => socket.destroy(), CLIENT_TIMEOUT_MS);
+      socket.once('close', () => clearTimeout(deadline));
       httpServer().emit('connection', socket);
     });
     const listened = new Promise<void>((resolve, reject) => {

@@ -138,6 +138,31 @@ describe('changing the policy of a running container', () => {
   });
 });
 
+describe('a client that never finishes its request', () => {
+  it('is dropped 5 s after it connected, even when it trickles a byte a second', async () => {
+    const { run, socket } = await running();
+    const slow = createConnection(socket);
+    let closedAt: number | undefined;
+    slow.on('close', () => (closedAt = performance.now()));
+    slow.on('error', () => undefined);
+    const openedAt = performance.now();
+    const request = 'GET /status HTTP/1.1\r\nHost: x\r\nX-Slow: ' + 'a'.repeat(20);
+    let sent = 0;
+    const trickle = setInterval(() => {
+      if (!slow.destroyed) slow.write(request[sent++ % request.length]!);
+    }, 1000);
+    try {
+      await until(() => closedAt !== undefined, 'procwarden to drop the connection', 9000);
+    } finally {
+      clearInterval(trickle);
+    }
+    expect(closedAt! - openedAt).toBeGreaterThanOrEqual(4900);
+    expect(closedAt! - openedAt).toBeLessThan(7000);
+    process.kill(run.pid!, 'SIGTERM');
+    expect((await run).exitCode).toBe(143);
+  });
+});
+
 describe('the watched policy file (PROCWARDEN_POLICY_FILE)', () => {
   /** A Kubernetes-style ConfigMap folder: policy.env -> ..data/policy.env, ..data -> ..vN. */
   function configMap(initial: string) {
