@@ -152,6 +152,7 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
           LOG_LEVELS,
           (source.kind === 'procfile' || recoversAtAll(policy) ? 'info' : 'warn') satisfies LogLevel,
         ),
+        levelGiven: nonEmpty(env['PROCWARDEN_LOG_LEVEL']) !== undefined,
         format: oneOf(env, 'PROCWARDEN_LOG_FORMAT', LOG_FORMATS, 'json' satisfies LogFormat),
       },
       stateDir: stateDirFrom(env),

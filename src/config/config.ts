@@ -15,6 +15,8 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface LogConfig {
   readonly level: LogLevel;
+  /** PROCWARDEN_LOG_LEVEL set it: it does not follow the policy. */
+  readonly levelGiven: boolean;
   readonly format: LogFormat;
 }
 

@@ -89,6 +89,8 @@ export interface PolicyView {
 
 export interface EventLog {
   emit<E extends EventName>(event: E, fields: EventFields[E], msg?: string): void;
+  /** From now on, events at `level` and above are written (a policy turned on live turns events on). */
+  setLevel(level: LogLevel): void;
   /** The last pitfall events, for `procwarden status`. */
   pitfalls(): readonly EventFields['pitfall'][];
 }
@@ -106,12 +108,18 @@ const LEVEL_VALUES: Readonly<Record<LogLevel, number>> = {
  * it needs would cost every start about 10 ms. When info events are on, it is loaded at
  * once, so that the cost is paid before the app starts, not in the middle of its events.
  */
-export function createEventLog(config: LogConfig): EventLog {
-  const threshold = LEVEL_VALUES[config.level];
+export function createEventLog(given: LogConfig): EventLog {
+  let config = given;
+  let threshold = LEVEL_VALUES[config.level];
   let logger = threshold <= LEVEL_VALUES.info ? createLogger(config) : undefined;
   const pitfalls: EventFields['pitfall'][] = [];
   return {
     pitfalls: () => pitfalls,
+    setLevel(level) {
+      config = { ...config, level };
+      threshold = LEVEL_VALUES[level];
+      if (logger) logger.level = level;
+    },
     emit(event, fields, msg) {
       if (event === 'pitfall') {
         pitfalls.push(fields as EventFields['pitfall']);

@@ -233,7 +233,13 @@ export async function supervise(
     }
     const old = policy;
     policy = { ...policy, ...change };
+    // A plain init is quiet; one whose policy now starts the app again has its events on
+    // (and off again when it goes back to a plain init), unless PROCWARDEN_LOG_LEVEL says;
+    // the change itself is said either way.
+    const level = config.log.levelGiven || config.source.kind !== 'command' ? undefined : recoversAtAll(policy) ? 'info' : 'warn';
+    if (level === 'info') events.setLevel(level);
     events.emit('policy.changed', { old: viewPolicy(old), new: viewPolicy(policy), source });
+    if (level === 'warn') events.setLevel(level);
     // A replace or a recovery that has just become possible needs its snapshot now.
     if (!pristine.snapshot && canReplace(policy)) pristine = announce(preparePristine({ ...config, policy }, process.pid));
     if (givenFdsClosed && recoversAtAll(policy)) {

@@ -54,6 +54,29 @@ describe('changing the policy of a running container', () => {
     await run;
   });
 
+  it('a plain init turned on with set has its events on from then, and quiet again when turned off', async () => {
+    const stateDir = join(scratch(), 'state');
+    const run = runPlain(['--', 'sleep', '1000'], { env: { PROCWARDEN_STATE_DIR: stateDir } });
+    const stderr = stderrSoFar(run);
+    await until(() => existsSync(join(stateDir, 'control.sock')), 'the control socket');
+    const cli = (...args: string[]) => runPlain(args, { env: { PROCWARDEN_STATE_DIR: stateDir } });
+    const first = childrenOf(run.pid!)[0]!;
+    expect(stderr()).toBe('');
+    expect((await cli('set', '--autorestart', 'always')).exitCode).toBe(0);
+    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'policy.changed'), 'the change, said');
+    process.kill(first, 'SIGKILL');
+    await until(() => eventsOf(stderr()).filter((e) => e['event'] === 'container.started').length === 1, 'the restart, said');
+    expect(eventsOf(stderr()).find((e) => e['event'] === 'recovery.decision')).toMatchObject({ action: 'restart' });
+    expect((await cli('set', '--autorestart', 'off')).exitCode).toBe(0);
+    await until(() => eventsOf(stderr()).filter((e) => e['event'] === 'policy.changed').length === 2, 'the second change, said');
+    process.kill(run.pid!, 'SIGTERM');
+    const result = await run;
+    expect(result.exitCode).toBe(143);
+    // Quiet again: no container.exited nor procwarden.exit for the stop.
+    expect(eventsOf(result.stderr).filter((e) => e['event'] === 'container.exited')).toHaveLength(1);
+    expect(eventsOf(result.stderr).some((e) => e['event'] === 'procwarden.exit')).toBe(false);
+  });
+
   it('refuses a bad value or route, changes nothing, and says why', async () => {
     const { run, socket, cli } = await running();
     expect(await call(socket, 'PATCH', '/policy', '{"autorestart":"sometimes"}')).toEqual({

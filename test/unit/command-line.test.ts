@@ -64,7 +64,7 @@ describe('the environment', () => {
   it('has defaults: a 10 s stop grace, quiet json events', () => {
     const config = run(['true']);
     expect(config.stopTimeoutMs).toBe(10_000);
-    expect(config.log).toEqual({ level: 'warn', format: 'json' });
+    expect(config.log).toEqual({ level: 'warn', levelGiven: false, format: 'json' });
   });
 
   it('reads PROCWARDEN_STOP_TIMEOUT as a duration', () => {
@@ -75,6 +75,7 @@ describe('the environment', () => {
   it('reads log level and format case-insensitively', () => {
     expect(run(['true'], { PROCWARDEN_LOG_LEVEL: 'INFO', PROCWARDEN_LOG_FORMAT: 'Pretty' }).log).toEqual({
       level: 'info',
+      levelGiven: true,
       format: 'pretty',
     });
   });
