@@ -82,3 +82,16 @@ export function decide(exit: ExitStatus, history: readonly PastStart[], policy: 
   }
   return { action: 'stop', delayMs: 0, restartsLeft, replacesLeft };
 }
+
+/**
+ * The starts a decision can still need, and the last `shown` for `procwarden status`: those
+ * inside their budget's window, and the last recovery (the throttle counts from it). The
+ * rest are dropped, so that a long crash loop's history, and the work of each decision, stay
+ * bounded (50,000 cycles kept 50,000 entries). Returns a new list, in order.
+ */
+export function pruneHistory(history: readonly PastStart[], policy: Policy, now: number, shown: number): PastStart[] {
+  const lastRecover = history.findLast((start) => start.action === 'recover');
+  const windowOf = (start: PastStart) =>
+    start.action === 'restart' ? policy.restartBudget.windowMs : start.action === 'replace' ? policy.replaceBudget.windowMs : 0;
+  return history.filter((start, index) => index >= history.length - shown || start === lastRecover || now - start.at < windowOf(start));
+}

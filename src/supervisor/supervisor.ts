@@ -17,7 +17,7 @@ import type { Config } from '../config/config.ts';
 import type { EventLog, ExitCause, PolicyView, StartMode } from '../events/events.ts';
 import { preparePristine, type Pristine } from '../filesystem/pristine.ts';
 import type { Libc } from '../native/libc.ts';
-import { budgetsLeft, decide, failed, type PastStart } from '../policy/decide.ts';
+import { budgetsLeft, decide, failed, pruneHistory, type PastStart } from '../policy/decide.ts';
 import { matchesAny } from '../policy/exit-rules.ts';
 import { canReplace, recoversAtAll, showPolicy, type Policy } from '../policy/policy.ts';
 import { openControlSocket, type OpeningControlSocket } from '../control/server.ts';
@@ -40,6 +40,9 @@ export type SupervisorState = 'starting' | 'running' | 'stopping' | 'waiting' | 
 
 /** A background process that lived this long before exiting is worth a `background-exit` pitfall. */
 const BACKGROUND_MIN_AGE_MS = 1000;
+
+/** background-exit pitfalls told one by one for one instance of the app; the rest are counted. */
+const BACKGROUND_EXITS_TOLD = 10;
 
 /** Signal listeners do not hold Node's event loop open; this handle does, and never fires in practice. */
 const KEEP_ALIVE_MS = 2 ** 31 - 1;
@@ -64,7 +67,7 @@ export async function supervise(
 ): Promise<number> {
   const keepAlive = setInterval(() => {}, KEEP_ALIVE_MS);
   let launch = given;
-  const history: PastStart[] = [];
+  let history: PastStart[] = [];
   let state = 'stopped' as SupervisorState;
   /** The app's first process, also its process group's id; 0 while none runs. */
   let appPid = 0;
@@ -119,11 +122,26 @@ export async function supervise(
 
   // Start times in /proc count from boot; read the boot clock once, not at every orphan's exit.
   const bootToMonotonicMs = msSinceBoot() - monotonicMs();
+  /** background-exit pitfalls of this instance of the app so far, and those past the bound. */
+  let backgroundExits = 0;
+  let backgroundExitsUntold = 0;
   const onBackgroundExit = (pid: number, exit: AppExit, zombie: ProcStat): void => {
     // Once one counts as the app's crash, the rest are procwarden's own killing.
     if (backgroundCrash) return;
     const ageMs = Math.round(bootToMonotonicMs + monotonicMs() - (zombie.startTicks * 1000) / libc.clockTicksPerSecond);
     if (ageMs < BACKGROUND_MIN_AGE_MS) return;
+    // A burst (2,000 orphans ending together) is one fact, not 2,000 lines: the first few are
+    // told one by one, the rest counted and told once the app ends.
+    if (backgroundExits >= BACKGROUND_EXITS_TOLD) {
+      if (backgroundExitsUntold === 0) {
+        events.emit('procwarden.warning', {
+          detail: `${BACKGROUND_EXITS_TOLD} background processes of the app have ended while it goes on: further ones are counted, and told when the app ends`,
+        });
+      }
+      backgroundExitsUntold += 1;
+      return;
+    }
+    backgroundExits += 1;
     const crash = config.backgroundExit === 'crash';
     const how = exit.signal === null ? `exit code ${exit.code}` : exit.signal;
     events.emit(
@@ -321,11 +339,13 @@ export async function supervise(
     appExit = Promise.withResolvers<AppExit>();
     appEnded = false;
     lastForwarded = undefined;
+    backgroundExits = 0;
+    backgroundExitsUntold = 0;
     appPid = spawnApp(libc, launch);
     appHasTerminal = launch.takeTerminal;
     startedAt = monotonicMs();
     attempt += 1;
-    if (mode !== 'initial' && !uncounted) history.push({ action: mode, at: startedAt });
+    if (mode !== 'initial' && !uncounted) history = [...pruneHistory(history, policy, startedAt, HISTORY_SHOWN), { action: mode, at: startedAt }];
     uncounted = false;
     events.emit('container.started', {
       pid: appPid,
@@ -368,6 +388,9 @@ export async function supervise(
     if (diedInStop) await waitForTree(reaper, graceEndsAt);
     endGrace();
     const uptimeMs = Math.round(monotonicMs() - startedAt);
+    if (backgroundExitsUntold > 0) {
+      events.emit('procwarden.warning', { detail: `${backgroundExitsUntold} more background processes of the app ended while it ran, past the ${BACKGROUND_EXITS_TOLD} told one by one` });
+    }
     // Whatever the app left running goes with it, before anything else starts: as PID 1
     // the kernel would kill it anyway when procwarden exits; as a subreaper, nothing else would.
     const leftovers = await killTree(reaper);

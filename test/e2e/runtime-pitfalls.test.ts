@@ -67,4 +67,20 @@ describe('pitfalls seen while the app runs', () => {
     expect(result.exitCode).toBe(0);
     expect(pitfalls(result.stderr, 'background-exit')).toEqual([]);
   });
+
+  it('a burst of 100 background processes ending: ten background-exit pitfalls, then one line that counts, and one total when the app ends', async () => {
+    const folder = scratch();
+    const go = join(folder, 'go');
+    const app = `i=0; while [ $i -lt 100 ]; do (exec sleep 1.1 &); i=$((i+1)); done; while [ ! -e ${go} ]; do sleep 0.05; done`;
+    const run = runAsPid1(['--', 'sh', '-c', app], { env: { PROCWARDEN_LOG_LEVEL: 'info' } });
+    const stderr = stderrSoFar(run);
+    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'procwarden.warning' && /further ones are counted/.test(String(e['detail']))), 'the burst');
+    writeFileSync(go, '');
+    const result = await run;
+    expect(result.exitCode).toBe(0);
+    expect(pitfalls(result.stderr, 'background-exit')).toHaveLength(10);
+    const warnings = eventsOf(result.stderr).filter((e) => e['event'] === 'procwarden.warning').map((e) => String(e['detail']));
+    expect(warnings.filter((detail) => /further ones are counted/.test(detail))).toHaveLength(1);
+    expect(warnings.filter((detail) => /^\d+ more background processes of the app ended while it ran/.test(detail))).toHaveLength(1);
+  });
 });

@@ -166,3 +166,30 @@ describe('exit codes in the exit rules', () => {
     expect(decide({ code: null, signal: 'SIGINT' }, [], onFailure, NOW, rules).action).toBe('restart');
   });
 });
+
+describe('the history a decision keeps', () => {
+  it('keeps what the windows, the throttle and status need, and drops the rest', async () => {
+    const { pruneHistory } = await import('../../src/policy/decide.ts');
+    const p = policy({ restartBudget: { tries: 3, windowMs: MINUTE }, replaceBudget: { tries: 3, windowMs: 5 * MINUTE } });
+    const history = [
+      ...starts('recover', NOW - 9 * MINUTE),
+      ...starts('restart', NOW - 8 * MINUTE, NOW - 30_000),
+      ...starts('replace', NOW - 6 * MINUTE, NOW - 4 * MINUTE),
+      ...starts('recover', NOW - 3 * MINUTE),
+    ];
+    expect(pruneHistory(history, p, NOW, 0)).toEqual([
+      { action: 'restart', at: NOW - 30_000 },
+      { action: 'replace', at: NOW - 4 * MINUTE },
+      { action: 'recover', at: NOW - 3 * MINUTE },
+    ]);
+    expect(pruneHistory(history, p, NOW, 2)).toHaveLength(3);
+    expect(pruneHistory(history, p, NOW, 6)).toEqual(history);
+    // What is dropped changes no decision.
+    for (const exit of [code(1), code(0), killed]) {
+      for (const q of [policy({ autorestart: 'on_failure' }), policy({ autoreplace: 'always' }), policy({ recovery: true })]) {
+        const r = { ...q, restartBudget: p.restartBudget, replaceBudget: p.replaceBudget };
+        expect(decide(exit, pruneHistory(history, r, NOW, 0), r, NOW)).toEqual(decide(exit, history, r, NOW));
+      }
+    }
+  });
+});
