@@ -13,10 +13,16 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <linux/fs.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -440,6 +446,323 @@ done:
   return result;
 }
 
+
+/* ---- the filesystem, relative to folder descriptors ------------------------------------
+ * Node's fs has no *at calls. The snapshot and the reset (src/filesystem/) open every folder
+ * without following links and name everything relative to it, so that a symlink put where a
+ * folder was can make a call fail, never lead it out of the wipe roots. Names are Buffers
+ * (bytes, not UTF-8); every call returns a result >= 0 or -errno, and throws TypeError only
+ * for arguments of the wrong type. */
+
+#define STAT_FIELDS 11
+
+/* Argument i as a NUL-terminated name copied into out (size bytes); an empty name when it is
+ * null or undefined. -ENAMETOOLONG when it does not fit, 0 on success, -1 after a throw. */
+static int name_arg(napi_env env, napi_value value, char *out, size_t size) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok) return -1;
+  if (type == napi_null || type == napi_undefined) {
+    out[0] = 0;
+    return 0;
+  }
+  bool is_buffer = false;
+  if (napi_is_buffer(env, value, &is_buffer) != napi_ok || !is_buffer) {
+    throw_type_error(env, "procwarden fs: expected a Buffer name");
+    return -1;
+  }
+  void *data;
+  size_t length;
+  if (napi_get_buffer_info(env, value, &data, &length) != napi_ok) return -1;
+  if (length >= size || memchr(data, 0, length) != NULL) return -ENAMETOOLONG;
+  memcpy(out, data, length);
+  out[length] = 0;
+  return 0;
+}
+
+/* Gets up to `max` arguments; numbers are read as doubles (int64 range: offsets, ids). */
+static int fs_args(napi_env env, napi_callback_info info, napi_value *argv, size_t max, size_t needed) {
+  size_t argc = max;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < needed) {
+    throw_type_error(env, "procwarden fs: too few arguments");
+    return 0;
+  }
+  for (size_t i = argc; i < max; i++) napi_get_undefined(env, &argv[i]);
+  return 1;
+}
+
+static int number_arg(napi_env env, napi_value value, int64_t *out) {
+  if (napi_get_value_int64(env, value, out) != napi_ok) {
+    throw_type_error(env, "procwarden fs: expected a number");
+    return 0;
+  }
+  return 1;
+}
+
+static void stat_into(const struct stat *st, double *out) {
+  out[0] = st->st_mode;
+  out[1] = st->st_uid;
+  out[2] = st->st_gid;
+  out[3] = (double)st->st_size;
+  out[4] = (double)st->st_mtim.tv_sec;
+  out[5] = (double)st->st_mtim.tv_nsec;
+  out[6] = (double)st->st_dev;
+  out[7] = (double)st->st_ino;
+  out[8] = (double)st->st_nlink;
+  out[9] = (double)st->st_rdev;
+  out[10] = (double)st->st_blocks;
+}
+
+static napi_value make_stats(napi_env env, size_t count, double **data) {
+  napi_value buffer, array;
+  if (napi_create_arraybuffer(env, count * STAT_FIELDS * sizeof(double), (void **)data, &buffer) != napi_ok) return NULL;
+  if (napi_create_typedarray(env, napi_float64_array, count * STAT_FIELDS, buffer, 0, &array) != napi_ok) return NULL;
+  return array;
+}
+
+/* openat(dirfd, name, flags | O_CLOEXEC, mode): the descriptor or -errno. */
+static napi_value fs_open_at(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int64_t dirfd, flags, mode = 0;
+  char name[PATH_MAX];
+  if (!fs_args(env, info, argv, 4, 3) || !number_arg(env, argv[0], &dirfd) || !number_arg(env, argv[2], &flags)) return NULL;
+  napi_valuetype type;
+  napi_typeof(env, argv[3], &type);
+  if (type != napi_undefined && !number_arg(env, argv[3], &mode)) return NULL;
+  int got = name_arg(env, argv[1], name, sizeof name);
+  if (got == -1) return NULL;
+  if (got < 0) return make_int(env, got);
+  int fd = openat((int)dirfd, name, (int)flags | O_CLOEXEC, (mode_t)mode);
+  return make_int(env, fd >= 0 ? fd : -errno);
+}
+
+/* fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW), or fstat(dirfd) when name is null: the
+ * STAT_FIELDS numbers as a Float64Array, or -errno. */
+static napi_value fs_stat_at(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int64_t dirfd;
+  char name[PATH_MAX];
+  if (!fs_args(env, info, argv, 2, 1) || !number_arg(env, argv[0], &dirfd)) return NULL;
+  int got = name_arg(env, argv[1], name, sizeof name);
+  if (got == -1) return NULL;
+  if (got < 0) return make_int(env, got);
+  struct stat st;
+  if (fstatat((int)dirfd, name, &st, AT_SYMLINK_NOFOLLOW | (name[0] ? 0 : AT_EMPTY_PATH)) != 0) return make_int(env, -errno);
+  double *data;
+  napi_value array = make_stats(env, 1, &data);
+  if (array) stat_into(&st, data);
+  return array;
+}
+
+struct scanned {
+  char *name;
+  struct stat st;
+};
+
+static int by_name(const void *a, const void *b) {
+  return strcmp(((const struct scanned *)a)->name, ((const struct scanned *)b)->name);
+}
+
+/* Every entry of the open folder dirfd but . and .., sorted by name (bytes), each with its
+ * lstat: [names (Buffers), Float64Array of STAT_FIELDS a name], or -errno. An entry removed
+ * between the listing and its stat is left out. */
+static napi_value fs_scan(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int64_t dirfd;
+  if (!fs_args(env, info, argv, 1, 1) || !number_arg(env, argv[0], &dirfd)) return NULL;
+  int copy = fcntl((int)dirfd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return make_int(env, -errno);
+  DIR *dir = fdopendir(copy);
+  if (!dir) {
+    int failure = errno;
+    close(copy);
+    return make_int(env, -failure);
+  }
+  rewinddir(dir);
+  size_t count = 0, room = 64;
+  struct scanned *entries = malloc(room * sizeof *entries);
+  int failure = entries ? 0 : ENOMEM;
+  struct dirent *entry;
+  while (!failure) {
+    errno = 0;
+    entry = readdir(dir);
+    if (!entry) {
+      failure = errno;
+      break;
+    }
+    const char *n = entry->d_name;
+    if (n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0))) continue;
+    if (count == room) {
+      struct scanned *more = realloc(entries, (room *= 2) * sizeof *entries);
+      if (!more) {
+        failure = ENOMEM;
+        break;
+      }
+      entries = more;
+    }
+    if (fstatat((int)dirfd, n, &entries[count].st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) continue;
+      failure = errno;
+      break;
+    }
+    if (!(entries[count].name = strdup(n))) {
+      failure = ENOMEM;
+      break;
+    }
+    count++;
+  }
+  closedir(dir);
+  napi_value result = NULL;
+  if (failure) {
+    result = make_int(env, -failure);
+  } else {
+    qsort(entries, count, sizeof *entries, by_name);
+    napi_value names, pair;
+    double *data;
+    napi_value stats = make_stats(env, count, &data);
+    if (stats && napi_create_array_with_length(env, count, &names) == napi_ok && napi_create_array_with_length(env, 2, &pair) == napi_ok) {
+      int ok = 1;
+      for (size_t i = 0; i < count && ok; i++) {
+        napi_value name;
+        ok = napi_create_buffer_copy(env, strlen(entries[i].name), entries[i].name, NULL, &name) == napi_ok &&
+             napi_set_element(env, names, (uint32_t)i, name) == napi_ok;
+        stat_into(&entries[i].st, data + i * STAT_FIELDS);
+      }
+      if (ok && napi_set_element(env, pair, 0, names) == napi_ok && napi_set_element(env, pair, 1, stats) == napi_ok) result = pair;
+    }
+  }
+  for (size_t i = 0; i < count; i++) free(entries[i].name);
+  free(entries);
+  return result;
+}
+
+/* readlinkat(dirfd, name): the target as a Buffer, or -errno. */
+static napi_value fs_readlink_at(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int64_t dirfd;
+  char name[PATH_MAX], target[PATH_MAX];
+  if (!fs_args(env, info, argv, 2, 2) || !number_arg(env, argv[0], &dirfd)) return NULL;
+  int got = name_arg(env, argv[1], name, sizeof name);
+  if (got == -1) return NULL;
+  if (got < 0) return make_int(env, got);
+  ssize_t length = readlinkat((int)dirfd, name, target, sizeof target);
+  if (length < 0) return make_int(env, -errno);
+  if ((size_t)length >= sizeof target) return make_int(env, -ENAMETOOLONG);
+  napi_value result;
+  return napi_create_buffer_copy(env, (size_t)length, target, NULL, &result) == napi_ok ? result : NULL;
+}
+
+/* The calls of the form f(dirfd, name, number, number): 0 (or a result >= 0) or -errno. */
+enum name_call { UNLINK_AT, MKDIR_AT, MKNOD_AT, CHOWN_AT, SET_MTIME_AT };
+
+static napi_value name_call(napi_env env, napi_callback_info info, enum name_call which) {
+  napi_value argv[5];
+  int64_t dirfd, a = 0, b = 0, c = 0;
+  char name[PATH_MAX];
+  if (!fs_args(env, info, argv, 5, 2) || !number_arg(env, argv[0], &dirfd)) return NULL;
+  napi_valuetype type;
+  napi_typeof(env, argv[2], &type);
+  if (type != napi_undefined && !number_arg(env, argv[2], &a)) return NULL;
+  napi_typeof(env, argv[3], &type);
+  if (type != napi_undefined && !number_arg(env, argv[3], &b)) return NULL;
+  napi_typeof(env, argv[4], &type);
+  if (type != napi_undefined && !number_arg(env, argv[4], &c)) return NULL;
+  int got = name_arg(env, argv[1], name, sizeof name);
+  if (got == -1) return NULL;
+  if (got < 0) return make_int(env, got);
+  int done = -1;
+  switch (which) {
+    case UNLINK_AT:
+      done = unlinkat((int)dirfd, name, (int)a);
+      break;
+    case MKDIR_AT:
+      done = mkdirat((int)dirfd, name, (mode_t)a);
+      break;
+    case MKNOD_AT:
+      done = mknodat((int)dirfd, name, (mode_t)a, (dev_t)b);
+      break;
+    case CHOWN_AT:
+      done = fchownat((int)dirfd, name, (uid_t)a, (gid_t)b, name[0] ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH);
+      break;
+    case SET_MTIME_AT: {
+      /* The access time is left as it is: only the modification time is compared. */
+      struct timespec times[2] = {{0, UTIME_OMIT}, {(time_t)a, (long)b}};
+      done = name[0] ? utimensat((int)dirfd, name, times, AT_SYMLINK_NOFOLLOW) : futimens((int)dirfd, times);
+      break;
+    }
+  }
+  return make_int(env, done == 0 ? 0 : -errno);
+}
+
+static napi_value fs_unlink_at(napi_env env, napi_callback_info info) { return name_call(env, info, UNLINK_AT); }
+static napi_value fs_mkdir_at(napi_env env, napi_callback_info info) { return name_call(env, info, MKDIR_AT); }
+static napi_value fs_mknod_at(napi_env env, napi_callback_info info) { return name_call(env, info, MKNOD_AT); }
+static napi_value fs_chown_at(napi_env env, napi_callback_info info) { return name_call(env, info, CHOWN_AT); }
+static napi_value fs_set_mtime_at(napi_env env, napi_callback_info info) { return name_call(env, info, SET_MTIME_AT); }
+
+/* symlinkat(target, dirfd, name): 0 or -errno. */
+static napi_value fs_symlink_at(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int64_t dirfd;
+  char target[PATH_MAX], name[PATH_MAX];
+  if (!fs_args(env, info, argv, 3, 3) || !number_arg(env, argv[1], &dirfd)) return NULL;
+  int got = name_arg(env, argv[0], target, sizeof target);
+  if (got == -1) return NULL;
+  if (got < 0) return make_int(env, got);
+  got = name_arg(env, argv[2], name, sizeof name);
+  if (got == -1) return NULL;
+  if (got < 0) return make_int(env, got);
+  return make_int(env, symlinkat(target, (int)dirfd, name) == 0 ? 0 : -errno);
+}
+
+/* renameat(fromdir, from, todir, to): 0 or -errno. */
+static napi_value fs_rename_at(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int64_t from_dir, to_dir;
+  char from[PATH_MAX], to[PATH_MAX];
+  if (!fs_args(env, info, argv, 4, 4) || !number_arg(env, argv[0], &from_dir) || !number_arg(env, argv[2], &to_dir)) return NULL;
+  int got = name_arg(env, argv[1], from, sizeof from);
+  if (got == -1) return NULL;
+  if (got < 0) return make_int(env, got);
+  got = name_arg(env, argv[3], to, sizeof to);
+  if (got == -1) return NULL;
+  if (got < 0) return make_int(env, got);
+  return make_int(env, renameat((int)from_dir, from, (int)to_dir, to) == 0 ? 0 : -errno);
+}
+
+/* The calls on descriptors and numbers: lseek, ioctl(FICLONE), copy_file_range, flock. */
+enum fd_call { SEEK, CLONE, COPY_RANGE, LOCK };
+
+static napi_value fd_call(napi_env env, napi_callback_info info, enum fd_call which, size_t needed) {
+  napi_value argv[5];
+  int64_t n[5] = {0, 0, 0, 0, 0};
+  if (!fs_args(env, info, argv, 5, needed)) return NULL;
+  for (size_t i = 0; i < needed; i++)
+    if (!number_arg(env, argv[i], &n[i])) return NULL;
+  int64_t done = -1;
+  switch (which) {
+    case SEEK:
+      done = lseek((int)n[0], (off_t)n[1], (int)n[2]);
+      break;
+    case CLONE:
+      done = ioctl((int)n[0], FICLONE, (int)n[1]);
+      break;
+    case COPY_RANGE: {
+      loff_t from = n[1], to = n[3];
+      done = copy_file_range((int)n[0], &from, (int)n[2], &to, (size_t)n[4], 0);
+      break;
+    }
+    case LOCK:
+      done = flock((int)n[0], (int)n[1]);
+      break;
+  }
+  return make_int(env, done >= 0 ? done : -errno);
+}
+
+static napi_value fs_seek(napi_env env, napi_callback_info info) { return fd_call(env, info, SEEK, 3); }
+static napi_value fs_clone(napi_env env, napi_callback_info info) { return fd_call(env, info, CLONE, 2); }
+static napi_value fs_copy_range(napi_env env, napi_callback_info info) { return fd_call(env, info, COPY_RANGE, 5); }
+static napi_value fs_lock(napi_env env, napi_callback_info info) { return fd_call(env, info, LOCK, 2); }
+
 /* ---- the module --------------------------------------------------------------------- */
 
 NAPI_MODULE_INIT() {
@@ -450,6 +773,11 @@ NAPI_MODULE_INIT() {
       {"reapIfExited", reap_if_exited},   {"peekExitedChild", peek_exited_child}, {"stoppedBy", stopped_by},
       {"becomeSubreaper", become_subreaper}, {"ignoreSignal", ignore_signal},    {"setForeground", set_foreground},
       {"ownsForegroundOf", owns_foreground_of}, {"exitNow", exit_now},           {"spawn", spawn},
+      {"fsOpenAt", fs_open_at},           {"fsStatAt", fs_stat_at},              {"fsScan", fs_scan},
+      {"fsReadlinkAt", fs_readlink_at},   {"fsUnlinkAt", fs_unlink_at},          {"fsMkdirAt", fs_mkdir_at},
+      {"fsMknodAt", fs_mknod_at},         {"fsChownAt", fs_chown_at},            {"fsSetMtimeAt", fs_set_mtime_at},
+      {"fsSymlinkAt", fs_symlink_at},     {"fsRenameAt", fs_rename_at},          {"fsSeek", fs_seek},
+      {"fsClone", fs_clone},              {"fsCopyRange", fs_copy_range},        {"fsLock", fs_lock},
   };
   for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
     napi_value function;

@@ -2,11 +2,28 @@
 // carries them underneath.
 
 import { bindLibc, type Libc, type LibcAddon } from './libc.ts';
+import type { FsAddon } from './fs-calls.ts';
 import { loadNative, NativeLoadError } from './native-cache.ts';
 
 export { NativeLoadError };
 
 /** Loads procwarden's native addon (kept in `stateDir`, see native-cache.ts). Throws NativeLoadError when no folder lets it run. */
 export function loadLibc(stateDir: string): Libc {
-  return bindLibc(loadNative<LibcAddon>(stateDir, 'libc'));
+  return bindLibc(loadAddon(stateDir));
+}
+
+/**
+ * The filesystem calls of the same addon (fs-calls.ts), for the snapshot and the reset.
+ * Throws NativeLoadError when no folder lets it run.
+ */
+export function loadFsCalls(stateDir: string): FsAddon {
+  return loadAddon(stateDir);
+}
+
+let addon: (LibcAddon & FsAddon) | undefined;
+
+/** The addon, loaded once a process: every later call returns the same exports. */
+function loadAddon(stateDir: string): LibcAddon & FsAddon {
+  addon ??= loadNative<LibcAddon & FsAddon>(stateDir, 'libc');
+  return addon;
 }
