@@ -460,11 +460,19 @@ async function check(): Promise<void> {
  * The pristine filesystem's cost against the size of the tree, beside `cp -a` (a snapshot
  * by hand) and `rsync -a --delete` (a reset by hand) of the same trees: trees drawn like an
  * app folder (mostly small files, one in a thousand of 2 MB), 100 changes (40 files changed,
- * 30 created, 30 deleted).
+ * 30 created, 30 deleted). BENCH_RESET_B: another checkout's src/filesystem (the code
+ * before a change), timed on the same trees, alternating, in columns marked "(B)". Then
+ * procwarden's memory with 100,000 files in its wipe roots (and BENCH_B_BUNDLE's).
  */
 async function reset(): Promise<void> {
-  const { takeSnapshot } = await import('../src/filesystem/snapshot.ts');
-  const { resetToSnapshot } = await import('../src/filesystem/reset.ts');
+  type Snapshotting = { takeSnapshot: (roots: string[], exclude: string[], stateDir: string, source: 'start') => unknown };
+  type Resetting = { resetToSnapshot: (snapshot: never, stateDir: string) => { removed: number; restored: number } };
+  const load = async (folder: string) => ({
+    ...((await import(join(folder, 'snapshot.ts'))) as Snapshotting),
+    ...((await import(join(folder, 'reset.ts'))) as Resetting),
+  });
+  const implementations = [{ name: '', code: await load(resolve('src/filesystem')) }];
+  if (process.env['BENCH_RESET_B']) implementations.push({ name: ' (B)', code: await load(resolve(process.env['BENCH_RESET_B'])) });
   const timed = (run: () => unknown) => {
     // Each step starts with the disk idle: it does not pay for the write-back of the last.
     spawnSync('sync');
@@ -477,9 +485,7 @@ async function reset(): Promise<void> {
     for (let i = 0; i < 30; i++) writeFileSync(join(root, `d${i % 10}`, `new${i}`), 'new');
     for (let i = 0; i < 30; i++) rmSync(join(root, `d${i % 10}`, `f${60 + i}`));
   };
-  for (const files of [1_000, 10_000, 100_000]) {
-    const work = mkdtempSync(join(WORK, 'reset-'));
-    const root = join(work, 'app');
+  const makeTree = (root: string, files: number) => {
     for (let dir = 0; dir < files / 100; dir++) {
       mkdirSync(join(root, `d${dir}`), { recursive: true });
       for (let file = 0; file < 100; file++) {
@@ -487,38 +493,101 @@ async function reset(): Promise<void> {
         writeFileSync(join(root, `d${dir}`, `f${file}`), big ? Buffer.alloc(2 << 20, 1) : 'x'.repeat(200 + ((file * 37) % 3000)));
       }
     }
+  };
+  for (const files of [1_000, 10_000, 100_000]) {
+    const work = mkdtempSync(join(WORK, 'reset-'));
+    const root = join(work, 'app');
+    makeTree(root, files);
     const column = `${files.toLocaleString('en')} files`;
     // The disk's write-back makes one sample of a copy vary by 2x and more: below 100,000
     // files, each pair is taken three times, alternating, and the median reported with the
     // range.
     const rounds = files < 100_000 ? 3 : 1;
-    const samples = { snapshot: [] as number[], cp: [] as number[], reset: [] as number[], rsync: [] as number[], idle: [] as number[] };
-    let snapshot: ReturnType<typeof takeSnapshot> | undefined;
-    let state = '';
-    for (let round = 0; round < rounds; round++) {
-      state = join(work, `state-${round}`);
-      samples.snapshot.push(timed(() => (snapshot = takeSnapshot([root], [], state, 'start'))));
-      samples.cp.push(timed(() => spawnSync('cp', ['-a', root, join(work, `copy-${round}`)])));
-    }
-    change(root);
-    const report = resetToSnapshot(snapshot!, state);
-    for (let round = 0; round < rounds; round++) {
-      change(root);
-      samples.reset.push(timed(() => resetToSnapshot(snapshot!, state)));
-      change(root);
-      samples.rsync.push(timed(() => spawnSync('rsync', ['-a', '--delete', `${join(work, 'copy-0')}/`, `${root}/`])));
-      samples.idle.push(timed(() => resetToSnapshot(snapshot!, state)));
-    }
     const spread = (values: number[]) => (values.length > 1 ? `${fmt(median(values))} (${fmt(Math.min(...values))} to ${fmt(Math.max(...values))})` : fmt(values[0]!));
-    record('snapshot (the start-up delay it adds when taken at start)', column, spread(samples.snapshot));
-    record('`cp -a` of the same tree', column, spread(samples.cp));
-    record('reset after 100 changes', column, `${spread(samples.reset)}; ${report.removed} removed, ${report.restored} restored`);
-    record('`rsync -a --delete` back, after the same changes', column, spread(samples.rsync));
-    record('reset with nothing changed (the walk alone)', column, spread(samples.idle));
+    const runs = implementations.map(({ name, code }) => ({ name, code, snapshot: undefined as unknown, state: '', report: { removed: 0, restored: 0 }, samples: { snapshot: [] as number[], reset: [] as number[], idle: [] as number[] } }));
+    const cp: number[] = [];
+    const rsync: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      for (const run of runs) {
+        run.state = join(work, `state${run.name ? '-b' : ''}-${round}`);
+        run.samples.snapshot.push(timed(() => (run.snapshot = run.code.takeSnapshot([root], [], run.state, 'start'))));
+      }
+      cp.push(timed(() => spawnSync('cp', ['-a', root, join(work, `copy-${round}`)])));
+    }
+    for (const run of runs) {
+      change(root);
+      run.report = run.code.resetToSnapshot(run.snapshot as never, run.state);
+    }
+    for (let round = 0; round < rounds; round++) {
+      for (const run of runs) {
+        change(root);
+        run.samples.reset.push(timed(() => run.code.resetToSnapshot(run.snapshot as never, run.state)));
+        run.samples.idle.push(timed(() => run.code.resetToSnapshot(run.snapshot as never, run.state)));
+      }
+      change(root);
+      rsync.push(timed(() => spawnSync('rsync', ['-a', '--delete', `${join(work, 'copy-0')}/`, `${root}/`])));
+    }
+    for (const run of runs) {
+      record('snapshot (the start-up delay it adds when taken at start)', `${column}${run.name}`, spread(run.samples.snapshot));
+      record('reset after 100 changes', `${column}${run.name}`, `${spread(run.samples.reset)}; ${run.report.removed} removed, ${run.report.restored} restored`);
+      record('reset with nothing changed (the walk alone)', `${column}${run.name}`, spread(run.samples.idle));
+    }
+    record('`cp -a` of the same tree', column, spread(cp));
+    record('`rsync -a --delete` back, after the same changes', column, spread(rsync));
     rmSync(work, { recursive: true, force: true });
   }
   record('reset after 100 changes', 'target', '10,000 files < 100 ms; 100,000 < 1 s');
   record('snapshot (the start-up delay it adds when taken at start)', 'target', 'no slower than `cp -a`');
+  await resetMemory(makeTree);
+}
+
+/**
+ * procwarden's memory (VmRSS, RssAnon) with 100,000 files in its wipe roots: while the app
+ * runs after the start-time snapshot, and after a reset; beside procwarden with no snapshot
+ * (APTIBLE_DO_NOT_WIPE), and BENCH_B_BUNDLE's build when given.
+ */
+async function resetMemory(makeTree: (root: string, files: number) => void): Promise<void> {
+  const work = mkdtempSync(join(WORK, 'reset-memory-'));
+  const root = join(work, 'app');
+  makeTree(root, 100_000);
+  const builds = [{ name: 'procwarden', bin: BIN }, ...(B_BUNDLE ? [{ name: B_NAME, bin: B_BUNDLE }] : [])];
+  const measure = async (bin: string, extra: NodeJS.ProcessEnv) => {
+    const marks = mkdtempSync(join(work, 'marks-'));
+    // The first run waits for `crash`, then exits 1 (a replace: the reset); the next one sleeps.
+    const app = `n=$(ls ${marks} | grep -c run); touch ${marks}/run$n; if [ "$n" -eq 0 ]; then while [ ! -e ${marks}/crash ]; do sleep 0.05; done; exit 1; fi; exec sleep 1000`;
+    const child = start([bin, '--autoreplace', 'ON_FAILURE', '--', 'sh', '-c', app], 'ignore', {
+      ...env,
+      PROCWARDEN_STATE_DIR: join(marks, 'state'),
+      PROCWARDEN_WIPE_PATHS: root,
+      PROCWARDEN_REPLACE_LIMIT: '5/1m',
+      ...extra,
+    });
+    const until = async (path: string) => {
+      for (const deadline = Date.now() + 120_000; !existsSync(path); ) {
+        if (Date.now() > deadline) throw new Error(`bench: ${path} never came`);
+        await sleep(20);
+      }
+    };
+    await until(join(marks, 'run0'));
+    await sleep(500);
+    const running = memory(child.pid!);
+    writeFileSync(join(marks, 'crash'), '');
+    await until(join(marks, 'run1'));
+    await sleep(500);
+    const afterReset = memory(child.pid!);
+    child.kill('SIGTERM');
+    await exited(child);
+    return { running, afterReset };
+  };
+  const show = ({ rss, anon }: { rss: number; anon: number }) => `${mib(rss)} resident, ${mib(anon)} anonymous`;
+  for (const { name, bin } of builds) {
+    const { running, afterReset } = await measure(bin, {});
+    record('memory with 100,000 files in the wipe roots, while the app runs', name, show(running));
+    record('memory with 100,000 files in the wipe roots, after a reset', name, show(afterReset));
+  }
+  const { running } = await measure(BIN, { APTIBLE_DO_NOT_WIPE: '1' });
+  record('memory with 100,000 files in the wipe roots, while the app runs', 'no snapshot (APTIBLE_DO_NOT_WIPE)', show(running));
+  rmSync(work, { recursive: true, force: true });
 }
 
 /** `procwarden status` against a running procwarden: the round trip, the client's own start included. */

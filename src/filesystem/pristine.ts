@@ -5,7 +5,7 @@
 import type { Config } from '../config/config.ts';
 import { canReplace } from '../policy/policy.ts';
 import { resetToSnapshot } from './reset.ts';
-import { entryCount, loadBuildSnapshot, takeSnapshot, type Snapshot } from './snapshot.ts';
+import { loadBuildSnapshot, takeSnapshot, type Snapshot, type SnapshotSource } from './snapshot.ts';
 import { monotonicMs } from '../clock/monotonic.ts';
 
 export type ResetOutcome =
@@ -19,10 +19,17 @@ export type ResetOutcome =
     };
 
 export interface SnapshotOutcome {
-  readonly source: Snapshot['source'];
+  /**
+   * What the snapshot holds: `build`, the image as built (`procwarden snapshot`); `start`, the
+   * roots before the app first ran; `live`, the roots as the running app had left them when a
+   * live policy change made a replace or a recovery possible: not a pristine state.
+   */
+  readonly source: SnapshotSource;
   readonly roots: readonly string[];
   readonly entries: number;
   readonly durationMs: number;
+  /** `live` only: what it holds and what to do instead, one sentence for the operator. */
+  readonly advice?: string;
 }
 
 export interface Pristine {
@@ -31,12 +38,30 @@ export interface Pristine {
   reset(): ResetOutcome;
 }
 
+/** The `advice` of a `live` snapshot. */
+export const LIVE_SNAPSHOT_ADVICE =
+  'taken while the app ran: a replace or a recovery puts back the app\'s state at that moment (its PID files, caches, locks), not a pristine one; take the snapshot at image build (`RUN procwarden snapshot`) or allow a replace or a recovery from the start';
+
+/** When a snapshot is prepared: before the app first runs, or later, while it runs. */
+export type SnapshotMoment = 'start' | 'live';
+
+let prepared = false;
+
 /**
- * `pid`: procwarden's own. The default wipe paths (the working directory and /tmp) are a
- * container's own only when procwarden is its PID 1; elsewhere (a developer's machine, a CI
- * job, under another init) they may be shared, and are never reset unless named.
+ * The snapshot a replace or a recovery resets to, and the reset. `pid`: procwarden's own. The
+ * default wipe paths (the working directory and /tmp) are a container's own only when
+ * procwarden is its PID 1; elsewhere (a developer's machine, a CI job, under another init)
+ * they may be shared, and are never reset unless named.
+ *
+ * `moment`: `start` before the app first runs, `live` while it runs (a policy change that
+ * made a replace or a recovery possible). Without it, the first call in this process is the
+ * start and any later one is live. A build-time snapshot of the same roots is used whenever
+ * there is one; otherwise one is taken now, labelled with the moment (source `start` or
+ * `live`). Never throws: a snapshot that cannot be taken is `{ error }`, and resets nothing.
  */
-export function preparePristine(config: Config, pid: number): Pristine {
+export function preparePristine(config: Config, pid: number, moment?: SnapshotMoment): Pristine {
+  const when: SnapshotMoment = moment ?? (prepared ? 'live' : 'start');
+  prepared = true;
   if (config.doNotWipe) return { snapshot: undefined, reset: () => ({ skipped: true, reason: 'APTIBLE_DO_NOT_WIPE is set' }) };
   if (config.wipePathsByDefault && pid !== 1) {
     const reason = 'not PID 1: the default wipe paths (the working directory and /tmp) are reset only in a container procwarden is PID 1 of; set PROCWARDEN_WIPE_PATHS to name them';
@@ -50,7 +75,7 @@ export function preparePristine(config: Config, pid: number): Pristine {
   try {
     snapshot =
       loadBuildSnapshot(config.wipePaths, config.wipeExclude, config.stateDir) ??
-      takeSnapshot(config.wipePaths, config.wipeExclude, config.stateDir, 'start');
+      takeSnapshot(config.wipePaths, config.wipeExclude, config.stateDir, when);
   } catch (error) {
     const reason = `no snapshot: ${(error as Error).message}`;
     return { snapshot: { error: reason }, reset: () => ({ skipped: true, reason }) };
@@ -59,12 +84,13 @@ export function preparePristine(config: Config, pid: number): Pristine {
     snapshot: {
       source: snapshot.source,
       roots: snapshot.roots,
-      entries: entryCount(snapshot),
+      entries: snapshot.entries,
       durationMs: Math.round(monotonicMs() - startedAt),
+      ...(snapshot.source === 'live' ? { advice: LIVE_SNAPSHOT_ADVICE } : {}),
     },
     reset() {
       const resetAt = monotonicMs();
-      const { removed, restored, errors } = resetToSnapshot(snapshot, config.stateDir);
+      const { removed, restored, errors } = resetToSnapshot(snapshot);
       const durationMs = Math.round(monotonicMs() - resetAt);
       return { skipped: false, removed, restored, durationMs, ...(errors.length > 0 ? { errors } : {}) };
     },

@@ -13,8 +13,19 @@ export function privateEntry(path: string, kind: 'directory' | 'file'): Stats | 
   } catch {
     return undefined;
   }
-  const rightKind = kind === 'directory' ? stats.isDirectory() : stats.isFile();
-  return rightKind && stats.uid === process.geteuid!() && (stats.mode & 0o022) === 0 ? stats : undefined;
+  return whyNotPrivate(stats, kind === 'directory' ? 0o040000 : 0o100000, process.geteuid!()) === undefined ? stats : undefined;
+}
+
+/**
+ * Why an entry (`stat`: its st_mode and owner) is not a private `format` (S_IFDIR 0o040000,
+ * S_IFREG 0o100000) of user `uid`: its kind, its owner or who may write to it; undefined
+ * when it is. The same check for a path (privateEntry) and an open descriptor.
+ */
+export function whyNotPrivate(stat: { readonly mode: number; readonly uid: number }, format: number, uid: number): string | undefined {
+  if ((stat.mode & 0o170000) !== format) return format === 0o040000 ? 'not a folder' : 'not a regular file';
+  if (stat.uid !== uid) return `owned by uid ${stat.uid}, not procwarden's ${uid}`;
+  if ((stat.mode & 0o022) !== 0) return `writable by others (mode ${(stat.mode & 0o7777).toString(8)})`;
+  return undefined;
 }
 
 /** A folder of procwarden's user that nobody else may write to, made (mode 0700) if missing. */

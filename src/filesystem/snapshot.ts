@@ -1,120 +1,326 @@
 // The pristine snapshot (spec section 4): what every wipe root held before the app first
 // ran (or at image build, `procwarden snapshot`), kept in procwarden's state dir, which is
-// never itself wiped.
+// never itself wiped (store.ts: where, locks, what is trusted).
 //
 // Small files' contents are appended to one pack file, with their offsets in the manifest:
 // a snapshot then creates one file, not one a file, and creating files is most of what a
 // copy costs (on ext4 here, 0.2 to 0.5 ms each: `cp -a` of 10,000 files took 0.4 to 4.5 s).
-// Big files are copies of their own: copy-on-write clones where the filesystem can make
-// them (COPYFILE_FICLONE), plain copies elsewhere.
+// Big files are copies of their own (copy.ts: clones where the filesystem can make them,
+// holes kept). The pack's size and SHA-256 are in the manifest, checked before each reset.
+//
+// Only the snapshot's folder descriptor, its size and its checksum stay in memory while the
+// app runs: the manifest is read again at each reset, and dropped after it.
 
-import { closeSync, constants, copyFileSync, existsSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { makeDirs } from './make-dirs.ts';
+import { closeSync, constants, readSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { mountPoints, walkTree, type Boundaries, type TreeEntry } from './tree.ts';
+import { AT_FDCWD, check, LOCK_EX, LOCK_SH, LOCK_UN, statAt, type FsAddon } from '../native/fs-calls.ts';
+import { loadFsCalls } from '../native/load-libc.ts';
+import { formatEntry, type Entry } from './entry.ts';
+import { copyFileData } from './copy.ts';
+import { formatEnd, formatHead, formatRoot, parseManifest, type ManifestHead, type SnapshotSource } from './manifest.ts';
+import { outermost, resolveWipeSettings } from './resolve.ts';
+import { BUILD_SNAPSHOT, lock, makeOwnFolder, openPrivate, openStateDir, removeDeadSnapshots, removeFolder } from './store.ts';
+import { boundariesFor, FOLDER_FLAGS, identity, walkTree } from './walk.ts';
 
-export interface SnapshotEntry extends TreeEntry {
-  /** A big file: the name of its copy in the snapshot's blobs folder. */
-  readonly blob?: string;
-  /** A small file: where its `size` bytes start in the pack. */
-  readonly packed?: number;
-}
+export type { SnapshotSource };
 
 export interface Snapshot {
-  readonly version: 2;
+  /** `build`: `procwarden snapshot` in the image; `start`: before the app first ran; `live`: while it ran (a live policy change). */
+  readonly source: SnapshotSource;
+  /** The wipe roots it holds, resolved. */
   readonly roots: readonly string[];
+  /** Entries (files, folders, symlinks, FIFOs, devices) over all its roots. */
+  readonly entries: number;
+  /** Its folder, for messages. */
+  readonly dir: string;
+  /** Its folder, open and locked for procwarden's life. */
+  readonly dirFd: number;
+  /** `dev:ino` of what a walk leaves alone: the state dir. */
+  readonly skipIds: readonly string[];
+  /** Exclude globs, byte strings. */
   readonly exclude: readonly string[];
-  /** `build`: taken by `procwarden snapshot` in the image; `start`: before the app first ran. */
-  readonly source: 'build' | 'start';
-  readonly entries: Readonly<Record<string, readonly SnapshotEntry[]>>;
+  readonly packBytes: number;
+  readonly packSha256: string;
 }
 
-export const snapshotDir = (stateDir: string) => join(stateDir, 'snapshot');
-const manifestPath = (stateDir: string) => join(snapshotDir(stateDir), 'manifest.json');
-export const blobPath = (stateDir: string, blob: string) => join(snapshotDir(stateDir), 'blobs', blob);
-const packPath = (stateDir: string) => join(snapshotDir(stateDir), 'pack');
-
-/** What a walk of `root` must leave alone: the state dir, and mount points below the root. */
-export function boundariesFor(root: string, stateDir: string, exclude: readonly string[]): Boundaries {
-  const skip = new Set([stateDir]);
-  for (const point of mountPoints()) if (point !== root && point.startsWith(`${root}/`)) skip.add(point);
-  return { skip, exclude };
-}
+/** The build-time snapshot's folder. */
+export const snapshotDir = (stateDir: string) => join(stateDir, BUILD_SNAPSHOT);
 
 /** Below this size a file goes into the pack; from it on, a copy of its own (a clone, where one can be made). */
 const SMALL_FILE_BYTES = 256 * 1024;
 
-/** A big file's copy: a copy-on-write clone where the filesystem can make one, a plain copy elsewhere. */
-export function copyBigFile(from: string, to: string): void {
-  copyFileSync(from, to, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
+/** How many entries the snapshot holds, over all its roots. */
+export function entryCount(snapshot: Snapshot): number {
+  return snapshot.entries;
 }
 
-/** A small file's content as the snapshot holds it (from the pack). */
-export function packedContent(stateDir: string, entry: SnapshotEntry): Buffer {
-  const content = Buffer.allocUnsafe(entry.size);
-  const fd = openSync(packPath(stateDir), 'r');
+const latin1 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_NONBLOCK } = constants;
+const NEW_FILE = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
+
+/**
+ * Takes a snapshot of `roots` (absolute paths; resolved here) into a new folder of the state
+ * dir: `snapshot` for a build-time one (replacing the one there, unless a running procwarden
+ * uses it), a folder of this procwarden's own otherwise. A snapshot that fails leaves
+ * nothing. Throws an Error saying what failed (a root, the state dir, the disk).
+ */
+export function takeSnapshot(roots: readonly string[], exclude: readonly string[], stateDir: string, source: SnapshotSource): Snapshot {
+  const fs = loadFsCalls(stateDir);
+  const settings = resolveWipeSettings(roots, stateDir);
+  if ('error' in settings) throw new Error(settings.error);
+  const state = openStateDir(fs, settings.stateDir);
   try {
-    for (let read = 0; read < entry.size; ) {
-      const got = readSync(fd, content, read, entry.size - read, entry.packed! + read);
-      if (got === 0) throw new Error('the snapshot pack is shorter than its manifest says');
-      read += got;
+    // Who takes which folder is decided under the state dir's own lock (a second procwarden
+    // starting on the same state dir waits for it, for the few calls it lasts).
+    check(fs.fsLock(state.fd, LOCK_EX), 'lock the state dir');
+    let name: string;
+    let dirFd: number;
+    try {
+      removeDeadSnapshots(fs, state.fd, settings.stateDir);
+      name = source === 'build' ? makeOwnFolder(fs, state.fd, `${BUILD_SNAPSHOT}.new`) : claimFolder(fs, state.fd, settings.stateDir, source);
+      dirFd = openPrivate(fs, state.fd, name, 'folder', 'the new snapshot').fd;
+      lock(fs, dirFd, true);
+    } finally {
+      fs.fsLock(state.fd, LOCK_UN);
     }
+    const skipIds = [identity(state.stat)];
+    const globs = exclude.map(latin1);
+    let written: { entries: number; packBytes: number; packSha256: string };
+    try {
+      written = writeSnapshot(fs, dirFd, settings.roots.map(latin1), outermost(settings.roots).map(latin1), globs, skipIds, source);
+      if (source === 'build') putInPlace(fs, state.fd, settings.stateDir, name);
+    } catch (error) {
+      closeSync(dirFd);
+      removeFolder(fs, state.fd, settings.stateDir, name);
+      throw error;
+    }
+    const dir = join(settings.stateDir, source === 'build' ? BUILD_SNAPSHOT : name);
+    return { source, roots: settings.roots, dir, dirFd, skipIds, exclude: globs, ...written };
+  } finally {
+    closeSync(state.fd);
+  }
+}
+
+/**
+ * The folder a snapshot taken at start or live goes in: `snapshot` when it is free or holds
+ * a dead procwarden's snapshot of that kind (its lock free, its source not `build`), a folder
+ * of this procwarden's own when another procwarden holds it or it is a build-time one.
+ * Called under the state dir's lock.
+ */
+function claimFolder(fs: FsAddon, stateFd: number, stateDir: string, source: SnapshotSource): string {
+  const usual = Buffer.from(BUILD_SNAPSHOT);
+  if (fs.fsMkdirAt(stateFd, usual, 0o700) === 0) return BUILD_SNAPSHOT;
+  const fd = fs.fsOpenAt(stateFd, usual, FOLDER_FLAGS);
+  let dead = false;
+  if (fd >= 0) {
+    try {
+      if (lock(fs, fd, true)) {
+        let built = false;
+        try {
+          built = parseManifest(readManifestText(fs, fd), false).source === 'build';
+        } catch {
+          // No whole manifest: a snapshot that never finished.
+        }
+        dead = !built;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  if (dead) {
+    removeFolder(fs, stateFd, stateDir, BUILD_SNAPSHOT);
+    if (fs.fsMkdirAt(stateFd, usual, 0o700) === 0) return BUILD_SNAPSHOT;
+  }
+  return makeOwnFolder(fs, stateFd, `snapshot-${source}`);
+}
+
+/** The new build-time snapshot `name` renamed to `snapshot`, the old one removed: never while a procwarden holds it. */
+function putInPlace(fs: FsAddon, stateFd: number, stateDir: string, name: string): void {
+  check(fs.fsLock(stateFd, LOCK_EX), 'lock the state dir');
+  try {
+    putInPlaceLocked(fs, stateFd, stateDir, name);
+  } finally {
+    fs.fsLock(stateFd, LOCK_UN);
+  }
+}
+
+function putInPlaceLocked(fs: FsAddon, stateFd: number, stateDir: string, name: string): void {
+  const old = fs.fsOpenAt(stateFd, Buffer.from(BUILD_SNAPSHOT), FOLDER_FLAGS);
+  try {
+    if (old >= 0 && !lock(fs, old, true)) throw new Error(`${snapshotDir(stateDir)} is in use by a running procwarden: stop it first, or use another PROCWARDEN_STATE_DIR`);
+    let moved: string | undefined;
+    if (old >= 0) {
+      moved = `${BUILD_SNAPSHOT}.old-${process.pid}-${Date.now()}`;
+      check(fs.fsRenameAt(stateFd, Buffer.from(BUILD_SNAPSHOT), stateFd, Buffer.from(moved)), 'move the old snapshot aside');
+    }
+    check(fs.fsRenameAt(stateFd, Buffer.from(name), stateFd, Buffer.from(BUILD_SNAPSHOT)), 'put the snapshot in place');
+    if (moved) removeFolder(fs, stateFd, stateDir, moved);
+  } finally {
+    if (old >= 0) closeSync(old);
+  }
+}
+
+/** Appends to a file through a buffer: one write a megabyte, not one an entry. */
+class Appender {
+  private readonly buffer = Buffer.allocUnsafe(1 << 20);
+  private used = 0;
+  written = 0;
+  constructor(private readonly fd: number) {}
+  /** Where the next bytes added will start. */
+  get position(): number {
+    return this.written + this.used;
+  }
+  add(data: Buffer | string): void {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+    if (this.used + bytes.length > this.buffer.length) this.flush();
+    if (bytes.length > this.buffer.length) this.write(bytes, bytes.length);
+    else this.used += bytes.copy(this.buffer, this.used);
+  }
+  flush(): void {
+    this.write(this.buffer, this.used);
+    this.used = 0;
+  }
+  private write(bytes: Buffer, length: number): void {
+    for (let done = 0; done < length; ) done += writeSync(this.fd, bytes, done, length - done);
+    this.written += length;
+  }
+}
+
+function writeSnapshot(fs: FsAddon, dirFd: number, roots: readonly string[], walked: readonly string[], exclude: readonly string[], skipIds: readonly string[], source: SnapshotSource) {
+  check(fs.fsMkdirAt(dirFd, Buffer.from('blobs'), 0o700), 'make the blobs folder');
+  const blobsFd = check(fs.fsOpenAt(dirFd, Buffer.from('blobs'), FOLDER_FLAGS), 'open the blobs folder');
+  const packFd = check(fs.fsOpenAt(dirFd, Buffer.from('pack'), NEW_FILE, 0o600), 'make the pack');
+  const manifestFd = check(fs.fsOpenAt(dirFd, Buffer.from('manifest.partial'), NEW_FILE, 0o600), 'make the manifest');
+  const pack = new Appender(packFd);
+  const manifest = new Appender(manifestFd);
+  const hash = createHash('sha256');
+  let entries = 0;
+  let blobs = 0;
+  try {
+    manifest.add(formatHead(source, roots, exclude));
+    for (const root of walked) {
+      const rootFd = fs.fsOpenAt(AT_FDCWD, Buffer.from(root, 'latin1'), FOLDER_FLAGS);
+      if (rootFd < 0) check(rootFd, `open the wipe root ${Buffer.from(root, 'latin1').toString()}`);
+      try {
+        const rootStat = statAt(check(fs.fsStatAt(rootFd, null), 'stat a root'));
+        manifest.add(`${formatRoot({ path: root, ...rootStat, mode: rootStat.mode & 0o7777 })}\n`);
+        const boundaries = boundariesFor(root, rootStat.dev, new Set(skipIds), exclude);
+        walkTree(fs, rootFd, root, boundaries, (path, child, parentFd) => {
+          const { stat, kind } = child;
+          if (kind === undefined || kind === 'socket') return; // never kept: a reset removes them
+          const base = { path, kind, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, size: 0, mtimeS: stat.mtimeS, mtimeNs: stat.mtimeNs };
+          let entry: Entry = base;
+          if (kind === 'symlink') entry = { ...base, target: check(fs.fsReadlinkAt(parentFd, child.bytes), `readlink ${path}`).toString('latin1') };
+          else if (kind === 'char' || kind === 'block') entry = { ...base, rdev: stat.rdev };
+          else if (kind === 'file') {
+            const fd = check(fs.fsOpenAt(parentFd, child.bytes, O_RDONLY | O_NOFOLLOW | O_NONBLOCK), `open ${path}`);
+            try {
+              const now = statAt(check(fs.fsStatAt(fd, null), `stat ${path}`));
+              if (now.ino !== stat.ino) throw new Error('changed while procwarden read it');
+              if (now.size >= SMALL_FILE_BYTES) {
+                const blob = String(blobs++);
+                const blobFd = check(fs.fsOpenAt(blobsFd, Buffer.from(blob), NEW_FILE, 0o600), 'make a blob');
+                try {
+                  copyFileData(fs, fd, blobFd, now.size);
+                } finally {
+                  closeSync(blobFd);
+                }
+                entry = { ...base, size: now.size, mtimeS: now.mtimeS, mtimeNs: now.mtimeNs, blob };
+              } else {
+                const content = Buffer.allocUnsafe(now.size);
+                let read = 0;
+                for (let got = 1; got > 0 && read < content.length; read += got) got = readSync(fd, content, read, content.length - read, read);
+                // What was read is what a reset puts back, and what it compares with.
+                const bytes = content.subarray(0, read);
+                entry = { ...base, size: bytes.length, mtimeS: now.mtimeS, mtimeNs: now.mtimeNs, packed: pack.position };
+                pack.add(bytes);
+                hash.update(bytes);
+              }
+            } finally {
+              closeSync(fd);
+            }
+          }
+          manifest.add(`${formatEntry(entry)}\n`);
+          entries += 1;
+        });
+      } finally {
+        closeSync(rootFd);
+      }
+    }
+    pack.flush();
+    const packSha256 = hash.digest('hex');
+    manifest.add(formatEnd(entries, pack.written, packSha256));
+    manifest.flush();
+    check(fs.fsRenameAt(dirFd, Buffer.from('manifest.partial'), dirFd, Buffer.from('manifest')), 'finish the manifest');
+    return { entries, packBytes: pack.written, packSha256 };
+  } finally {
+    closeSync(blobsFd);
+    closeSync(packFd);
+    closeSync(manifestFd);
+  }
+}
+
+/** The manifest of the snapshot open at `dirFd`, read without following links and trusted only when private. */
+export function readManifestText(fs: FsAddon, dirFd: number): string {
+  const { fd, stat } = openPrivate(fs, dirFd, 'manifest', 'file', 'the snapshot manifest');
+  try {
+    const text = Buffer.allocUnsafe(stat.size);
+    let read = 0;
+    for (let got = 1; got > 0 && read < text.length; read += got) got = readSync(fd, text, read, text.length - read, read);
+    return text.toString('latin1', 0, read);
   } finally {
     closeSync(fd);
   }
-  return content;
-}
-
-export function takeSnapshot(roots: readonly string[], exclude: readonly string[], stateDir: string, source: Snapshot['source']): Snapshot {
-  rmSync(snapshotDir(stateDir), { recursive: true, force: true });
-  makeDirs(join(snapshotDir(stateDir), 'blobs'));
-  let blobs = 0;
-  let packEnd = 0;
-  const pack = openSync(packPath(stateDir), 'wx', 0o600);
-  const entries: Record<string, SnapshotEntry[]> = {};
-  try {
-    for (const root of roots) {
-      entries[root] = walkTree(root, boundariesFor(root, stateDir, exclude)).map((entry) => {
-        if (entry.type !== 'file') return entry;
-        if (entry.size >= SMALL_FILE_BYTES) {
-          const blob = String(blobs++);
-          copyBigFile(entry.path, blobPath(stateDir, blob));
-          return { ...entry, blob };
-        }
-        const content = readFileSync(entry.path);
-        const packed = packEnd;
-        for (let written = 0; written < content.length; ) written += writeSync(pack, content, written, content.length - written, packEnd + written);
-        packEnd += content.length;
-        // What was read is what a reset puts back, and what it compares with.
-        return { ...entry, size: content.length, packed };
-      });
-    }
-  } finally {
-    closeSync(pack);
-  }
-  const snapshot: Snapshot = { version: 2, roots, exclude, source, entries };
-  writeFileSync(manifestPath(stateDir), JSON.stringify(snapshot));
-  return snapshot;
-}
-
-/** How many entries (files, folders, symlinks) the snapshot holds, over all its roots. */
-export function entryCount(snapshot: Snapshot): number {
-  return Object.values(snapshot.entries).reduce((sum, list) => sum + list.length, 0);
 }
 
 /**
  * The build-time snapshot in the state dir, when it was taken of these roots with these
- * excludes. One a previous start took is never reused: the pristine state is what the roots
- * held when this procwarden started.
+ * excludes, private to procwarden, whole, and not being replaced; locked (shared) for this
+ * procwarden's life so that `procwarden snapshot` never replaces it under it. One a previous
+ * start took is never reused: the pristine state is what the roots held when this procwarden
+ * started. Throws when the state dir is not private to procwarden.
  */
 export function loadBuildSnapshot(roots: readonly string[], exclude: readonly string[], stateDir: string): Snapshot | undefined {
-  if (!existsSync(manifestPath(stateDir))) return undefined;
+  const fs = loadFsCalls(stateDir);
+  const settings = resolveWipeSettings(roots, stateDir);
+  if ('error' in settings) throw new Error(settings.error);
+  const state = openStateDir(fs, settings.stateDir);
+  let dirFd = -1;
   try {
-    const snapshot = JSON.parse(readFileSync(manifestPath(stateDir), 'utf8')) as Snapshot;
+    const found = fs.fsStatAt(state.fd, Buffer.from(BUILD_SNAPSHOT));
+    if (typeof found === 'number') return undefined;
+    check(fs.fsLock(state.fd, LOCK_SH), 'lock the state dir');
+    let locked: boolean;
+    try {
+      dirFd = openPrivate(fs, state.fd, BUILD_SNAPSHOT, 'folder', `the snapshot ${snapshotDir(settings.stateDir)}`).fd;
+      locked = lock(fs, dirFd, false);
+    } finally {
+      fs.fsLock(state.fd, LOCK_UN);
+    }
+    // Held by another procwarden as its own start-time snapshot: not a build-time one.
+    if (!locked) {
+      closeSync(dirFd);
+      return undefined;
+    }
+    let head: ManifestHead;
+    try {
+      head = parseManifest(readManifestText(fs, dirFd), false);
+    } catch {
+      closeSync(dirFd);
+      return undefined;
+    }
     const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-    const matches = snapshot.version === 2 && snapshot.source === 'build' && same(snapshot.roots, roots) && same(snapshot.exclude, exclude);
-    return matches ? snapshot : undefined;
-  } catch {
-    return undefined;
+    if (head.source !== 'build' || !same(head.roots, settings.roots.map(latin1)) || !same(head.exclude, exclude.map(latin1))) {
+      closeSync(dirFd);
+      return undefined;
+    }
+    const { entries, packBytes, packSha256 } = head;
+    return { source: 'build', roots: settings.roots, dir: snapshotDir(settings.stateDir), dirFd, skipIds: [identity(state.stat)], exclude: head.exclude, entries, packBytes, packSha256 };
+  } catch (error) {
+    if (dirFd >= 0) closeSync(dirFd);
+    throw error;
+  } finally {
+    closeSync(state.fd);
   }
 }

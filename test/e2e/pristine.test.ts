@@ -107,7 +107,7 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     expect(readFileSync(join(root, 'log', 'app.log'), 'utf8')).toBe('line\n');
     expect(existsSync(join(root, 'server.pid'))).toBe(false);
     expect(existsSync(join(root, 'server.pid.template'))).toBe(true);
-    expect(existsSync(join(stateDir, 'snapshot', 'manifest.json'))).toBe(true);
+    expect(existsSync(join(stateDir, 'snapshot', 'manifest'))).toBe(true);
     expect(readFileSync(join(out, 'after'), 'utf8')).toContain('./.procwarden d');
   });
 

@@ -1,0 +1,60 @@
+// The wipe roots and the state dir as the filesystem has them, resolved once at
+// configuration: a wipe path that is a symlink (or has one on its way) becomes the folder it
+// leads to, `//`, `/./` and trailing slashes go, and a root inside another is covered by it.
+// The checks that follow (never /, /proc, /sys, /dev) look at the resolved path, not at the
+// string the operator wrote.
+
+import { realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+export type WipeSettings =
+  | { readonly roots: readonly string[]; readonly stateDir: string }
+  | { readonly error: string; readonly variable: 'PROCWARDEN_WIPE_PATHS' | 'PROCWARDEN_STATE_DIR' };
+
+const KERNEL_FILESYSTEMS = ['/proc', '/sys', '/dev'];
+
+/** True for /, and for /proc, /sys, /dev and anything below them. */
+export function neverAWipeRoot(resolved: string): boolean {
+  return resolved === '/' || KERNEL_FILESYSTEMS.some((top) => resolved === top || resolved.startsWith(`${top}/`));
+}
+
+/**
+ * The path with every symlink on it resolved (realpath); for a path that does not exist (yet),
+ * its deepest existing folder resolved and the rest appended.
+ */
+export function resolvedPath(path: string): string {
+  const absolute = resolve(path);
+  try {
+    return realpathSync.native(absolute);
+  } catch {
+    const parent = dirname(absolute);
+    return parent === absolute ? absolute : join(resolvedPath(parent), absolute.slice(parent === '/' ? 1 : parent.length + 1));
+  }
+}
+
+/**
+ * The wipe paths (absolute, as configured) and the state dir resolved: roots in the given
+ * order, without duplicates (a root inside another stays: `outermost` drops it for a walk). An error (with the variable to name
+ * in the usage message, exit 2) when a path resolves to /, /proc, /sys, /dev or below, or to
+ * the state dir or a folder inside it.
+ */
+export function resolveWipeSettings(wipePaths: readonly string[], stateDir: string): WipeSettings {
+  const state = resolvedPath(stateDir);
+  const resolved: string[] = [];
+  for (const given of wipePaths) {
+    const root = resolvedPath(given);
+    const shown = root === resolve(given) ? `'${given}'` : `'${given}' (which resolves to '${root}')`;
+    if (neverAWipeRoot(root)) return { variable: 'PROCWARDEN_WIPE_PATHS', error: `PROCWARDEN_WIPE_PATHS: ${shown} can never be wiped (nor can /, /proc, /sys or /dev)` };
+    if (root === state || root.startsWith(`${state}/`)) {
+      return { variable: 'PROCWARDEN_WIPE_PATHS', error: `PROCWARDEN_WIPE_PATHS: ${shown} is procwarden's state dir or inside it (PROCWARDEN_STATE_DIR=${stateDir})` };
+    }
+    resolved.push(root);
+  }
+  return { roots: [...new Set(resolved)], stateDir: state };
+}
+
+/** The roots a walk covers: a root inside another is walked as part of the outer one. */
+export function outermost(roots: readonly string[]): string[] {
+  const inside = (path: string, folder: string) => path.startsWith(folder === '/' ? '/' : `${folder}/`);
+  return roots.filter((root) => !roots.some((other) => other !== root && inside(root, other)));
+}

@@ -1,0 +1,202 @@
+// The one walker the snapshot and the reset share: folder by folder through descriptors
+// opened without following links, names as bytes. Symlinks are never followed, other
+// filesystems (volumes, secrets, a tmpfs) and bind mounts are never entered, excluded globs
+// and procwarden's own state dir are left alone.
+//
+// A folder is opened by name relative to its parent's descriptor with O_NOFOLLOW and
+// O_DIRECTORY, and its device and inode compared with what the parent's listing saw: a
+// folder swapped for a symlink (or for another folder) between the listing and the open
+// makes the open fail, and the walk can never be led out of its root. Its cost is one open
+// descriptor a level of depth, so depth is bounded by the descriptor limit, not PATH_MAX.
+
+import { closeSync, constants, readFileSync } from 'node:fs';
+import { matchesGlob } from 'node:path';
+import { AT_REMOVEDIR, check, statAt, type FsAddon, type RawStat } from '../native/fs-calls.ts';
+import { kindOf, type EntryKind } from './entry.ts';
+
+const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = constants;
+export const FOLDER_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
+
+export interface Boundaries {
+  /** The root's device: an entry on another is a mount point, left alone. */
+  readonly rootDev: number;
+  /** `dev:ino` of folders never entered or touched: the state dir and its snapshots. */
+  readonly skipIds: ReadonlySet<string>;
+  /** Absolute byte-string paths of mount points below the root (bind mounts share the device). */
+  readonly skipPaths: ReadonlySet<string>;
+  /** Globs (byte strings) matched against absolute paths. */
+  readonly exclude: readonly string[];
+}
+
+export interface Child {
+  /** Byte string. */
+  readonly name: string;
+  readonly bytes: Buffer;
+  readonly stat: RawStat;
+  readonly kind: EntryKind | 'socket' | undefined;
+}
+
+export interface Listing {
+  /** What the walk handles, in name (byte) order. */
+  readonly children: Child[];
+  /** Entries left alone here (excluded, mount points, the state dir). */
+  readonly leftAlone: number;
+}
+
+/** `dev:ino`, the identity boundaries compare. */
+export const identity = (stat: Pick<RawStat, 'dev' | 'ino'>) => `${stat.dev}:${stat.ino}`;
+
+/** Mount points of this mount namespace (from /proc/self/mountinfo), as byte strings. */
+export function mountPoints(): Set<string> {
+  const points = new Set<string>();
+  for (const line of readFileSync('/proc/self/mountinfo', 'latin1').split('\n')) {
+    const field = line.split(' ')[4];
+    // Spaces and the like are octal-escaped in mountinfo.
+    if (field) points.add(field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))));
+  }
+  return points;
+}
+
+/** The boundaries of a walk of `root` (absolute byte string) on device `rootDev`. */
+export function boundariesFor(root: string, rootDev: number, skipIds: ReadonlySet<string>, exclude: readonly string[]): Boundaries {
+  const skipPaths = new Set<string>();
+  for (const point of mountPoints()) if (point.startsWith(`${root}/`)) skipPaths.add(point);
+  return { rootDev, skipIds, skipPaths, exclude };
+}
+
+/**
+ * The entries of the open folder `dirFd` (at absolute byte-string path `dirPath`) the walk
+ * handles, each with its lstat. Throws FsError when the folder cannot be read.
+ */
+export function listFolder(fs: FsAddon, dirFd: number, dirPath: string, boundaries: Boundaries): Listing {
+  const [names, stats] = check(fs.fsScan(dirFd), `read folder ${dirPath}`);
+  const children: Child[] = [];
+  let leftAlone = 0;
+  const { skipIds, skipPaths, exclude, rootDev } = boundaries;
+  for (let i = 0; i < names.length; i++) {
+    const bytes = names[i]!;
+    const name = bytes.toString('latin1');
+    const stat = statAt(stats, i);
+    const kind = kindOf(stat.mode);
+    const path = `${dirPath}/${name}`;
+    const leave =
+      stat.dev !== rootDev ||
+      (kind === 'dir' && (skipIds.has(identity(stat)) || skipPaths.has(path))) ||
+      (exclude.length > 0 && exclude.some((glob) => matchesGlob(path, glob)));
+    if (leave) leftAlone += 1;
+    else children.push({ name, bytes, stat, kind });
+  }
+  return { children, leftAlone };
+}
+
+/** A folder that is no longer the one its listing saw. */
+export class ChangedError extends Error {
+  readonly code = 'ECHANGED';
+}
+
+/**
+ * Opens folder `name` below `dirFd` without following links; when `expected` is given, it
+ * must still be that folder (device and inode), else ChangedError. Throws FsError (ELOOP,
+ * ENOTDIR...) when it is not a folder.
+ */
+export function openFolder(fs: FsAddon, dirFd: number, name: Buffer, expected?: Pick<RawStat, 'dev' | 'ino'>): number {
+  const fd = check(fs.fsOpenAt(dirFd, name, FOLDER_FLAGS), 'open folder');
+  if (expected) {
+    const now = statAt(check(fs.fsStatAt(fd, null), 'stat folder'));
+    if (now.dev !== expected.dev || now.ino !== expected.ino) {
+      closeSync(fd);
+      throw new ChangedError('changed while procwarden read it');
+    }
+  }
+  return fd;
+}
+
+/**
+ * Every entry below the open folder `rootFd` (absolute byte-string path `rootPath`), parents
+ * before children, names in byte order: `visit(path, child, dirFd)` with `path` relative to
+ * the root and `dirFd` the open folder holding it (valid during the call only). Sockets and
+ * entries of no kind are visited too (kind 'socket' or undefined): the caller decides.
+ * Throws what listing or opening a folder throws, naming the folder.
+ */
+export function walkTree(
+  fs: FsAddon,
+  rootFd: number,
+  rootPath: string,
+  boundaries: Boundaries,
+  visit: (path: string, child: Child, dirFd: number) => void,
+): void {
+  const walkFolder = (dirFd: number, relative: string): void => {
+    const { children } = listFolder(fs, dirFd, relative === '' ? rootPath : `${rootPath}/${relative}`, boundaries);
+    for (const child of children) {
+      const path = relative === '' ? child.name : `${relative}/${child.name}`;
+      visit(path, child, dirFd);
+      if (child.kind !== 'dir') continue;
+      const fd = openFolder(fs, dirFd, child.bytes, child.stat);
+      try {
+        walkFolder(fd, path);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  };
+  walkFolder(rootFd, '');
+}
+
+/**
+ * Removes folder `name` below `parentFd` (at absolute byte-string path `path`) and everything
+ * in it the boundaries let the walk handle, each removal relative to a folder opened without
+ * following links: a folder swapped for a symlink mid-way makes it fail, never escape.
+ * `expected`: the folder the caller's listing saw (else ChangedError). Returns how many
+ * entries it removed; a folder that keeps something left alone (a mount point, an excluded
+ * path) stays, and that is no error. Throws FsError or ChangedError.
+ */
+export function removeTree(fs: FsAddon, parentFd: number, name: Buffer, path: string, boundaries: Boundaries, expected?: Pick<RawStat, 'dev' | 'ino'>): number {
+  interface Frame {
+    readonly parentFd: number;
+    readonly name: Buffer;
+    readonly path: string;
+    readonly fd: number;
+    readonly children: Child[];
+    next: number;
+    /** Entries left alone in it: its removal may then fail, and that is no error. */
+    kept: number;
+  }
+  const open = (parent: number, folder: Buffer, at: string, seen?: Pick<RawStat, 'dev' | 'ino'>): Frame => {
+    const fd = openFolder(fs, parent, folder, seen);
+    try {
+      const { children, leftAlone } = listFolder(fs, fd, at, boundaries);
+      return { parentFd: parent, name: folder, path: at, fd, children, next: 0, kept: leftAlone };
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+  };
+  let removed = 0;
+  // A loop over a stack of open folders, not a recursion: any depth.
+  const stack = [open(parentFd, name, path, expected)];
+  try {
+    while (stack.length > 0) {
+      const top = stack.at(-1)!;
+      const child = top.children[top.next++];
+      if (child) {
+        if (child.kind === 'dir') stack.push(open(top.fd, child.bytes, `${top.path}/${child.name}`, child.stat));
+        else {
+          check(fs.fsUnlinkAt(top.fd, child.bytes, 0), 'unlink');
+          removed += 1;
+        }
+        continue;
+      }
+      stack.pop();
+      closeSync(top.fd);
+      const result = fs.fsUnlinkAt(top.parentFd, top.name, AT_REMOVEDIR);
+      // EBUSY: a mount point; ENOTEMPTY: something left alone below it.
+      if (result === 0) removed += 1;
+      else if (result === -16 || (result === -39 && top.kept > 0)) {
+        if (stack.length > 0) stack.at(-1)!.kept += 1;
+      } else check(result, 'remove folder');
+    }
+  } finally {
+    for (const frame of stack) closeSync(frame.fd);
+  }
+  return removed;
+}
