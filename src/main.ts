@@ -26,6 +26,7 @@ import { SpawnError, type AppLaunch } from './process/spawn-app.ts';
 import { supervise } from './supervisor/supervisor.ts';
 import { ask, type Reply } from './control/client.ts';
 import { parsePolicyFile } from './control/policy-file.ts';
+import { readPolicyFileText } from './control/read-policy-file.ts';
 import { entryCount, snapshotDir, takeSnapshot, type Snapshot } from './filesystem/snapshot.ts';
 
 declare const PROCWARDEN_VERSION: string;
@@ -212,13 +213,12 @@ function policyNotices(config: Config, processType: string | undefined): string[
 /** The policy file at start: over the environment, under the flags. Null with a line said when it is unusable. */
 function readPolicyFile(config: Config): { config: Config; text: string | undefined } | null {
   if (!config.policyFile) return { config, text: undefined };
-  let text: string;
-  try {
-    text = readFileSync(config.policyFile, 'utf8');
-  } catch (error) {
-    say(`PROCWARDEN_POLICY_FILE: ${config.policyFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  const read = readPolicyFileText(config.policyFile);
+  if ('error' in read) {
+    say(`PROCWARDEN_POLICY_FILE: ${config.policyFile}: ${read.error}`);
     return null;
   }
+  const { text } = read;
   const change = parsePolicyFile(text);
   if ('error' in change) {
     say(`PROCWARDEN_POLICY_FILE: ${config.policyFile}: ${change.error}`);

@@ -323,11 +323,16 @@ export async function supervise(
   };
   const stopWatching =
     config.policyFile && policyFileText !== undefined
-      ? watchPolicyFile(config.policyFile, policyFileText, (text) => {
-          const change = parsePolicyFile(text);
-          if ('error' in change) events.emit('policy.rejected', { source: 'file', error: `${config.policyFile}: ${change.error}` });
-          else if (Object.keys(change).length > 0) applyChange(change, 'file');
-        })
+      ? watchPolicyFile(
+          config.policyFile,
+          policyFileText,
+          (text) => {
+            const change = parsePolicyFile(text);
+            if ('error' in change) events.emit('policy.rejected', { source: 'file', error: `${config.policyFile}: ${change.error}` });
+            else if (Object.keys(change).length > 0) applyChange(change, 'file');
+          },
+          (error) => events.emit('policy.rejected', { source: 'file', error: `${config.policyFile}: ${error}` }),
+        )
       : undefined;
 
   for (;;) {

@@ -1,3 +1,4 @@
+import { execaSync } from 'execa';
 import { existsSync, mkdirSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createConnection } from 'node:net';
@@ -244,5 +245,47 @@ describe('the watched policy file (PROCWARDEN_POLICY_FILE)', () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/^procwarden: PROCWARDEN_POLICY_FILE: .*policy\.env: line 1: AUTORESTRT is not a policy setting/);
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it.each([
+    ['/dev/zero', 'is not a regular file'],
+    ['a FIFO', 'is not a regular file'],
+    ['a 100 KiB file', 'is over 64 KiB'],
+  ])('%s as the policy file at start is exit 2 naming it, at once, and nothing runs', async (what, reason) => {
+    const folder = scratch();
+    let file = '/dev/zero';
+    if (what === 'a FIFO') {
+      file = join(folder, 'policy.fifo');
+      execaSync('mkfifo', [file]);
+    } else if (what !== '/dev/zero') {
+      file = join(folder, 'policy.env');
+      writeFileSync(file, `# ${'x'.repeat(100 * 1024)}\nAUTORESTART=always\n`);
+    }
+    const marker = join(folder, 'ran');
+    writeFileSync(join(folder, 'Procfile'), `app: touch ${marker}\n`);
+    const result = await runPlain([], { cwd: folder, env: { PROCWARDEN_POLICY_FILE: file } });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(`procwarden: PROCWARDEN_POLICY_FILE: ${file}: ${reason}`);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('a live change to an oversized file is refused with a policy.rejected event, and changes nothing; one made at once after the start is not missed', async () => {
+    const { file, publish } = configMap('AUTORESTART=off\n');
+    const stateDir = join(scratch(), 'state');
+    const cwd = scratch();
+    writeFileSync(join(cwd, 'Procfile'), 'app: sleep 1000\n');
+    const run = runPlain(['--recovery', 'off'], { cwd, env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_POLICY_FILE: file } });
+    const stderr = stderrSoFar(run);
+    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'container.started'), 'the app');
+    publish('AUTORESTART=on_failure\n');
+    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'policy.changed'), 'the change made right after the start');
+    publish(`AUTORESTART=always\n# ${'x'.repeat(100 * 1024)}\n`);
+    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'policy.rejected'), 'the refusal');
+    expect(eventsOf(stderr()).find((e) => e['event'] === 'policy.rejected')?.['error']).toMatch(/is over 64 KiB$/);
+    await until(() => existsSync(join(stateDir, 'control.sock')), 'the socket');
+    const status = await runPlain(['status', '--json'], { env: { PROCWARDEN_STATE_DIR: stateDir } });
+    expect(JSON.parse(status.stdout).policy).toMatchObject({ autorestart: 'ON_FAILURE' });
+    process.kill(run.pid!, 'SIGTERM');
+    await run;
   });
 });
