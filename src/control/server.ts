@@ -2,7 +2,7 @@
 // procwarden left is replaced; one a live procwarden holds is never taken over. Node's http
 // and net are loaded here, when the socket opens, not with the bundle.
 
-import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
 import { privateDir } from '../filesystem/private.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,29 @@ export function controlDirs(stateDir: string): string[] {
 
 /** A connection is dropped this long after it opened, whatever it sends: every request takes far less. */
 const CLIENT_TIMEOUT_MS = 5_000;
+
+/** The most connections open at once, whatever the descriptor limit. */
+const MAX_CONNECTIONS = 1024;
+/** Descriptors kept for procwarden itself: /proc reads, the app's spawn, Node's own. */
+const RESERVED_FDS = 64;
+
+/**
+ * How many connections may be open at once: half of what the soft `Max open files` limit
+ * (from /proc/self/limits) leaves beside RESERVED_FDS, between 16 and MAX_CONNECTIONS. Pure.
+ */
+export function connectionCap(limits: string): number {
+  const soft = /^Max open files\s+(\d+|unlimited)/m.exec(limits)?.[1];
+  if (soft === undefined || soft === 'unlimited') return MAX_CONNECTIONS;
+  return Math.min(MAX_CONNECTIONS, Math.max(16, Math.floor((Number(soft) - RESERVED_FDS) / 2)));
+}
+
+function readFileQuietly(path: string): string {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch {
+    return '';
+  }
+}
 
 export type ControlSocket = { readonly path: string; close(): void } | { readonly refused: string };
 
@@ -71,6 +94,10 @@ export function openControlSocket(stateDir: string, api: ControlApi): OpeningCon
       socket.once('close', () => clearTimeout(deadline));
       httpServer().emit('connection', socket);
     });
+    // Connections held open cannot use up procwarden's descriptors (a container's nofile may
+    // be 1,024): it must always be able to read /proc and kill a tree. Past the cap, a
+    // connection is refused; each is dropped 5 s after it opened anyway.
+    server.maxConnections = connectionCap(readFileQuietly('/proc/self/limits'));
     const listened = new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       // Made private before anyone can connect: the umask, then the mode for good.

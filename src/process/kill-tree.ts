@@ -9,7 +9,7 @@ import { signalGroup, signalProcess } from '../signals/signals.ts';
 import type { Reaper } from './reaper.ts';
 import { nodeChildren } from './node-children.ts';
 import type { ProcStat } from './proc-stat.ts';
-import { commandLine, readDescendants } from './process-table.ts';
+import { commandLine, ProcUnreadable, readDescendants } from './process-table.ts';
 
 /** Longest wait for a SIGCHLD between two rounds; the next round reads /proc again anyway. */
 const ROUND_WAIT_MS = 50;
@@ -19,9 +19,19 @@ export interface Leftover {
   readonly command: string;
 }
 
-/** The app's tree as /proc shows it now, zombies included. */
+/** The app's tree as /proc shows it now, zombies included. Throws ProcUnreadable. */
 export function appTree(): ProcStat[] {
   return readDescendants().filter(({ pid }) => !nodeChildren.has(pid));
+}
+
+/** The tree, or undefined while /proc cannot be read: unknown, which is never "empty". */
+function treeIfReadable(): ProcStat[] | undefined {
+  try {
+    return appTree();
+  } catch (error) {
+    if (error instanceof ProcUnreadable) return undefined;
+    throw error;
+  }
 }
 
 const isLive = (stat: ProcStat) => stat.state !== 'Z' && stat.state !== 'X';
@@ -33,7 +43,7 @@ const isLive = (stat: ProcStat) => stat.state !== 'Z' && stat.state !== 'X';
  * now pending instead of sleeping through the grace.
  */
 export function signalTree(pgid: number, signal: NodeJS.Signals): void {
-  const tree = appTree().filter(isLive);
+  const tree = (treeIfReadable() ?? []).filter(isLive);
   signalGroup(pgid, signal);
   for (const { pid, pgid: group } of tree) if (group !== pgid) signalProcess(pid, signal);
   for (const { pid, state } of tree) if (state === 'T') signalProcess(pid, 'SIGCONT');
@@ -47,12 +57,14 @@ export function signalTree(pgid: number, signal: NodeJS.Signals): void {
 export async function waitForTree(reaper: Reaper, deadlineMs: number): Promise<boolean> {
   for (;;) {
     reaper.reap();
-    if (appTree().length === 0) return true;
+    const tree = treeIfReadable();
+    if (tree?.length === 0) return true;
     const leftMs = deadlineMs - monotonicMs();
     if (leftMs <= 0) return false;
     // Every process of the tree ends as a child of procwarden or of another process of the
-    // tree, so the tree can only empty with a reap of procwarden's: no polling.
-    await reaper.nextReap(leftMs);
+    // tree, so the tree can only empty with a reap of procwarden's: no polling (but for a
+    // /proc that cannot be read now, read again each round).
+    await reaper.nextReap(tree === undefined ? Math.min(leftMs, ROUND_WAIT_MS) : leftMs);
   }
 }
 
@@ -61,7 +73,13 @@ export async function killTree(reaper: Reaper): Promise<Leftover[]> {
   let first: Leftover[] | undefined;
   for (;;) {
     reaper.reap();
-    const left = appTree();
+    const left = treeIfReadable();
+    if (left === undefined) {
+      // Out of descriptors, say: wait and read again. Never taken for an empty tree, or the
+      // next app would start beside the old one's survivors.
+      await reaper.nextReap(ROUND_WAIT_MS);
+      continue;
+    }
     const alive = left.filter(isLive);
     // Their command lines are read before they are killed: a zombie's is empty.
     first ??= alive.map(({ pid, comm }) => ({ pid, command: commandLine(pid, comm) }));
@@ -73,5 +91,12 @@ export async function killTree(reaper: Reaper): Promise<Leftover[]> {
 
 /** One round at once, without waiting: the stop grace's end, a background crash, a fatal error. */
 export function killDescendantsNow(): void {
-  for (const { pid } of readDescendants()) signalProcess(pid, 'SIGKILL');
+  let everyone: ProcStat[] = [];
+  try {
+    everyone = readDescendants();
+  } catch (error) {
+    // Unreadable now: killTree, which follows every use of this, reads again until it can.
+    if (!(error instanceof ProcUnreadable)) throw error;
+  }
+  for (const { pid } of everyone) signalProcess(pid, 'SIGKILL');
 }

@@ -5,24 +5,36 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseChildren, parseProcStat, type ProcStat } from './proc-stat.ts';
 
-/** Children of one process, over all its threads (a child belongs to the thread that forked it). */
+/**
+ * /proc could not be read for a reason other than the process being gone: out of
+ * descriptors (EMFILE), say. The tree is then unknown, never empty: a kill that took it for
+ * empty would start the next app beside the old one's survivors.
+ */
+export class ProcUnreadable extends Error {}
+
+/** An error that means the process ended while it was being read. */
+const gone = (error: unknown) => ['ENOENT', 'ESRCH'].includes((error as NodeJS.ErrnoException).code ?? '');
+
+/** Children of one process, over all its threads (a child belongs to the thread that forked it). Throws ProcUnreadable. */
 export function childrenOf(pid: number): number[] {
   let threads: string[];
   try {
     threads = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return [];
+  } catch (error) {
+    if (gone(error)) return [];
+    throw new ProcUnreadable(`cannot read /proc/${pid}/task: ${(error as Error).message}`);
   }
   return threads.flatMap((tid) => {
     try {
       return parseChildren(readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1'));
-    } catch {
-      return [];
+    } catch (error) {
+      if (gone(error)) return [];
+      throw new ProcUnreadable(`cannot read /proc/${pid}/task/${tid}/children: ${(error as Error).message}`);
     }
   });
 }
 
-/** Every process below procwarden: the app's tree and every orphan that came to it. */
+/** Every process below procwarden: the app's tree and every orphan that came to it. Throws ProcUnreadable. */
 export function readDescendants(): ProcStat[] {
   const found: ProcStat[] = [];
   const queue = [process.pid];
@@ -36,11 +48,13 @@ export function readDescendants(): ProcStat[] {
   return found;
 }
 
+/** What /proc says of one process; undefined when it has ended. Throws ProcUnreadable. */
 export function readStat(pid: number): ProcStat | undefined {
   try {
     return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (gone(error)) return undefined;
+    throw new ProcUnreadable(`cannot read /proc/${pid}/stat: ${(error as Error).message}`);
   }
 }
 

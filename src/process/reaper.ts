@@ -13,7 +13,26 @@
 import type { Libc } from '../native/libc.ts';
 import { nodeChildren } from './node-children.ts';
 import type { ProcStat } from './proc-stat.ts';
-import { childrenOf, readStat } from './process-table.ts';
+import { childrenOf, ProcUnreadable, readStat } from './process-table.ts';
+
+/** What /proc says of a zombie, when it can be read: it only serves a pitfall's details. */
+function statOrNothing(pid: number): ProcStat | undefined {
+  try {
+    return readStat(pid);
+  } catch (error) {
+    if (error instanceof ProcUnreadable) return undefined;
+    throw error;
+  }
+}
+
+function childrenOrNothing(pid: number): number[] {
+  try {
+    return childrenOf(pid);
+  } catch (error) {
+    if (error instanceof ProcUnreadable) return [];
+    throw error;
+  }
+}
 
 /** `zombie`: what /proc still said of the process just before it was reaped (its name, its start), when read. */
 export type ExitListener = (pid: number, status: number, zombie: ProcStat | undefined) => void;
@@ -38,7 +57,7 @@ export function startReaper(libc: Libc, onExit: ExitListener): Reaper {
       // of exits such reads get slow (0.15 ms each, measured with 2,000 orphans at once), and
       // many processes ending together are no one background app dying: only the first few
       // of a pass are read.
-      const zombie = read++ < ZOMBIES_READ_PER_PASS ? readStat(pid) : undefined;
+      const zombie = read++ < ZOMBIES_READ_PER_PASS ? statOrNothing(pid) : undefined;
       const exited = libc.reapIfExited(pid);
       if (!exited) return false;
       reaped = true;
@@ -48,7 +67,8 @@ export function startReaper(libc: Libc, onExit: ExitListener): Reaper {
     for (let pid = libc.peekExitedChild(); pid > 0; pid = libc.peekExitedChild()) {
       if (nodeChildren.has(pid)) {
         // libuv's to reap; the kernel would name it first again and again.
-        for (const child of childrenOf(process.pid)) {
+        // Unreadable now (out of descriptors): the next SIGCHLD, or any signal, tries again.
+        for (const child of childrenOrNothing(process.pid)) {
           if (!nodeChildren.has(child)) reapOne(child);
         }
         break;

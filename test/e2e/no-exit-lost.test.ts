@@ -1,9 +1,11 @@
 // No exit is ever lost: a burst of signals fills Node's signal pipe and drops what comes
 // meanwhile, SIGCHLD among them; procwarden must still see the app's exit.
 
+import { existsSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, eventsNamed, finishes, runPlain, runTracked, stderrSoFar, until } from '../support/processes.ts';
+import { BIN, FIXTURES, descendantsOf, eventsNamed, finishes, isAlive, readIfExists, runPlain, runTracked, scratch, stderrSoFar, until } from '../support/processes.ts';
 
 const storm = join(FIXTURES, 'signal-storm.py');
 
@@ -29,6 +31,42 @@ describe('a storm of signals never hides the app exit', () => {
     }
     process.kill(run.pid!, 'SIGTERM');
     const result = await finishes(run, 5000, 'procwarden after SIGTERM', stderr);
+    expect([3, 143]).toContain(result.exitCode);
+  });
+});
+
+describe('clients holding connections never leave procwarden without descriptors', () => {
+  it('300 idle connections at nofile 128: the app is still never run twice at once, nor its leftover beside the next', async () => {
+    const stateDir = join(scratch(), 'state');
+    const socket = join(stateDir, 'control.sock');
+    // Each run leaves a `sleep 1000` that must be killed (the tree read from /proc) before the next starts.
+    const app = ['sh', '-c', 'sleep 1000 & sleep 0.2; exit 3'];
+    const run = runTracked('prlimit', ['--nofile=128:128', BIN, '--autorestart', 'always', '--', ...app], {
+      env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_RESTART_LIMIT: '1000/1m' },
+    });
+    await until(() => existsSync(socket), 'the control socket');
+    const procwarden = run.pid!;
+    const held: Socket[] = [];
+    for (let i = 0; i < 300; i++) {
+      const connection = createConnection(socket);
+      connection.on('error', () => undefined);
+      held.push(connection);
+    }
+    try {
+      let most = 0;
+      const deadline = performance.now() + 2000;
+      while (performance.now() < deadline) {
+        const sleepers = descendantsOf(procwarden).filter((pid) => readIfExists(`/proc/${pid}/cmdline`) === 'sleep\x001000\x00');
+        most = Math.max(most, sleepers.length);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(most).toBe(1);
+      expect(isAlive(procwarden)).toBe(true);
+    } finally {
+      for (const connection of held) connection.destroy();
+    }
+    process.kill(procwarden, 'SIGTERM');
+    const result = await finishes(run, 5000, 'procwarden after SIGTERM');
     expect([3, 143]).toContain(result.exitCode);
   });
 });

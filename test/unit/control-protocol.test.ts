@@ -68,3 +68,16 @@ describe('the policy file', () => {
     expect(parsePolicyFile('PROCWARDEN_RECOVERY=maybe\n')).toMatchObject({ error: expect.stringMatching(/^PROCWARDEN_RECOVERY: 'maybe'/) });
   });
 });
+
+describe('how many connections the control socket takes at once', () => {
+  it('half of what the descriptor limit leaves beside a reserve, between 16 and 1,024', async () => {
+    const { connectionCap } = await import('../../src/control/server.ts');
+    const limits = (soft: string) => `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                 1048576              files\n`;
+    expect(connectionCap(limits('1024'))).toBe(480);
+    expect(connectionCap(limits('128'))).toBe(32);
+    expect(connectionCap(limits('64'))).toBe(16);
+    expect(connectionCap(limits('1048576'))).toBe(1024);
+    expect(connectionCap(limits('unlimited'))).toBe(1024);
+    expect(connectionCap('')).toBe(1024);
+  });
+});
