@@ -335,6 +335,10 @@ export async function supervise(
         )
       : undefined;
 
+  // The snapshot took a while (a second for 100,000 files), and a signal that came meanwhile
+  // waits in Node's signal pipe until the event loop runs: let it, so that a stop sent
+  // during the snapshot starts no app.
+  if (pristine.snapshot) await new Promise((resolve) => setImmediate(resolve));
   for (;;) {
     // A stop that came while procwarden was getting ready (its socket, its snapshot), or
     // before it could even listen (early-signals.ts): no start.
