@@ -15,6 +15,21 @@ export default tseslint.config(
   {
     files: ['src/**'],
     rules: {
+      // What every start would load whether it needs it or not: a module-level import of
+      // node:crypto alone cost a plain init 7 ms and 1.3 MiB (npm run bench, native section).
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'tree-kill', message: 'tree-kill spawns ps, which slim images lack: read /proc.' },
+            ...['node:crypto', 'node:http', 'node:https', 'node:net', 'node:tls', 'node:zlib', 'node:worker_threads'].map((name) => ({
+              name,
+              allowTypeImports: true,
+              message: 'loaded at every start: take it where it is used, with process.getBuiltinModule',
+            })),
+          ],
+        },
+      ],
       'no-restricted-globals': [
         'error',
         { name: 'performance', message: 'it loads node:perf_hooks, 1.7 ms of every start: use monotonicMs() from src/clock/monotonic.ts.' },
