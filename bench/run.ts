@@ -471,6 +471,10 @@ async function reset(): Promise<void> {
     ...((await import(join(folder, 'snapshot.ts'))) as Snapshotting),
     ...((await import(join(folder, 'reset.ts'))) as Resetting),
   });
+  // Run from src/, not the bundle: the addon as `npm run build` made it.
+  const addon = { exports: {} };
+  process.dlopen(addon, resolve('dist/native/libc.node'));
+  (await import('../src/native/load-libc.ts')).provideAddon(addon.exports as Parameters<typeof import('../src/native/load-libc.ts').provideAddon>[0]);
   const implementations = [{ name: '', code: await load(resolve('src/filesystem')) }];
   if (process.env['BENCH_RESET_B']) implementations.push({ name: ' (B)', code: await load(resolve(process.env['BENCH_RESET_B'])) });
   const timed = (run: () => unknown) => {

@@ -12,7 +12,6 @@
 // app runs: the manifest is read again at each reset, and dropped after it.
 
 import { closeSync, constants, readSync, writeSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { AT_FDCWD, check, LOCK_EX, LOCK_SH, LOCK_UN, statAt, type FsAddon } from '../native/fs-calls.ts';
 import { loadFsCalls } from '../native/load-libc.ts';
@@ -42,6 +41,21 @@ export interface Snapshot {
   readonly exclude: readonly string[];
   readonly packBytes: number;
   readonly packSha256: string;
+  /**
+   * The pack's inode and change time when its checksum was last seen right (at the take, or
+   * at the first reset of a build-time one): while they stay the same, nothing has written
+   * to it since (the kernel moves the change time at every write, and nothing sets it back),
+   * and a reset need not read it all again.
+   */
+  packSeen?: PackIdentity;
+}
+
+/** What tells a pack that nothing has written to it. */
+export interface PackIdentity {
+  readonly ino: number;
+  readonly size: number;
+  readonly ctimeS: number;
+  readonly ctimeNs: number;
 }
 
 /** The build-time snapshot's folder. */
@@ -96,7 +110,7 @@ export function takeSnapshot(roots: readonly string[], exclude: readonly string[
       throw error;
     }
     const dir = join(settings.stateDir, source === 'build' ? BUILD_SNAPSHOT : name);
-    return { source, roots: settings.roots, dir, dirFd, skipIds, exclude: globs, ...written };
+    return { source, roots: settings.roots, dir, dirFd, skipIds, exclude: globs, ...written, packSeen: packIdentity(fs, dirFd) };
   } finally {
     closeSync(state.fd);
   }
@@ -166,7 +180,10 @@ class Appender {
   private readonly buffer = Buffer.allocUnsafe(1 << 20);
   private used = 0;
   written = 0;
-  constructor(private readonly fd: number) {}
+  private readonly fd: number;
+  constructor(fd: number) {
+    this.fd = fd;
+  }
   /** Where the next bytes added will start. */
   get position(): number {
     return this.written + this.used;
@@ -194,7 +211,7 @@ function writeSnapshot(fs: FsAddon, dirFd: number, roots: readonly string[], wal
   const manifestFd = check(fs.fsOpenAt(dirFd, Buffer.from('manifest.partial'), NEW_FILE, 0o600), 'make the manifest');
   const pack = new Appender(packFd);
   const manifest = new Appender(manifestFd);
-  const hash = createHash('sha256');
+  const hash = process.getBuiltinModule('node:crypto').createHash('sha256');
   let entries = 0;
   let blobs = 0;
   try {
@@ -259,6 +276,13 @@ function writeSnapshot(fs: FsAddon, dirFd: number, roots: readonly string[], wal
     closeSync(packFd);
     closeSync(manifestFd);
   }
+}
+
+/** The pack's identity as it is now. */
+export function packIdentity(fs: FsAddon, dirFd: number): PackIdentity {
+  const { fd, stat } = openPrivate(fs, dirFd, 'pack', 'file', 'the snapshot pack');
+  closeSync(fd);
+  return { ino: stat.ino, size: stat.size, ctimeS: stat.ctimeS, ctimeNs: stat.ctimeNs };
 }
 
 /** The manifest of the snapshot open at `dirFd`, read without following links and trusted only when private. */

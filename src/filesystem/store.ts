@@ -71,7 +71,7 @@ export function lock(fs: FsAddon, fd: number, exclusive: boolean): boolean {
 export function removeDeadSnapshots(fs: FsAddon, stateFd: number, stateDir: string): void {
   const scanned = fs.fsScan(stateFd);
   if (typeof scanned === 'number') return;
-  for (const name of scanned[0].map((b) => b.toString('latin1'))) {
+  for (const name of scanned[0].split('\0')) {
     if (!OWN_SNAPSHOT.test(name) && !name.startsWith(`${BUILD_SNAPSHOT}.`)) continue;
     const fd = fs.fsOpenAt(stateFd, bytes(name), FOLDER_FLAGS);
     if (fd < 0) continue;

@@ -28,12 +28,21 @@ export interface Boundaries {
   readonly exclude: readonly string[];
 }
 
-export interface Child {
+/** An entry of a folder's listing. */
+export class Child {
   /** Byte string. */
   readonly name: string;
-  readonly bytes: Buffer;
   readonly stat: RawStat;
   readonly kind: EntryKind | 'socket' | undefined;
+  constructor(name: string, stat: RawStat, kind: EntryKind | 'socket' | undefined) {
+    this.name = name;
+    this.stat = stat;
+    this.kind = kind;
+  }
+  /** The name as the calls take it; made only for the few entries a call needs. */
+  get bytes(): Buffer {
+    return Buffer.from(this.name, 'latin1');
+  }
 }
 
 export interface Listing {
@@ -69,22 +78,21 @@ export function boundariesFor(root: string, rootDev: number, skipIds: ReadonlySe
  * handles, each with its lstat. Throws FsError when the folder cannot be read.
  */
 export function listFolder(fs: FsAddon, dirFd: number, dirPath: string, boundaries: Boundaries): Listing {
-  const [names, stats] = check(fs.fsScan(dirFd), `read folder ${dirPath}`);
+  const [joined, stats] = check(fs.fsScan(dirFd), `read folder ${dirPath}`);
+  const names = joined === '' ? [] : joined.slice(0, -1).split('\0');
   const children: Child[] = [];
   let leftAlone = 0;
   const { skipIds, skipPaths, exclude, rootDev } = boundaries;
   for (let i = 0; i < names.length; i++) {
-    const bytes = names[i]!;
-    const name = bytes.toString('latin1');
+    const name = names[i]!;
     const stat = statAt(stats, i);
     const kind = kindOf(stat.mode);
-    const path = `${dirPath}/${name}`;
     const leave =
       stat.dev !== rootDev ||
-      (kind === 'dir' && (skipIds.has(identity(stat)) || skipPaths.has(path))) ||
-      (exclude.length > 0 && exclude.some((glob) => matchesGlob(path, glob)));
+      (kind === 'dir' && (skipIds.has(identity(stat)) || (skipPaths.size > 0 && skipPaths.has(`${dirPath}/${name}`)))) ||
+      (exclude.length > 0 && exclude.some((glob) => matchesGlob(`${dirPath}/${name}`, glob)));
     if (leave) leftAlone += 1;
-    else children.push({ name, bytes, stat, kind });
+    else children.push(new Child(name, stat, kind));
   }
   return { children, leftAlone };
 }

@@ -7,7 +7,7 @@
 // closeSync...) takes as they are.
 
 /** Numbers a stat gives, as libc-addon.c lays them out (STAT_FIELDS a name). */
-export const STAT_FIELDS = 11;
+export const STAT_FIELDS = 13;
 
 /** One entry's lstat, as numbers. Times in seconds and nanoseconds; ids as the kernel has them. */
 export interface RawStat {
@@ -25,6 +25,9 @@ export interface RawStat {
   readonly rdev: number;
   /** 512-byte blocks allocated: fewer than the size needs is a sparse file. */
   readonly blocks: number;
+  /** The inode's change time: any write, chmod, chown or rename moves it, and nothing sets it back. */
+  readonly ctimeS: number;
+  readonly ctimeNs: number;
 }
 
 /**
@@ -35,7 +38,8 @@ export interface RawStat {
 export interface FsAddon {
   fsOpenAt(dirfd: number, name: Buffer | null, flags: number, mode?: number): number;
   fsStatAt(dirfd: number, name: Buffer | null): Float64Array | number;
-  fsScan(dirfd: number): [Buffer[], Float64Array] | number;
+  /** [names: one latin1 string, each name followed by a NUL; their stats]. */
+  fsScan(dirfd: number): [string, Float64Array] | number;
   fsReadlinkAt(dirfd: number, name: Buffer): Buffer | number;
   fsUnlinkAt(dirfd: number, name: Buffer, flags: number): number;
   fsMkdirAt(dirfd: number, name: Buffer, mode: number): number;
@@ -52,12 +56,12 @@ export interface FsAddon {
 
 /** A failed call: `code` is the errno's name (ELOOP, ENOTDIR...), as Node's own errors have. */
 export class FsError extends Error {
-  constructor(
-    readonly code: string,
-    readonly errno: number,
-    call: string,
-  ) {
+  readonly code: string;
+  readonly errno: number;
+  constructor(code: string, errno: number, call: string) {
     super(`${call}: ${code}`);
+    this.code = code;
+    this.errno = errno;
   }
 }
 
@@ -104,5 +108,7 @@ export function statAt(numbers: Float64Array, index = 0): RawStat {
     nlink: numbers[base + 8]!,
     rdev: numbers[base + 9]!,
     blocks: numbers[base + 10]!,
+    ctimeS: numbers[base + 11]!,
+    ctimeNs: numbers[base + 12]!,
   };
 }

@@ -454,7 +454,7 @@ done:
  * (bytes, not UTF-8); every call returns a result >= 0 or -errno, and throws TypeError only
  * for arguments of the wrong type. */
 
-#define STAT_FIELDS 11
+#define STAT_FIELDS 13
 
 /* Argument i as a NUL-terminated name copied into out (size bytes); an empty name when it is
  * null or undefined. -ENAMETOOLONG when it does not fit, 0 on success, -1 after a throw. */
@@ -510,6 +510,8 @@ static void stat_into(const struct stat *st, double *out) {
   out[8] = (double)st->st_nlink;
   out[9] = (double)st->st_rdev;
   out[10] = (double)st->st_blocks;
+  out[11] = (double)st->st_ctim.tv_sec;
+  out[12] = (double)st->st_ctim.tv_nsec;
 }
 
 static napi_value make_stats(napi_env env, size_t count, double **data) {
@@ -563,7 +565,8 @@ static int by_name(const void *a, const void *b) {
 }
 
 /* Every entry of the open folder dirfd but . and .., sorted by name (bytes), each with its
- * lstat: [names (Buffers), Float64Array of STAT_FIELDS a name], or -errno. An entry removed
+ * lstat: [names (one latin1 string, each name followed by a NUL), Float64Array of
+ * STAT_FIELDS a name], or -errno. An entry removed
  * between the listing and its stat is left out. */
 static napi_value fs_scan(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -616,19 +619,27 @@ static napi_value fs_scan(napi_env env, napi_callback_info info) {
     result = make_int(env, -failure);
   } else {
     qsort(entries, count, sizeof *entries, by_name);
+    /* The names as one latin1 string, each followed by a NUL: one value for the whole
+     * folder, where a Buffer a name cost more than the stats. */
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) total += strlen(entries[i].name) + 1;
+    char *joined = malloc(total ? total : 1);
     napi_value names, pair;
     double *data;
-    napi_value stats = make_stats(env, count, &data);
-    if (stats && napi_create_array_with_length(env, count, &names) == napi_ok && napi_create_array_with_length(env, 2, &pair) == napi_ok) {
-      int ok = 1;
-      for (size_t i = 0; i < count && ok; i++) {
-        napi_value name;
-        ok = napi_create_buffer_copy(env, strlen(entries[i].name), entries[i].name, NULL, &name) == napi_ok &&
-             napi_set_element(env, names, (uint32_t)i, name) == napi_ok;
+    napi_value stats = joined ? make_stats(env, count, &data) : NULL;
+    if (stats) {
+      char *cursor = joined;
+      for (size_t i = 0; i < count; i++) {
+        size_t length = strlen(entries[i].name) + 1;
+        memcpy(cursor, entries[i].name, length);
+        cursor += length;
         stat_into(&entries[i].st, data + i * STAT_FIELDS);
       }
-      if (ok && napi_set_element(env, pair, 0, names) == napi_ok && napi_set_element(env, pair, 1, stats) == napi_ok) result = pair;
+      if (napi_create_string_latin1(env, joined, total, &names) == napi_ok && napi_create_array_with_length(env, 2, &pair) == napi_ok &&
+          napi_set_element(env, pair, 0, names) == napi_ok && napi_set_element(env, pair, 1, stats) == napi_ok)
+        result = pair;
     }
+    free(joined);
   }
   for (size_t i = 0; i < count; i++) free(entries[i].name);
   free(entries);

@@ -22,6 +22,15 @@ export function loadFsCalls(stateDir: string): FsAddon {
 
 let addon: (LibcAddon & FsAddon) | undefined;
 
+/**
+ * The addon as a caller already loaded it (process.dlopen of dist/native/libc.node): for
+ * code run from src/ rather than the bundle (the bench), where the native cache's build-time
+ * constants do not exist. Later loadLibc and loadFsCalls calls return it.
+ */
+export function provideAddon(loaded: LibcAddon & FsAddon): void {
+  addon = loaded;
+}
+
 /** The addon, loaded once a process: every later call returns the same exports. */
 function loadAddon(stateDir: string): LibcAddon & FsAddon {
   addon ??= loadNative<LibcAddon & FsAddon>(stateDir, 'libc');

@@ -20,12 +20,14 @@ declare const PROCWARDEN_NATIVE_ID: string;
 declare const PROCWARDEN_NATIVE_SIZE: number;
 
 export class NativeLoadError extends Error {
-  constructor(readonly tried: readonly { dir: string; reason: string }[]) {
+  readonly tried: readonly { dir: string; reason: string }[];
+  constructor(tried: readonly { dir: string; reason: string }[]) {
     super(
       `cannot load native code: no folder allows writing and executing it (tried ${tried
         .map(({ dir, reason }) => `${dir}: ${reason}`)
         .join('; ')}); give procwarden one, e.g. docker run --tmpfs /run:exec, or set PROCWARDEN_STATE_DIR`,
     );
+    this.tried = tried;
   }
 }
 
