@@ -171,21 +171,6 @@ export function parseRoot(line: string): RootRecord {
   };
 }
 
-/** A root's entries, by folder: each folder's children in name order ('' is the root). */
-export type Listing = Map<string, Entry[]>;
-
-/** Entries (parents before children) grouped by their folder. */
-export function byFolder(entries: Iterable<Entry>): Listing {
-  const listing: Listing = new Map();
-  for (const entry of entries) {
-    const { parent } = splitPath(entry.path);
-    let children = listing.get(parent);
-    if (!children) listing.set(parent, (children = []));
-    children.push(entry);
-  }
-  return listing;
-}
-
 /** A byte string as text for a message: UTF-8 where it is, with U+FFFD for the rest. */
 export function printable(bytes: string): string {
   return Buffer.from(bytes, 'latin1').toString('utf8');

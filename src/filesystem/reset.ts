@@ -22,8 +22,8 @@ import { dirname } from 'node:path';
 import { AT_FDCWD, check, errnoName, FsError, statAt, type FsAddon, type RawStat } from '../native/fs-calls.ts';
 import { loadFsCalls } from '../native/load-libc.ts';
 import { copyFileData } from './copy.ts';
-import { byFolder, FORMAT_OF, printable, sameEntry, splitPath, type Entry, type Listing, type RootRecord } from './entry.ts';
-import { parseManifest, type Manifest } from './manifest.ts';
+import { FORMAT_OF, printable, sameEntry, splitPath, type Entry, type RootRecord } from './entry.ts';
+import { folderEntries, parseManifest, type LineRange, type Manifest } from './manifest.ts';
 import { readManifestText, type Snapshot } from './snapshot.ts';
 import { openPrivate } from './store.ts';
 import { boundariesFor, ChangedError, FOLDER_FLAGS, listFolder, openFolder, removeTree, type Boundaries, type Child } from './walk.ts';
@@ -65,7 +65,9 @@ class ResetRun {
   readonly errors: { path: string; error: string }[] = [];
   private packFd = -1;
   private blobsFd = -1;
-  private listing: Listing = new Map();
+  /** The manifest's text, and where the current root's folders are in it. */
+  private text = '';
+  private folders: ReadonlyMap<string, LineRange> = new Map();
   private rootPath = '';
   private boundaries!: Boundaries;
   private temporary = 0;
@@ -80,7 +82,7 @@ class ResetRun {
   all(): void {
     let trees: Manifest['trees'];
     try {
-      trees = this.openSnapshot();
+      ({ trees, text: this.text } = this.openSnapshot());
     } catch (error) {
       // A snapshot that is not what was written (changed, not private, incomplete) resets nothing.
       this.fail(this.snapshot.dir, error);
@@ -88,7 +90,7 @@ class ResetRun {
       return;
     }
     try {
-      for (const { root, entries } of trees) this.resetRoot(root, entries);
+      for (const { root, folders } of trees) this.resetRoot(root, folders);
     } finally {
       this.close();
     }
@@ -118,13 +120,14 @@ class ResetRun {
       snapshot.packSeen = { ino, size, ctimeS, ctimeNs };
     }
     this.blobsFd = openPrivate(fs, snapshot.dirFd, 'blobs', 'folder', 'the snapshot blobs').fd;
-    return manifest.trees;
+    return manifest;
   }
 
   private close(): void {
     if (this.packFd >= 0) closeSync(this.packFd);
     if (this.blobsFd >= 0) closeSync(this.blobsFd);
-    this.listing = new Map();
+    this.text = '';
+    this.folders = new Map();
   }
 
   private fail(path: string, error: unknown): void {
@@ -137,7 +140,7 @@ class ResetRun {
   }
 
   /** Opens the root without following links; one that is no longer the folder it was is an error, never a walk. */
-  private resetRoot(root: RootRecord, entries: readonly Entry[]): void {
+  private resetRoot(root: RootRecord, folders: ReadonlyMap<string, LineRange>): void {
     const { fs } = this;
     this.rootPath = root.path;
     const rootFd = fs.fsOpenAt(AT_FDCWD, Buffer.from(root.path, 'latin1'), FOLDER_FLAGS);
@@ -149,7 +152,7 @@ class ResetRun {
     try {
       const now = statAt(check(fs.fsStatAt(rootFd, null), 'stat'));
       if (now.dev !== root.dev || now.ino !== root.ino) throw new ChangedError('the root is no longer the folder the snapshot was taken of: it is not reset');
-      this.listing = byFolder(entries);
+      this.folders = folders;
       this.boundaries = boundariesFor(root.path, root.dev, new Set(this.snapshot.skipIds), this.snapshot.exclude);
       this.resetTree(rootFd, root);
     } catch (error) {
@@ -202,8 +205,9 @@ class ResetRun {
   private cleanFolder(folder: Folder): { entry: Entry; now: Child | undefined }[] {
     const { fs } = this;
     const { fd: dirFd, relative } = folder;
-    const wanted = this.listing.get(relative) ?? [];
-    this.listing.delete(relative);
+    // Parsed now, and dropped once the folder is done.
+    const range = this.folders.get(relative);
+    const wanted = range ? folderEntries(this.text, range) : [];
     const { children } = listFolder(fs, dirFd, relative === '' ? this.rootPath : `${this.rootPath}/${relative}`, this.boundaries);
     const current = new Map<string, Child>();
     const wantedByName = new Map(wanted.map((entry) => [splitPath(entry.path).name, entry]));

@@ -17,7 +17,7 @@ import { AT_FDCWD, check, LOCK_EX, LOCK_SH, LOCK_UN, statAt, type FsAddon } from
 import { loadFsCalls } from '../native/load-libc.ts';
 import { formatEntry, type Entry } from './entry.ts';
 import { copyFileData } from './copy.ts';
-import { formatEnd, formatHead, formatRoot, parseManifest, type ManifestHead, type SnapshotSource } from './manifest.ts';
+import { formatEnd, formatFolder, formatHead, formatRoot, parseManifest, type ManifestHead, type SnapshotSource } from './manifest.ts';
 import { outermost, resolveWipeSettings } from './resolve.ts';
 import { BUILD_SNAPSHOT, lock, makeOwnFolder, openPrivate, openStateDir, removeDeadSnapshots, removeFolder } from './store.ts';
 import { boundariesFor, FOLDER_FLAGS, identity, walkTree } from './walk.ts';
@@ -181,18 +181,34 @@ class Appender {
   private used = 0;
   written = 0;
   private readonly fd: number;
-  constructor(fd: number) {
+  /** Called with each chunk as it is written (the pack's checksum). */
+  private readonly onWrite: (chunk: Buffer) => void;
+  constructor(fd: number, onWrite: (chunk: Buffer) => void = () => undefined) {
     this.fd = fd;
+    this.onWrite = onWrite;
   }
   /** Where the next bytes added will start. */
   get position(): number {
     return this.written + this.used;
   }
-  add(data: Buffer | string): void {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
-    if (this.used + bytes.length > this.buffer.length) this.flush();
-    if (bytes.length > this.buffer.length) this.write(bytes, bytes.length);
-    else this.used += bytes.copy(this.buffer, this.used);
+  /** Adds a byte string (latin1: one character a byte), written straight into the buffer. */
+  add(text: string): void {
+    if (this.used + text.length > this.buffer.length) this.flush();
+    if (text.length > this.buffer.length) {
+      const bytes = Buffer.from(text, 'latin1');
+      this.write(bytes, bytes.length);
+    } else this.used += this.buffer.write(text, this.used, 'latin1');
+  }
+  /**
+   * Reads up to `length` bytes of `fd` (from its start) straight into the buffer, and adds
+   * them; returns how many it read. No Buffer a file: the snapshot's garbage stays small.
+   */
+  addFrom(fd: number, length: number): number {
+    if (this.used + length > this.buffer.length) this.flush();
+    let read = 0;
+    for (let got = 1; got > 0 && read < length; read += got) got = readSync(fd, this.buffer, this.used + read, length - read, read);
+    this.used += read;
+    return read;
   }
   flush(): void {
     this.write(this.buffer, this.used);
@@ -200,6 +216,7 @@ class Appender {
   }
   private write(bytes: Buffer, length: number): void {
     for (let done = 0; done < length; ) done += writeSync(this.fd, bytes, done, length - done);
+    this.onWrite(bytes.subarray(0, length));
     this.written += length;
   }
 }
@@ -209,9 +226,9 @@ function writeSnapshot(fs: FsAddon, dirFd: number, roots: readonly string[], wal
   const blobsFd = check(fs.fsOpenAt(dirFd, Buffer.from('blobs'), FOLDER_FLAGS), 'open the blobs folder');
   const packFd = check(fs.fsOpenAt(dirFd, Buffer.from('pack'), NEW_FILE, 0o600), 'make the pack');
   const manifestFd = check(fs.fsOpenAt(dirFd, Buffer.from('manifest.partial'), NEW_FILE, 0o600), 'make the manifest');
-  const pack = new Appender(packFd);
-  const manifest = new Appender(manifestFd);
   const hash = process.getBuiltinModule('node:crypto').createHash('sha256');
+  const pack = new Appender(packFd, (chunk) => hash.update(chunk));
+  const manifest = new Appender(manifestFd);
   let entries = 0;
   let blobs = 0;
   try {
@@ -245,14 +262,10 @@ function writeSnapshot(fs: FsAddon, dirFd: number, roots: readonly string[], wal
                 }
                 entry = { ...base, size: now.size, mtimeS: now.mtimeS, mtimeNs: now.mtimeNs, blob };
               } else {
-                const content = Buffer.allocUnsafe(now.size);
-                let read = 0;
-                for (let got = 1; got > 0 && read < content.length; read += got) got = readSync(fd, content, read, content.length - read, read);
+                const packed = pack.position;
                 // What was read is what a reset puts back, and what it compares with.
-                const bytes = content.subarray(0, read);
-                entry = { ...base, size: bytes.length, mtimeS: now.mtimeS, mtimeNs: now.mtimeNs, packed: pack.position };
-                pack.add(bytes);
-                hash.update(bytes);
+                const size = pack.addFrom(fd, now.size);
+                entry = { ...base, size, mtimeS: now.mtimeS, mtimeNs: now.mtimeNs, packed };
               }
             } finally {
               closeSync(fd);
@@ -260,7 +273,7 @@ function writeSnapshot(fs: FsAddon, dirFd: number, roots: readonly string[], wal
           }
           manifest.add(`${formatEntry(entry)}\n`);
           entries += 1;
-        });
+        }, (folder) => manifest.add(formatFolder(folder)));
       } finally {
         closeSync(rootFd);
       }

@@ -120,11 +120,14 @@ export function openFolder(fs: FsAddon, dirFd: number, name: Buffer, expected?: 
 }
 
 /**
- * Every entry below the open folder `rootFd` (absolute byte-string path `rootPath`), parents
- * before children, names in byte order: `visit(path, child, dirFd)` with `path` relative to
- * the root and `dirFd` the open folder holding it (valid during the call only). Sockets and
- * entries of no kind are visited too (kind 'socket' or undefined): the caller decides.
- * Throws what listing or opening a folder throws, naming the folder.
+ * Every entry below the open folder `rootFd` (absolute byte-string path `rootPath`), folder
+ * by folder: `enter(relative)` for a folder ('' for the root), then `visit(path, child,
+ * dirFd)` for each entry in it in name (byte) order, with `path` relative to the root and
+ * `dirFd` the open folder holding it (valid during the call only); then the same for each of
+ * its folders. Parents come before children, and each folder's entries together. Sockets
+ * and entries of no kind are visited too (kind 'socket' or undefined): the caller decides.
+ * A loop over a stack of open folders, not a recursion: any depth. Throws what listing or
+ * opening a folder throws.
  */
 export function walkTree(
   fs: FsAddon,
@@ -132,22 +135,41 @@ export function walkTree(
   rootPath: string,
   boundaries: Boundaries,
   visit: (path: string, child: Child, dirFd: number) => void,
+  enter: (relative: string) => void = () => undefined,
 ): void {
-  const walkFolder = (dirFd: number, relative: string): void => {
-    const { children } = listFolder(fs, dirFd, relative === '' ? rootPath : `${rootPath}/${relative}`, boundaries);
+  interface Frame {
+    readonly fd: number;
+    readonly relative: string;
+    readonly folders: Child[];
+    next: number;
+  }
+  const list = (frame: Frame): Frame => {
+    enter(frame.relative);
+    const { children } = listFolder(fs, frame.fd, frame.relative === '' ? rootPath : `${rootPath}/${frame.relative}`, boundaries);
     for (const child of children) {
-      const path = relative === '' ? child.name : `${relative}/${child.name}`;
-      visit(path, child, dirFd);
-      if (child.kind !== 'dir') continue;
-      const fd = openFolder(fs, dirFd, child.bytes, child.stat);
-      try {
-        walkFolder(fd, path);
-      } finally {
-        closeSync(fd);
-      }
+      visit(frame.relative === '' ? child.name : `${frame.relative}/${child.name}`, child, frame.fd);
+      if (child.kind === 'dir') frame.folders.push(child);
     }
+    return frame;
   };
-  walkFolder(rootFd, '');
+  const stack = [list({ fd: rootFd, relative: '', folders: [], next: 0 })];
+  try {
+    while (stack.length > 0) {
+      const top = stack.at(-1)!;
+      const child = top.folders[top.next++];
+      if (!child) {
+        stack.pop();
+        if (top.fd !== rootFd) closeSync(top.fd);
+        continue;
+      }
+      const fd = openFolder(fs, top.fd, child.bytes, child.stat);
+      const frame: Frame = { fd, relative: top.relative === '' ? child.name : `${top.relative}/${child.name}`, folders: [], next: 0 };
+      stack.push(frame);
+      list(frame);
+    }
+  } finally {
+    for (const frame of stack) if (frame.fd !== rootFd) closeSync(frame.fd);
+  }
 }
 
 /**

@@ -2,8 +2,8 @@
 // manifest.ts), and which wipe roots a walk covers (resolve.ts): plain values, no fs.
 
 import { describe, expect, it } from 'vitest';
-import { byFolder, escapeBytes, formatEntry, kindOf, parseEntry, sameEntry, unescapeBytes, type Entry } from '../../src/filesystem/entry.ts';
-import { formatEnd, formatHead, formatRoot, parseManifest } from '../../src/filesystem/manifest.ts';
+import { escapeBytes, formatEntry, kindOf, parseEntry, sameEntry, unescapeBytes, type Entry } from '../../src/filesystem/entry.ts';
+import { folderEntries, formatEnd, formatFolder, formatHead, formatRoot, parseManifest } from '../../src/filesystem/manifest.ts';
 import { neverAWipeRoot, outermost } from '../../src/filesystem/resolve.ts';
 
 const file: Entry = { path: 'a/caf\xe9 %x', kind: 'file', mode: 0o640, uid: 1000, gid: 1000, size: 12, mtimeS: 1_700_000_000, mtimeNs: 123_456_789, packed: 42 };
@@ -28,19 +28,27 @@ describe('the snapshot manifest', () => {
 
   it('reads the head without the entries, and refuses a manifest without its end line', () => {
     const root = { path: '/app', dev: 2049, ino: 12, mode: 0o755, uid: 0, gid: 0, mtimeS: 5, mtimeNs: 6 };
-    const text = `${formatHead('live', ['/app'], ['/app/log/**'])}${formatRoot(root)}\n${formatEntry(file)}\n${formatEnd(1, 12, 'abc')}`;
+    const text = `${formatHead('live', ['/app'], ['/app/log/**'])}${formatRoot(root)}\n${formatFolder('')}${formatEntry(file)}\n${formatEnd(1, 12, 'abc')}`;
     expect(parseManifest(text, false)).toEqual({ source: 'live', roots: ['/app'], exclude: ['/app/log/**'], entries: 1, packBytes: 12, packSha256: 'abc' });
-    expect(parseManifest(text, true).trees).toEqual([{ root, entries: [file] }]);
     expect(() => parseManifest(text.slice(0, text.lastIndexOf('E ')), true)).toThrow(/incomplete/);
   });
 
-  it('groups entries by their folder, in the order written', () => {
-    const entries = ['a', 'a/b', 'a/b/c', 'a/d', 'e'].map((path): Entry => ({ ...file, path }));
-    expect([...byFolder(entries)].map(([folder, children]) => [folder, children.map((entry) => entry.path)])).toEqual([
+  it('finds each folder\'s entries, and parses one folder at a time', () => {
+    const root = { path: '/app', dev: 2049, ino: 12, mode: 0o755, uid: 0, gid: 0, mtimeS: 5, mtimeNs: 6 };
+    const entry = (path: string): Entry => ({ ...file, path });
+    const folders: [string, string[]][] = [
       ['', ['a', 'e']],
       ['a', ['a/b', 'a/d']],
       ['a/b', ['a/b/c']],
-    ]);
+      ['a/d', []],
+    ];
+    const body = folders.map(([folder, paths]) => formatFolder(folder) + paths.map((path) => `${formatEntry(entry(path))}\n`).join('')).join('');
+    const text = `${formatHead('start', ['/app'], [])}${formatRoot(root)}\n${body}${formatEnd(5, 0, 'abc')}`;
+    const manifest = parseManifest(text, true);
+    expect(manifest.trees.map((tree) => tree.root)).toEqual([root]);
+    const found = manifest.trees[0]!.folders;
+    expect([...found.keys()]).toEqual(['', 'a', 'a/b', 'a/d']);
+    for (const [folder, paths] of folders) expect(folderEntries(text, found.get(folder)!).map((parsed) => parsed.path)).toEqual(paths);
   });
 });
 
