@@ -27,6 +27,7 @@ import { supervise } from './supervisor/supervisor.ts';
 import { ask, type Reply } from './control/client.ts';
 import { parsePolicyFile } from './control/policy-file.ts';
 import { readPolicyFileText } from './control/read-policy-file.ts';
+import { neverAWipeRoot, resolvedPath, resolveWipeSettings } from './filesystem/resolve.ts';
 import { entryCount, snapshotDir, takeSnapshot, type Snapshot } from './filesystem/snapshot.ts';
 
 declare const PROCWARDEN_VERSION: string;
@@ -91,10 +92,10 @@ async function client(
   try {
     reply =
       invocation.kind === 'status'
-        ? await ask(invocation.stateDir, 'GET', '/status')
+        ? await ask(resolvedPath(invocation.stateDir), 'GET', '/status')
         : invocation.kind === 'set'
-          ? await ask(invocation.stateDir, 'PATCH', '/policy', invocation.change)
-          : await ask(invocation.stateDir, 'POST', '/restart');
+          ? await ask(resolvedPath(invocation.stateDir), 'PATCH', '/policy', invocation.change)
+          : await ask(resolvedPath(invocation.stateDir), 'POST', '/restart');
   } catch (error) {
     say((error as Error).message);
     return 1;
@@ -112,21 +113,34 @@ function describeStatus(status: Record<string, unknown>): string {
   const app = status['app'] as { pid: number; attempt: number; mode: string; uptimeMs: number } | null;
   const policy = status['policy'] as Record<string, string>;
   const pitfalls = status['pitfalls'] as { rule: string; detail: string }[];
+  const snapshot = status['snapshot'] as { source?: string; entries?: number; advice?: string; error?: string } | null | undefined;
+  const snapshotLine =
+    snapshot === null || snapshot === undefined
+      ? []
+      : [`snapshot: ${snapshot.error !== undefined ? `none (${snapshot.error})` : `${snapshot.source} (${snapshot.entries} entries)${snapshot.advice ? `: ${snapshot.advice}` : ''}`}`];
   return [
     `state: ${String(status['state'])}`,
     `app: ${app ? `pid ${app.pid}, attempt ${app.attempt} (${app.mode}), up ${Math.round(app.uptimeMs / 1000)} s` : 'none'}`,
     `policy: autorestart ${policy['autorestart']}, autoreplace ${policy['autoreplace']}, recovery ${policy['recovery']}`,
     `budgets left: ${String(status['restartsLeft'])} restarts, ${String(status['replacesLeft'])} replacements`,
+    ...snapshotLine,
     ...pitfalls.map((pitfall) => `pitfall: ${pitfall.rule}: ${pitfall.detail}`),
   ].join('\n');
 }
 
 /** `procwarden snapshot`, an image build step: the pristine snapshot, so that a container start copies nothing. */
-function snapshot(settings: { wipePaths: readonly string[]; wipeExclude: readonly string[]; stateDir: string; doNotWipe: boolean }): number {
-  if (settings.doNotWipe) {
+function snapshot(given: { wipePaths: readonly string[]; wipePathsByDefault: boolean; wipeExclude: readonly string[]; stateDir: string; doNotWipe: boolean }): number {
+  if (given.doNotWipe) {
     say('APTIBLE_DO_NOT_WIPE is set: no snapshot is needed');
     return 0;
   }
+  const resolved = resolveWipe(given);
+  if ('error' in resolved) {
+    say(resolved.error);
+    return 2;
+  }
+  for (const warning of resolved.warnings) say(warning);
+  const settings = { ...given, ...resolved };
   let taken: Snapshot;
   try {
     taken = takeSnapshot(settings.wipePaths, settings.wipeExclude, settings.stateDir, 'build');
@@ -228,7 +242,34 @@ function readPolicyFile(config: Config): { config: Config; text: string | undefi
   return { config: { ...config, policy: { ...config.policy, ...fromFile } }, text };
 }
 
-async function run(given: Config): Promise<number> {
+/**
+ * The wipe roots and the state dir as the filesystem has them (filesystem/resolve.ts): a
+ * listed path that resolves to /, /proc, /sys or /dev is an error (exit 2); one of the
+ * default paths (the working directory, /tmp) that does is left out with a warning.
+ */
+function resolveWipe(settings: { wipePaths: readonly string[]; wipePathsByDefault: boolean; stateDir: string }):
+  | { wipePaths: readonly string[]; stateDir: string; warnings: string[] }
+  | { error: string } {
+  const warnings: string[] = [];
+  const paths = settings.wipePathsByDefault
+    ? settings.wipePaths.filter((path) => {
+        if (!neverAWipeRoot(resolvedPath(path))) return true;
+        warnings.push(`${path} resolves to ${resolvedPath(path)}, which is never wiped: it is left out of the wipe paths (set PROCWARDEN_WIPE_PATHS)`);
+        return false;
+      })
+    : settings.wipePaths;
+  const resolved = resolveWipeSettings(paths, settings.stateDir);
+  if ('error' in resolved) return { error: resolved.error };
+  return { wipePaths: resolved.roots, stateDir: resolved.stateDir, warnings };
+}
+
+async function run(unresolved: Config): Promise<number> {
+  const wipe = resolveWipe(unresolved);
+  if ('error' in wipe) {
+    say(wipe.error);
+    return 2;
+  }
+  const given: Config = { ...unresolved, wipePaths: wipe.wipePaths, stateDir: wipe.stateDir, warnings: [...unresolved.warnings, ...wipe.warnings] };
   const withFile = readPolicyFile(given);
   if (!withFile) return 2;
   let app: ReturnType<typeof resolveApp>;

@@ -36,6 +36,7 @@ export type Invocation =
   | {
       readonly kind: 'snapshot';
       readonly wipePaths: readonly string[];
+      readonly wipePathsByDefault: boolean;
       readonly wipeExclude: readonly string[];
       readonly stateDir: string;
       readonly doNotWipe: boolean;
@@ -96,8 +97,8 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
   if (first === 'status' || first === 'set' || first === 'restart') return parseClient(first, args.slice(1), env);
   if (first === 'snapshot') {
     if (args.length > 1) throw new UsageError('usage: procwarden snapshot (it takes no arguments: the wipe paths come from the environment)');
-    const { wipePaths, wipeExclude } = wipeSettings(env, cwd);
-    return { kind: 'snapshot', wipePaths, wipeExclude, stateDir: stateDirFrom(env), doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '' };
+    const { wipePaths, wipePathsByDefault, wipeExclude } = wipeSettings(env, cwd);
+    return { kind: 'snapshot', wipePaths, wipePathsByDefault, wipeExclude, stateDir: stateDirFrom(env), doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '' };
   }
   if (first !== undefined && PLANNED_SUBCOMMANDS.has(first)) {
     throw new UsageError(
@@ -346,7 +347,8 @@ function absolutePath(env: Environment, name: string, fallback: string): string 
   const text = env[name];
   if (text === undefined || text === '') return fallback;
   if (!text.startsWith('/')) throw new UsageError(`${name}: '${text}' is not an absolute path`);
-  return text;
+  // `//`, `/./`, `x/..` and a trailing slash go: a path is compared as a path, not a string.
+  return resolve(text);
 }
 
 function oneOf<const T extends string>(env: Environment, name: string, allowed: readonly T[], fallback: T): T {

@@ -15,7 +15,7 @@
 
 import type { Config } from '../config/config.ts';
 import type { EventLog, ExitCause, PolicyView, StartMode } from '../events/events.ts';
-import { preparePristine, type Pristine } from '../filesystem/pristine.ts';
+import { LIVE_SNAPSHOT_ADVICE, preparePristine, type Pristine } from '../filesystem/pristine.ts';
 import type { Libc } from '../native/libc.ts';
 import { budgetsLeft, decide, failed, pruneHistory, type PastStart } from '../policy/decide.ts';
 import { matchesAny } from '../policy/exit-rules.ts';
@@ -259,7 +259,7 @@ export async function supervise(
     events.emit('policy.changed', { old: viewPolicy(old), new: viewPolicy(policy), source });
     if (level === 'warn') events.setLevel(level);
     // A replace or a recovery that has just become possible needs its snapshot now.
-    if (!pristine.snapshot && canReplace(policy)) pristine = announce(preparePristine({ ...config, policy }, process.pid));
+    if (!pristine.snapshot && canReplace(policy)) pristine = announce(preparePristine({ ...config, policy }, process.pid, 'live'));
     if (givenFdsClosed && recoversAtAll(policy)) {
       events.emit('procwarden.warning', {
         detail: `the descriptors procwarden was given (${given.fds.join(', ')}) were closed once the app had them, as no policy was on: an app started again runs without them`,
@@ -275,6 +275,7 @@ export async function supervise(
       policy: viewPolicy(policy),
       ...budgetsLeft(history, policy, monotonicMs()),
       history: history.slice(-HISTORY_SHOWN).map(({ action, at }) => ({ action, secondsAgo: Math.round((monotonicMs() - at) / 1000) })),
+      snapshot: viewSnapshot(pristine.snapshot),
       pitfalls: events.pitfalls(),
     }),
     changePolicy: (change) => applyChange(change, 'socket'),
@@ -304,11 +305,15 @@ export async function supervise(
   const announce = (prepared: Pristine): Pristine => {
     if (prepared.snapshot) for (const detail of config.warnings) events.emit('procwarden.warning', { detail });
     if (prepared.snapshot && 'error' in prepared.snapshot) events.emit('procwarden.warning', { detail: prepared.snapshot.error });
-    else if (prepared.snapshot) events.emit('fs.snapshot', prepared.snapshot);
+    else if (prepared.snapshot) {
+      events.emit('fs.snapshot', prepared.snapshot);
+      // Said as a warning too: a replace will put back this state, not a pristine one.
+      if (prepared.snapshot.source === 'live') events.emit('procwarden.warning', { detail: `the snapshot was ${LIVE_SNAPSHOT_ADVICE}` });
+    }
     return prepared;
   };
   // Before the app first runs: what a replace or a recovery puts back.
-  let pristine = announce(preparePristine(config, process.pid));
+  let pristine = announce(preparePristine(config, process.pid, 'start'));
   // Opened once the app has run for CONTROL_DELAY_MS: nobody can ask sooner (a `docker
   // exec` takes longer than that to start), and opening it costs 3 to 6 ms (loading node:net,
   // the listen), which an app that exits at once (a one-off such as `true`) no longer pays.
@@ -405,10 +410,11 @@ export async function supervise(
     const leftovers = await killTree(reaper);
     const requested = restartRequested && !stopRequested;
     restartRequested = false;
-    // The app's first process died of the signal and its tree ended after it: the stop's
-    // outcome is the last one's (a shell's server that drained and exited 0 gives 0, as with
-    // exec; one SIGKILLed at the end of the grace, 137).
-    const exit = backgroundCrash ?? (diedInStop && appExited.signal !== null && lastTreeExit ? lastTreeExit : appExited);
+    // The app's first process died of the stop's own signal (a shell) and its tree ended
+    // after it: the stop's outcome is the last one's (a shell's server that drained and
+    // exited 0 gives 0, as with exec; one SIGKILLed at the end of the grace, 137). A first
+    // process that itself took the grace's SIGKILL gives 137, whatever ended after it.
+    const exit = backgroundCrash ?? (diedInStop && appExited.signal === stopSignal && lastTreeExit ? lastTreeExit : appExited);
     const cause: ExitCause = stopRequested ? 'stop' : requested ? 'requested' : failed(exit, config.exitRules) ? 'crash' : 'clean';
     events.emit('container.exited', { pid: exitedPid, attempt, code: exit.code, signal: exit.signal, uptimeMs, cause });
     const left = leftovers.map(({ pid, command }) => `${command} [${pid}]`).join(', ');
@@ -469,6 +475,13 @@ function closeQuietly(fd: number): void {
   } catch {
     // Closed already.
   }
+}
+
+/** What `procwarden status` says of the snapshot: null when none was needed. */
+function viewSnapshot(snapshot: Pristine['snapshot']): object | null {
+  if (snapshot === undefined) return null;
+  if ('error' in snapshot) return { error: snapshot.error };
+  return { source: snapshot.source, entries: snapshot.entries, ...(snapshot.advice ? { advice: snapshot.advice } : {}) };
 }
 
 function viewPolicy(policy: Policy): PolicyView {

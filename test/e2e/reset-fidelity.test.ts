@@ -107,6 +107,10 @@ describe('the reset restores what it promised', () => {
     expect(set.exitCode).toBe(0);
     await until(() => eventsNamed(stderr(), 'fs.snapshot').length > 0, 'the snapshot');
     expect(eventsNamed(stderr(), 'fs.snapshot')).toMatchObject([{ source: 'live', advice: expect.stringMatching(/taken while the app ran/) }]);
+    expect(eventsNamed(stderr(), 'procwarden.warning').map((warning) => warning.detail)).toContainEqual(expect.stringMatching(/^the snapshot was taken while the app ran/));
+    // And `procwarden status` says what the snapshot holds.
+    const status = await runPlain(['status'], { env: { PROCWARDEN_STATE_DIR: setup.stateDir } });
+    expect(status.stdout).toMatch(/^snapshot: live \(\d+ entries\): taken while the app ran/m);
     process.kill(run.pid!, 'SIGTERM');
     await run;
   });

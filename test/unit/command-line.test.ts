@@ -228,10 +228,15 @@ describe('the wipe paths', () => {
     expect(parseInvocation(['snapshot'], { PROCWARDEN_WIPE_PATHS: '/srv/app', PROCWARDEN_STATE_DIR: '/state' }, '/')).toEqual({
       kind: 'snapshot',
       wipePaths: ['/srv/app'],
+      wipePathsByDefault: false,
       wipeExclude: [],
       stateDir: '/state',
       doNotWipe: false,
     });
+  });
+
+  it('compares the state dir as a path: //, /./, x/.. and a trailing slash go', () => {
+    expect(run(['true'], { PROCWARDEN_STATE_DIR: '//run/./x/../procwarden/' }).stateDir).toBe('/run/procwarden');
   });
 });
 
