@@ -5,6 +5,8 @@
 // name that is not UTF-8 is kept exactly, and Maps, sorting and slicing work on bytes.
 
 /** The kinds of entries the snapshot keeps. Sockets are never kept: a reset removes them. */
+import type { RawStat } from '../native/fs-calls.ts';
+
 export type EntryKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'char' | 'block';
 
 const S_IFMT = 0o170000;
@@ -25,18 +27,15 @@ export function kindOf(mode: number): EntryKind | 'socket' | undefined {
   return KIND_BY_FORMAT[mode & S_IFMT];
 }
 
-export interface Entry {
+/** What an entry's lstat says that the snapshot keeps and the reset compares (see RawStat). */
+type Attributes = Pick<RawStat, 'uid' | 'gid' | 'size' | 'mtimeS' | 'mtimeNs'>;
+
+export interface Entry extends Attributes {
   /** Byte string, relative to the root: `a/b/c`. */
   readonly path: string;
   readonly kind: EntryKind;
-  /** Permission bits (0o7777). */
+  /** Permission bits (0o7777); `size` is a file's bytes, 0 for the others. */
   readonly mode: number;
-  readonly uid: number;
-  readonly gid: number;
-  /** Bytes (a file's); 0 for the others. */
-  readonly size: number;
-  readonly mtimeS: number;
-  readonly mtimeNs: number;
   /** symlink: its target (byte string). */
   readonly target?: string;
   /** char, block: the device number. */
@@ -48,14 +47,9 @@ export interface Entry {
 }
 
 /** What an entry on disk is compared by. */
-export interface Observed {
+export interface Observed extends Attributes {
   readonly kind: EntryKind | 'socket' | undefined;
   readonly mode: number;
-  readonly uid: number;
-  readonly gid: number;
-  readonly size: number;
-  readonly mtimeS: number;
-  readonly mtimeNs: number;
   readonly rdev: number;
 }
 

@@ -51,13 +51,16 @@ let started = false;
 export function listenEarly(): void {
   if (started) return;
   started = true;
-  // SIGTERM and SIGINT last, right after SigCgt is read: one that came between the read and
-  // the listener would meet Node's handler, which leaves no trace. The first listener sets up
-  // Node's signal machinery, so the others are one sigaction each: a window of microseconds.
-  const nodeHandled = new Set<NodeJS.Signals>(['SIGTERM', 'SIGINT']);
-  listenTo(FORWARDED_SIGNALS.filter((signal) => !nodeHandled.has(signal)));
+  // SIGTERM and SIGINT right after SigCgt is read: one that came between the read and the
+  // listener would meet Node's handler, which leaves no trace. A first listener (SIGUSR2, a
+  // signal no stop is made of) sets up Node's signal machinery, so that theirs are one
+  // sigaction each: a window of microseconds. The other stop signals come after them, so
+  // that a stopper that waits for procwarden's own handlers (SIGQUIT's) finds SIGTERM's too.
+  const nodeHandled: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+  listenTo(['SIGUSR2']);
   const fired = firedBeforeListening();
-  listenTo([...nodeHandled]);
+  listenTo(nodeHandled);
+  listenTo(FORWARDED_SIGNALS);
   if (fired) pending.push(fired);
 }
 

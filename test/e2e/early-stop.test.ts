@@ -4,14 +4,18 @@
 // until the engine's SIGKILL.
 
 import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import {
   BIN,
+  FIXTURES,
   STANDALONE,
   busyWaitUntil,
   catches,
   eventsNamed,
   finishes,
   runAsPid1,
+  runTracked,
+  scratch,
   stderrSoFar,
   waitForExec,
 } from '../support/processes.ts';
@@ -46,5 +50,14 @@ describe.each([
     if (delayMs === 10) expect(started).toEqual([]);
     if (started.length === 0) expect(exited).toEqual([]);
     else expect(exited).toMatchObject([{ signal: 'SIGTERM', cause: 'stop' }]);
+  });
+
+  it('SIGTERM sent the moment procwarden has its own handlers (SIGQUIT and SIGHUP caught) is never lost, ten times over, cold', async () => {
+    // The starts and the SIGTERMs are a Python busy-poll's: from here, the moment comes too late.
+    const rounds = await runTracked('python3', [
+      join(FIXTURES, 'term-at-handlers.py'), '10', scratch(), '--', 'unshare', '--pid', '--fork', '--mount-proc', binary, '--', 'sleep', '1000',
+    ]);
+    expect(rounds.exitCode, rounds.stderr).toBe(0);
+    expect(rounds.stdout.split('\n')).toEqual(Array.from({ length: 10 }, () => '143'));
   });
 });
