@@ -165,7 +165,10 @@ export async function supervise(
     killDescendantsNow();
   };
 
+  /** When procwarden last reaped a process (monotonic ms): the control socket waits for a quiet moment. */
+  let lastReapAt = -Infinity;
   const reaper = startReaper(libc, (pid, status, zombie) => {
+    lastReapAt = monotonicMs();
     const exit = decodeWaitStatus(status);
     if (!exit) return;
     if (pid === appPid && !appEnded) {
@@ -377,7 +380,15 @@ export async function supervise(
       givenFdsClosed = true;
       launch = { ...launch, fds: [] };
     }
-    controlTimer ??= setTimeout(() => (controlSocket = openControl()), CONTROL_DELAY_MS);
+    controlTimer ??= setTimeout(function openWhenQuiet(waits = 0) {
+      // Not in the middle of a storm of exits (2,000 orphans ending): its 3 to 6 ms would
+      // delay their reaping. Waited for a quiet moment, up to a second.
+      if (monotonicMs() - lastReapAt < CONTROL_DELAY_MS && waits < CONTROL_QUIET_WAITS) {
+        controlTimer = setTimeout(openWhenQuiet, CONTROL_DELAY_MS, waits + 1);
+        return;
+      }
+      controlSocket = openControl();
+    }, CONTROL_DELAY_MS);
 
     const appExited = await appExit.promise;
     const terminalStop = appHasTerminal && appExited.signal !== null && TERMINAL_STOP_SIGNALS.has(appExited.signal);
@@ -468,6 +479,8 @@ const HISTORY_SHOWN = 20;
 
 /** How long the app runs before the control socket opens (see controlSocket). */
 const CONTROL_DELAY_MS = 10;
+/** How many more CONTROL_DELAY_MS the socket waits for a moment with no reap (a second in all). */
+const CONTROL_QUIET_WAITS = 100;
 
 function closeQuietly(fd: number): void {
   try {
