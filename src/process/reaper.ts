@@ -5,7 +5,7 @@
 // reaper never calls waitpid(-1): that would also take the statuses of children Node
 // spawned itself, and their `exit` events would never fire. It asks the kernel which child
 // has exited without reaping it (waitid with WNOWAIT), then reaps that pid: the cost follows
-// the number of zombies, not of children. The app is started with posix_spawn, not through
+// the number of zombies, not of children. The app is started by the native addon, not through
 // Node; the one child Node spawns (the Procfile linter at start, node-children.ts) is left
 // to libuv: when the kernel names it, the pass reads procwarden's children from /proc
 // instead and waits for each of the others by pid.
