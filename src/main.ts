@@ -27,7 +27,7 @@ import { supervise } from './supervisor/supervisor.ts';
 import { ask, type Reply } from './control/client.ts';
 import { parsePolicyFile } from './control/policy-file.ts';
 import { readPolicyFileText } from './control/read-policy-file.ts';
-import { neverAWipeRoot, resolvedPath, resolveWipeSettings } from './filesystem/resolve.ts';
+import { resolvedPath, resolveWipePaths } from './filesystem/resolve.ts';
 import { entryCount, snapshotDir, takeSnapshot, type Snapshot } from './filesystem/snapshot.ts';
 
 declare const PROCWARDEN_VERSION: string;
@@ -134,7 +134,7 @@ function snapshot(given: { wipePaths: readonly string[]; wipePathsByDefault: boo
     say('APTIBLE_DO_NOT_WIPE is set: no snapshot is needed');
     return 0;
   }
-  const resolved = resolveWipe(given);
+  const resolved = resolveWipePaths(given);
   if ('error' in resolved) {
     say(resolved.error);
     return 2;
@@ -242,29 +242,8 @@ function readPolicyFile(config: Config): { config: Config; text: string | undefi
   return { config: { ...config, policy: { ...config.policy, ...fromFile } }, text };
 }
 
-/**
- * The wipe roots and the state dir as the filesystem has them (filesystem/resolve.ts): a
- * listed path that resolves to /, /proc, /sys or /dev is an error (exit 2); one of the
- * default paths (the working directory, /tmp) that does is left out with a warning.
- */
-function resolveWipe(settings: { wipePaths: readonly string[]; wipePathsByDefault: boolean; stateDir: string }):
-  | { wipePaths: readonly string[]; stateDir: string; warnings: string[] }
-  | { error: string } {
-  const warnings: string[] = [];
-  const paths = settings.wipePathsByDefault
-    ? settings.wipePaths.filter((path) => {
-        if (!neverAWipeRoot(resolvedPath(path))) return true;
-        warnings.push(`${path} resolves to ${resolvedPath(path)}, which is never wiped: it is left out of the wipe paths (set PROCWARDEN_WIPE_PATHS)`);
-        return false;
-      })
-    : settings.wipePaths;
-  const resolved = resolveWipeSettings(paths, settings.stateDir);
-  if ('error' in resolved) return { error: resolved.error };
-  return { wipePaths: resolved.roots, stateDir: resolved.stateDir, warnings };
-}
-
 async function run(unresolved: Config): Promise<number> {
-  const wipe = resolveWipe(unresolved);
+  const wipe = resolveWipePaths(unresolved);
   if ('error' in wipe) {
     say(wipe.error);
     return 2;

@@ -53,6 +53,26 @@ export function resolveWipeSettings(wipePaths: readonly string[], stateDir: stri
   return { roots: [...new Set(resolved)], stateDir: state };
 }
 
+/**
+ * The wipe settings as configured, resolved (resolveWipeSettings). A default path (the working
+ * directory, /tmp: `byDefault`) that resolves to a path never wiped is left out with a
+ * warning rather than refused, as the unresolved one is by configuration.
+ */
+export function resolveWipePaths(settings: { readonly wipePaths: readonly string[]; readonly wipePathsByDefault: boolean; readonly stateDir: string }):
+  | { readonly wipePaths: readonly string[]; readonly stateDir: string; readonly warnings: readonly string[] }
+  | { readonly error: string } {
+  const warnings: string[] = [];
+  const paths = settings.wipePaths.filter((path) => {
+    const resolved = resolvedPath(path);
+    if (!settings.wipePathsByDefault || !neverAWipeRoot(resolved)) return true;
+    warnings.push(`${path} resolves to ${resolved}, which is never wiped: it is left out of the wipe paths (set PROCWARDEN_WIPE_PATHS)`);
+    return false;
+  });
+  const resolved = resolveWipeSettings(paths, settings.stateDir);
+  if ('error' in resolved) return { error: resolved.error };
+  return { wipePaths: resolved.roots, stateDir: resolved.stateDir, warnings };
+}
+
 /** The roots a walk covers: a root inside another is walked as part of the outer one. */
 export function outermost(roots: readonly string[]): string[] {
   const inside = (path: string, folder: string) => path.startsWith(folder === '/' ? '/' : `${folder}/`);

@@ -197,11 +197,21 @@ export async function supervise(
     });
   }
 
-  // The stop of the app under way: its whole tree gets `signal`, and the grace begins.
-  const stopApp = (signal: NodeJS.Signals): void => {
+  // The stop of the app under way: the whole tree of the app whose process group is `pgid`
+  // gets `signal`, and the grace begins.
+  const stopApp = (signal: NodeJS.Signals, pgid = appPid): void => {
     enter('stopping');
-    signalTree(appPid, signal);
+    signalTree(pgid, signal);
     armGrace();
+  };
+
+  /** A stop is asked for (a stop signal, ^C on the app's terminal); true for the first. */
+  const requestStop = (signal: NodeJS.Signals): boolean => {
+    if (stopRequested) return false;
+    stopRequested = true;
+    stopSignal = signal;
+    stopRequest.resolve();
+    return true;
   };
 
   /** The last signal forwarded to the app's group that is not a stop: it may have killed a shell in front of the app. */
@@ -226,10 +236,7 @@ export async function supervise(
         if (appPid !== 0) signalGroup(appPid, signal);
         return;
       }
-      const first = !stopRequested;
-      stopRequested = true;
-      stopRequest.resolve();
-      if (first) stopSignal = signal;
+      requestStop(signal);
       if (appPid === 0) return;
       // A second stop signal (a second ^C) during a stop goes to the app as it is.
       if (state === 'stopping') signalGroup(appPid, signal);
@@ -399,14 +406,7 @@ export async function supervise(
     // ^C or ^\ on the app's terminal went to its whole process group, not to procwarden: the
     // app ended as the user asked, a stop like a SIGINT to procwarden, never a crash. The rest
     // of the tree (what left the group) gets the signal too.
-    if (terminalStop && !stopRequested) {
-      stopRequested = true;
-      stopSignal = appExited.signal as NodeJS.Signals;
-      stopRequest.resolve();
-      enter('stopping');
-      signalTree(exitedPid, stopSignal);
-      armGrace();
-    }
+    if (terminalStop && requestStop(appExited.signal as NodeJS.Signals)) stopApp(stopSignal, exitedPid);
     if (state === 'running') enter('stopping');
     // A stop or a restart waits for the whole tree, up to the grace: the server that a shell
     // started drains its requests after the shell has died of the signal.
