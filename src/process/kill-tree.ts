@@ -20,7 +20,7 @@ export interface Leftover {
 }
 
 /** The app's tree as /proc shows it now, zombies included. Throws ProcUnreadable. */
-export function appTree(): ProcStat[] {
+function appTree(): ProcStat[] {
   return readDescendants().filter(({ pid }) => !nodeChildren.has(pid));
 }
 
