@@ -1,12 +1,14 @@
 // The pristine filesystem before a replace or a recovery (spec section 4): a snapshot of
 // the wipe roots before the app first runs (or the one `procwarden snapshot` left at image
-// build), and a reset to it before each replace and recover.
+// build), and a reset to it before each replace and recover. After each, the heap the walk
+// grew is given back (runtime/release-heap.ts).
 
 import type { Config } from '../config/config.ts';
 import { canReplace } from '../policy/policy.ts';
 import { resetToSnapshot } from './reset.ts';
 import { loadBuildSnapshot, takeSnapshot, type Snapshot, type SnapshotSource } from './snapshot.ts';
 import { monotonicMs } from '../clock/monotonic.ts';
+import { releaseHeapSoon } from '../runtime/release-heap.ts';
 
 export type ResetOutcome =
   | { readonly skipped: true; readonly reason: string }
@@ -77,9 +79,11 @@ export function preparePristine(config: Config, pid: number, moment?: SnapshotMo
       loadBuildSnapshot(config.wipePaths, config.wipeExclude, config.stateDir) ??
       takeSnapshot(config.wipePaths, config.wipeExclude, config.stateDir, when);
   } catch (error) {
+    releaseHeapSoon();
     const reason = `no snapshot: ${(error as Error).message}`;
     return { snapshot: { error: reason }, reset: () => ({ skipped: true, reason }) };
   }
+  releaseHeapSoon();
   return {
     snapshot: {
       source: snapshot.source,
@@ -92,6 +96,7 @@ export function preparePristine(config: Config, pid: number, moment?: SnapshotMo
       const resetAt = monotonicMs();
       const { removed, restored, errors } = resetToSnapshot(snapshot);
       const durationMs = Math.round(monotonicMs() - resetAt);
+      releaseHeapSoon();
       return { skipped: false, removed, restored, durationMs, ...(errors.length > 0 ? { errors } : {}) };
     },
   };

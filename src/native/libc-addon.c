@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <malloc.h>
 #include <linux/fs.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -774,6 +775,15 @@ static napi_value fs_clone(napi_env env, napi_callback_info info) { return fd_ca
 static napi_value fs_copy_range(napi_env env, napi_callback_info info) { return fd_call(env, info, COPY_RANGE, 5); }
 static napi_value fs_lock(napi_env env, napi_callback_info info) { return fd_call(env, info, LOCK, 2); }
 
+/* ---- memory ------------------------------------------------------------------------ */
+
+/* trimMemory(): gives malloc's free pages back to the system, in every arena (glibc's
+ * malloc_trim). Returns whether any memory was released. */
+static napi_value trim_memory(napi_env env, napi_callback_info info) {
+  (void)info;
+  return make_bool(env, malloc_trim(0));
+}
+
 /* ---- the module --------------------------------------------------------------------- */
 
 NAPI_MODULE_INIT() {
@@ -789,6 +799,7 @@ NAPI_MODULE_INIT() {
       {"fsMknodAt", fs_mknod_at},         {"fsChownAt", fs_chown_at},            {"fsSetMtimeAt", fs_set_mtime_at},
       {"fsSymlinkAt", fs_symlink_at},     {"fsRenameAt", fs_rename_at},          {"fsSeek", fs_seek},
       {"fsClone", fs_clone},              {"fsCopyRange", fs_copy_range},        {"fsLock", fs_lock},
+      {"trimMemory", trim_memory},
   };
   for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
     napi_value function;

@@ -76,6 +76,8 @@ export interface LibcAddon {
   setForeground(fd: number, pgid: number): boolean;
   ownsForegroundOf(fd: number): boolean;
   exitNow(code: number): never;
+  /** glibc's malloc_trim(0): malloc's free pages given back in every arena; whether any were. */
+  trimMemory(): boolean;
   /** The child's pid, or -errno when it could not be started (clone failed) or could not exec (the child is reaped then). */
   spawn(file: Buffer, argv: readonly Buffer[], env: readonly Buffer[], fds: readonly number[], takeTerminal: boolean, listenPid: boolean): number;
   readonly processGroup: number;

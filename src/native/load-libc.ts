@@ -31,6 +31,11 @@ export function provideAddon(loaded: LibcAddon & FsAddon): void {
   addon = loaded;
 }
 
+/** The addon when something has loaded it already, else undefined: never loads it. */
+export function loadedAddon(): (LibcAddon & FsAddon) | undefined {
+  return addon;
+}
+
 /** The addon, loaded once a process: every later call returns the same exports. */
 function loadAddon(stateDir: string): LibcAddon & FsAddon {
   addon ??= loadNative<LibcAddon & FsAddon>(stateDir, 'libc');
