@@ -31,7 +31,7 @@ export function releaseHeapSoon(): void {
   if (timer) clearTimeout(timer);
   timer = setTimeout(() => {
     timer = undefined;
-    //releaseHeap();
+    releaseHeap();
   }, RELEASE_DELAY_MS);
   timer.unref();
 }

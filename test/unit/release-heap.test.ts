@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runInNewContext } from 'node:vm';
-import { releaseHeap } from '../../src/runtime/release-heap.ts';
+import { RELEASE_DELAY_MS, releaseHeap, releaseHeapSoon } from '../../src/runtime/release-heap.ts';
 
 describe('releaseHeap', () => {
   it('runs a full collection: an object nothing refers to is gone after it', async () => {
@@ -11,6 +11,26 @@ describe('releaseHeap', () => {
     await new Promise((resolve) => setImmediate(resolve));
     releaseHeap();
     expect(ref.deref()).toBeUndefined();
+  });
+
+  it('runs one RELEASE_DELAY_MS after the last of several calls, and not before', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let garbage: object | undefined = { payload: new Array(1000).fill('y') };
+      const ref = new WeakRef(garbage);
+      garbage = undefined;
+      releaseHeapSoon();
+      vi.advanceTimersByTime(RELEASE_DELAY_MS - 1);
+      releaseHeapSoon();
+      vi.advanceTimersByTime(RELEASE_DELAY_MS - 1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(ref.deref()).toBeDefined();
+      await new Promise((resolve) => setImmediate(resolve));
+      vi.advanceTimersByTime(1);
+      expect(ref.deref()).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('leaves no gc function behind, in this context or a new one', () => {
