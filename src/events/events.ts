@@ -6,10 +6,11 @@ import type pino from 'pino';
 import { requirePayload } from '../bundle/payloads.ts';
 import type { LogConfig, LogLevel } from '../config/config.ts';
 import type { ResetOutcome, SnapshotOutcome } from '../filesystem/pristine.ts';
-import type { SupervisorState } from '../supervisor/supervisor.ts';
 import type * as PinoRuntime from './pino-runtime.ts';
 
 export type StartMode = 'initial' | 'restart' | 'replace' | 'recover';
+/** The supervisor's states (supervisor/transitions.ts), as `supervisor.state` and `procwarden status` name them. */
+export type SupervisorState = 'starting' | 'running' | 'stopping' | 'waiting' | 'stopped';
 export type ExitCause = 'crash' | 'clean' | 'stop' | 'requested';
 
 /** Every event procwarden writes, by name, and the fields it carries (README, Events). */

@@ -1,0 +1,294 @@
+// The supervisor's transitions: (state, input) -> (next state, effects), for one supervised
+// process (an instance of a process type, or a one-off). Pure: no process, timer or clock;
+// the driver (supervisor.ts) runs the effects and feeds back what they produce.
+//
+//   stopped ──start──▶ starting ──spawned──▶ running ──exited──────────────▶ stopping
+//      ▲                 ▲   ▲                  │  stop-requested,              │ (the tree
+//      │                 │   │                  │  restart-requested:           │  finishes)
+//      │                 │   │                  └──signal the tree, grace──────▶│
+//      │                 │   │                                                  ▼
+//      │                 │   └──────restart, or a decision to start now────── tree-ended
+//      │                 └──timer── waiting ◀──a decision to start later────────┤
+//      └──────────────────────────── (exit) ◀──a stop, or a decision to stop────┘
+//
+// States and inputs are named as s6 and systemd name theirs. A stop is never a crash: after
+// one, the app's exit ends the supervision, and a stop while `waiting` ends it at once. Before
+// every start, no process of the previous tree is left (the driver's `finish-tree`): two
+// copies of the app never run at once.
+
+import type { EventFields, EventName, ExitCause, StartMode, SupervisorState } from '../events/events.ts';
+import { PITFALL_MESSAGES } from '../lint/rules.ts';
+import { decide, failed, pruneHistory, type PastStart } from '../policy/decide.ts';
+import { matchesAny, type ExitRules } from '../policy/exit-rules.ts';
+import type { Policy } from '../policy/policy.ts';
+import { exitCodeFor, type AppExit } from '../process/exit-status.ts';
+
+export type { SupervisorState };
+
+/** Starts kept in `history` beyond what the budgets need, for `procwarden status`. */
+export const HISTORY_SHOWN = 20;
+
+/** What does not change while an instance is supervised. */
+export interface Settings {
+  /** The first stop signal: what a requested restart sends. */
+  readonly stopSignal: string;
+  readonly exitRules: ExitRules;
+  /** As the events name it. */
+  readonly command: readonly string[];
+  readonly processType?: string;
+  readonly port?: number;
+}
+
+/** One supervised instance, between two inputs. Times are ms on the monotonic clock. */
+export interface Supervision {
+  readonly state: SupervisorState;
+  readonly policy: Policy;
+  /** How the current start was made (or the next one will be). */
+  readonly mode: StartMode;
+  readonly attempt: number;
+  /** The instance's first process, also its process group's id; 0 while none runs. */
+  readonly pid: number;
+  /** The first process of the latest start, after it has ended too (its process group's id). */
+  readonly lastPid: number;
+  readonly startedAt: number;
+  readonly history: readonly PastStart[];
+  /** A stop was asked for, with this signal. */
+  readonly stop?: string | undefined;
+  /** A requested restart is under way. */
+  readonly restart: boolean;
+  /** The next start follows a requested restart: it counts against no budget. */
+  readonly uncounted: boolean;
+  /** The first process's exit, while the rest of its tree finishes. */
+  readonly exited?: AppExit | undefined;
+  /** The first process ended during a stop (or of a stop on its terminal). */
+  readonly diedInStop: boolean;
+  /** A background process's exit that stands for the app's (PROCWARDEN_BACKGROUND_EXIT=crash). */
+  readonly backgroundCrash?: AppExit | undefined;
+  /** The exit the last decision was about: what a stop while `waiting` exits with. */
+  readonly lastExit?: AppExit | undefined;
+}
+
+/** What happened: a signal, a request, a process's end, a timer, an effect's outcome. */
+export type Input =
+  | { readonly type: 'start' }
+  | { readonly type: 'spawned'; readonly pid: number }
+  /** The first process exited; `terminalStop`: of ^C or ^\ on the terminal it held. */
+  | { readonly type: 'exited'; readonly exit: AppExit; readonly terminalStop: boolean }
+  | { readonly type: 'stop-requested'; readonly signal: string }
+  | { readonly type: 'restart-requested' }
+  | { readonly type: 'grace-over' }
+  | { readonly type: 'background-crash'; readonly exit: AppExit }
+  | {
+      readonly type: 'tree-ended';
+      /** What was still running once the first process and the grace were over (then killed). */
+      readonly leftovers: readonly { readonly pid: number; readonly command: string }[];
+      /** The exit of the last process of the tree to end after the first. */
+      readonly lastTreeExit: AppExit | undefined;
+      /** The last signal forwarded to the group that was not a stop. */
+      readonly lastForwarded: string | undefined;
+    }
+  | { readonly type: 'timer' }
+  | { readonly type: 'policy-changed'; readonly policy: Policy };
+
+/** An event to write, with its fields. */
+export type Emit = { [E in EventName]: { readonly type: 'emit'; readonly event: E; readonly fields: EventFields[E]; readonly msg?: string } }[EventName];
+
+/** What the driver does, in order. */
+export type Effect =
+  /** Reset the filesystem to the pristine snapshot. */
+  | { readonly type: 'reset' }
+  /** Start the first process; the driver answers with `spawned`. */
+  | { readonly type: 'spawn' }
+  /** `signal` to the instance's process group and to what of its tree left it; then the grace. */
+  | { readonly type: 'signal-tree'; readonly signal: string }
+  /** `signal` to the instance's process group only. */
+  | { readonly type: 'signal-group'; readonly signal: string }
+  /** SIGKILL to the whole tree now. */
+  | { readonly type: 'kill-now' }
+  /** Wait for the tree (until the grace is over, when `wait`), then kill what is left; answered with `tree-ended`. */
+  | { readonly type: 'finish-tree'; readonly wait: boolean }
+  /** `timer` after `delayMs`. */
+  | { readonly type: 'arm-timer'; readonly delayMs: number }
+  | Emit
+  /** The supervision is over: exit with `code`. */
+  | { readonly type: 'exit'; readonly code: number };
+
+export interface Step {
+  readonly next: Supervision;
+  readonly effects: readonly Effect[];
+}
+
+/** The instance before its first start. */
+export function initialSupervision(policy: Policy): Supervision {
+  return { state: 'stopped', policy, mode: 'initial', attempt: 0, pid: 0, lastPid: 0, startedAt: 0, history: [], restart: false, uncounted: false, diedInStop: false };
+}
+
+const same = (s: Supervision): Step => ({ next: s, effects: [] });
+const emit = <E extends EventName>(event: E, fields: EventFields[E], msg?: string): Emit => ({ type: 'emit', event, fields, ...(msg === undefined ? {} : { msg }) }) as Emit;
+
+/**
+ * The next state and the effects of `input` in `s`, at `now`. An input that means nothing in
+ * a state (a restart asked for while stopping, a timer of a wait that is over) returns `s`
+ * itself with no effects: the driver tells a refused request that way.
+ */
+export function transition(s: Supervision, input: Input, settings: Settings, now: number): Step {
+  switch (input.type) {
+    case 'start':
+      if (s.state !== 'stopped' || s.attempt > 0) return same(s);
+      // A stop that came while procwarden was getting ready: no start.
+      if (s.stop !== undefined) return finish(s, { code: null, signal: s.stop }, settings);
+      return begin(s);
+    case 'spawned':
+      return s.state === 'starting' ? started(s, input.pid, settings, now) : same(s);
+    case 'exited':
+      return exited(s, input.exit, input.terminalStop);
+    case 'stop-requested':
+      return stopRequested(s, input.signal, settings);
+    case 'restart-requested':
+      // Only an app that runs undisturbed: not one already stopping, or gone.
+      if (s.state !== 'running' || s.pid === 0) return same(s);
+      return { next: { ...s, state: 'stopping', restart: true }, effects: [{ type: 'signal-tree', signal: settings.stopSignal }] };
+    case 'grace-over':
+      return s.state === 'stopping' ? { next: s, effects: [{ type: 'kill-now' }] } : same(s);
+    case 'background-crash':
+      // Once one counts as the app's crash, the rest are procwarden's own killing.
+      if (s.state !== 'running' || s.backgroundCrash) return same(s);
+      return { next: { ...s, backgroundCrash: input.exit }, effects: [{ type: 'kill-now' }] };
+    case 'tree-ended':
+      return s.state === 'stopping' && s.exited ? treeEnded(s, input, settings, now) : same(s);
+    case 'timer':
+      return s.state === 'waiting' ? begin(s) : same(s);
+    case 'policy-changed':
+      return same({ ...s, policy: input.policy });
+  }
+}
+
+/** To `starting`: the reset first for a replace or a recovery, then the spawn. */
+function begin(s: Supervision): Step {
+  const reset = s.mode === 'replace' || s.mode === 'recover';
+  return { next: { ...s, state: 'starting' }, effects: [...(reset ? [{ type: 'reset' } as const] : []), { type: 'spawn' }] };
+}
+
+function started(s: Supervision, pid: number, settings: Settings, now: number): Step {
+  const counted = s.mode !== 'initial' && !s.uncounted;
+  const history = counted ? [...pruneHistory(s.history, s.policy, now, HISTORY_SHOWN), { action: s.mode as 'restart', at: now }] : s.history;
+  const next: Supervision = {
+    ...s,
+    state: 'running',
+    pid,
+    lastPid: pid,
+    attempt: s.attempt + 1,
+    startedAt: now,
+    history,
+    uncounted: false,
+    exited: undefined,
+    diedInStop: false,
+    backgroundCrash: undefined,
+  };
+  const { command, processType, port } = settings;
+  const fields = { pid, attempt: next.attempt, mode: s.mode, command, ...(processType === undefined ? {} : { processType }), ...(port === undefined ? {} : { port }) };
+  return { next, effects: [emit('container.started', fields)] };
+}
+
+function exited(s: Supervision, exit: AppExit, terminalStop: boolean): Step {
+  if ((s.state !== 'running' && s.state !== 'stopping') || s.exited) return same(s);
+  const effects: Effect[] = [];
+  let stop = s.stop;
+  // ^C or ^\ on the app's terminal went to its whole process group, not to procwarden: the
+  // app ended as the user asked, a stop like a SIGINT to procwarden, never a crash. The rest
+  // of the tree (what left the group) gets the signal too.
+  if (terminalStop && stop === undefined && exit.signal !== null) {
+    stop = exit.signal;
+    effects.push({ type: 'signal-tree', signal: stop });
+  }
+  const diedInStop = s.state === 'stopping' || terminalStop;
+  // A stop or a restart waits for the whole tree, up to the grace: the server that a shell
+  // started drains its requests after the shell has died of the signal.
+  effects.push({ type: 'finish-tree', wait: diedInStop });
+  return { next: { ...s, state: 'stopping', ...(stop === undefined ? {} : { stop }), exited: exit, diedInStop, pid: 0 }, effects };
+}
+
+function stopRequested(s: Supervision, signal: string, settings: Settings): Step {
+  const first = s.stop === undefined;
+  const stopping = { ...s, stop: s.stop ?? signal };
+  switch (s.state) {
+    case 'stopped':
+    case 'starting':
+      return same(stopping);
+    case 'running':
+      return { next: { ...stopping, state: 'stopping' }, effects: [{ type: 'signal-tree', signal }] };
+    case 'stopping':
+      // A second stop signal (a second ^C), or a stop during a restart, goes to the app as
+      // it is; once the first process has ended, there is no group left to tell.
+      return { next: stopping, effects: s.pid === 0 ? [] : [{ type: 'signal-group', signal }] };
+    case 'waiting':
+      return first ? finish(stopping, s.lastExit ?? { code: null, signal }, settings) : same(s);
+  }
+}
+
+function treeEnded(s: Supervision, ended: Extract<Input, { type: 'tree-ended' }>, settings: Settings, now: number): Step {
+  const first = s.exited!;
+  const stopSignal = s.stop ?? settings.stopSignal;
+  const requested = s.restart && s.stop === undefined;
+  // The first process died of the stop's own signal (a shell) and its tree ended after it:
+  // the stop's outcome is the last one's (a shell's server that drained and exited 0 gives
+  // 0, as with exec; one SIGKILLed at the end of the grace, 137).
+  const exit = s.backgroundCrash ?? (s.diedInStop && first.signal === stopSignal && ended.lastTreeExit ? ended.lastTreeExit : first);
+  const cause: ExitCause = s.stop !== undefined ? 'stop' : requested ? 'requested' : failed(exit, settings.exitRules) ? 'crash' : 'clean';
+  const effects: Effect[] = [
+    emit('container.exited', { pid: s.lastPid, attempt: s.attempt, code: exit.code, signal: exit.signal, uptimeMs: Math.round(now - s.startedAt), cause }),
+    ...leftoverNotice(s, first, ended, settings),
+  ];
+  const after: Supervision = { ...s, restart: false, lastExit: exit, backgroundCrash: undefined };
+  if (s.stop !== undefined) return finish(after, exit, settings, effects);
+  if (requested) return withEffects(begin({ ...after, mode: 'restart', uncounted: true }), effects);
+
+  const decision = decide(exit, s.history, s.policy, now, settings.exitRules);
+  effects.push(emit('recovery.decision', decision, decision.action === 'stop' ? 'container stays stopped' : 'container recovery initiated'));
+  if (decision.action === 'stop') return finish(after, exit, settings, effects);
+  const next: Supervision = { ...after, mode: decision.action };
+  if (decision.delayMs > 0) return { next: { ...next, state: 'waiting' }, effects: [...effects, { type: 'arm-timer', delayMs: decision.delayMs }] };
+  return withEffects(begin(next), effects);
+}
+
+/**
+ * What the tree left behind, said once it is killed: a shell in front of the app that died of
+ * a signal meant for the app, or the app gone to the background (the daemonized pitfall).
+ * Nothing for what procwarden stopped or killed itself.
+ */
+function leftoverNotice(s: Supervision, first: AppExit, ended: Extract<Input, { type: 'tree-ended' }>, settings: Settings): Effect[] {
+  const { leftovers } = ended;
+  if (leftovers.length === 0 || s.diedInStop || s.backgroundCrash) return [];
+  const left = leftovers.map(({ pid, command }) => `${command} [${pid}]`).join(', ');
+  if (first.signal !== null && first.signal === ended.lastForwarded) {
+    // Not the app going to the background: a shell in front of it died of a signal meant
+    // for the app (dash dies of SIGHUP, SIGUSR1, SIGUSR2, SIGALRM), and took the app's place.
+    return [
+      emit('procwarden.warning', {
+        detail: `the app's first process (${settings.command.join(' ')}) died of ${first.signal}, which procwarden forwarded to its process group, and left ${left} running: killed. A shell in front of the app dies of signals meant for the app: start the app with exec (procwarden does for a Procfile line whose last command is a simple one)`,
+      }),
+    ];
+  }
+  return [
+    emit(
+      'pitfall',
+      {
+        rule: 'daemonized',
+        detail: `the app exited and left ${leftovers.length} process${leftovers.length === 1 ? '' : 'es'} running (${left}): the app went to the background; they were killed`,
+        hint: 'keep the app in the foreground: no &, nohup or daemon mode (procwarden check shows how)',
+        leftovers,
+      },
+      PITFALL_MESSAGES.daemonized,
+    ),
+  ];
+}
+
+/** To `stopped`, for good: procwarden exits with the app's code, 128+N for signal N, 0 for a PROCWARDEN_SUCCESS_EXIT. */
+function finish(s: Supervision, exit: AppExit, settings: Settings, before: readonly Effect[] = []): Step {
+  const code = matchesAny(exit, settings.exitRules.success) ? 0 : exitCodeFor(exit);
+  return { next: { ...s, state: 'stopped', pid: 0 }, effects: [...before, { type: 'exit', code }] };
+}
+
+function withEffects(step: Step, before: readonly Effect[]): Step {
+  return { next: step.next, effects: [...before, ...step.effects] };
+}

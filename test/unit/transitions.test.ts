@@ -1,0 +1,284 @@
+// The supervisor's transition table with plain values and a fake clock: every (state, input)
+// pair that can occur, and the ones that cannot change anything.
+
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_REPLACE_BUDGET, DEFAULT_RESTART_BUDGET, type Policy } from '../../src/policy/policy.ts';
+import { initialSupervision, transition, type Effect, type Input, type Settings, type Supervision } from '../../src/supervisor/transitions.ts';
+
+const OFF: Policy = {
+  autorestart: 'off',
+  autoreplace: 'off',
+  recovery: false,
+  restartBudget: DEFAULT_RESTART_BUDGET,
+  replaceBudget: DEFAULT_REPLACE_BUDGET,
+  throttleMs: 120_000,
+};
+const settings: Settings = { stopSignal: 'SIGTERM', exitRules: { success: [], noRestart: [] }, command: ['web'], processType: 'web', port: 5000 };
+
+/** Feeds `inputs` from `from` at `now`, each 10 ms after the one before; the last step and every effect. */
+function drive(from: Supervision, inputs: readonly Input[], now = 1000) {
+  let s = from;
+  const effects: Effect[] = [];
+  let last = { next: s, effects: [] as readonly Effect[] };
+  inputs.forEach((input, index) => {
+    last = transition(s, input, settings, now + index * 10);
+    s = last.next;
+    effects.push(...last.effects);
+  });
+  return { s, effects, last };
+}
+
+const types = (effects: readonly Effect[]) => effects.map((effect) => (effect.type === 'emit' ? `emit ${effect.event}` : effect.type));
+const emitted = (effects: readonly Effect[], event: string) => effects.filter((effect) => effect.type === 'emit' && effect.event === event).map((effect) => (effect as { fields: Record<string, unknown> }).fields);
+const exitCode = (effects: readonly Effect[]) => effects.flatMap((effect) => (effect.type === 'exit' ? [effect.code] : []))[0];
+
+const running = (policy: Policy = OFF) => drive(initialSupervision(policy), [{ type: 'start' }, { type: 'spawned', pid: 42 }]).s;
+const crashed = (exit = { code: 1, signal: null }): Input[] => [
+  { type: 'exited', exit, terminalStop: false },
+  { type: 'tree-ended', leftovers: [], lastTreeExit: undefined, lastForwarded: undefined },
+];
+
+describe('the first start', () => {
+  it('stopped --start--> starting (spawn) --spawned--> running, with container.started', () => {
+    const begun = transition(initialSupervision(OFF), { type: 'start' }, settings, 0);
+    expect(begun.next.state).toBe('starting');
+    expect(types(begun.effects)).toEqual(['spawn']);
+    const up = transition(begun.next, { type: 'spawned', pid: 42 }, settings, 5);
+    expect(up.next).toMatchObject({ state: 'running', pid: 42, lastPid: 42, attempt: 1, startedAt: 5, mode: 'initial' });
+    expect(emitted(up.effects, 'container.started')).toEqual([{ pid: 42, attempt: 1, mode: 'initial', command: ['web'], processType: 'web', port: 5000 }]);
+  });
+
+  it('a stop before the start: no start, and the stop signal is the exit (143)', () => {
+    const { s, effects } = drive(initialSupervision(OFF), [{ type: 'stop-requested', signal: 'SIGTERM' }, { type: 'start' }]);
+    expect(s.state).toBe('stopped');
+    expect(types(effects)).toEqual(['exit']);
+    expect(exitCode(effects)).toBe(143);
+  });
+
+  it('start, spawned or timer where they mean nothing change nothing', () => {
+    const up = running();
+    for (const input of [{ type: 'start' }, { type: 'spawned', pid: 7 }, { type: 'timer' }, { type: 'grace-over' }] as Input[]) {
+      const step = transition(up, input, settings, 2000);
+      expect(step.next).toBe(up);
+      expect(step.effects).toEqual([]);
+    }
+  });
+});
+
+describe('an exit the policy acts on', () => {
+  it('with no policy: stopped, exit with the app code, after container.exited and the decision', () => {
+    const { s, effects } = drive(running(), crashed());
+    expect(s.state).toBe('stopped');
+    expect(types(effects)).toEqual(['finish-tree', 'emit container.exited', 'emit recovery.decision', 'exit']);
+    expect(emitted(effects, 'container.exited')[0]).toMatchObject({ pid: 42, attempt: 1, code: 1, signal: null, cause: 'crash' });
+    expect(exitCode(effects)).toBe(1);
+  });
+
+  it('the first exit waits for no grace: the tree is finished at once (finish-tree without wait)', () => {
+    const step = transition(running(), { type: 'exited', exit: { code: 0, signal: null }, terminalStop: false }, settings, 2000);
+    expect(step.next).toMatchObject({ state: 'stopping', pid: 0, lastPid: 42 });
+    expect(step.effects).toEqual([{ type: 'finish-tree', wait: false }]);
+  });
+
+  it('autorestart: starting again in place (no reset), counted in the history', () => {
+    const { s, effects } = drive(running({ ...OFF, autorestart: 'on_failure' }), [...crashed(), { type: 'spawned', pid: 43 }]);
+    expect(types(effects)).toEqual(['finish-tree', 'emit container.exited', 'emit recovery.decision', 'spawn', 'emit container.started']);
+    expect(s).toMatchObject({ state: 'running', pid: 43, attempt: 2, mode: 'restart' });
+    expect(s.history.map(({ action }) => action)).toEqual(['restart']);
+  });
+
+  it('autoreplace: the reset before the spawn', () => {
+    const { effects } = drive(running({ ...OFF, autoreplace: 'always' }), crashed({ code: 0, signal: null }));
+    expect(types(effects).slice(-2)).toEqual(['reset', 'spawn']);
+    expect(emitted(effects, 'container.exited')[0]).toMatchObject({ cause: 'clean' });
+  });
+
+  it('a recovery inside the throttle waits (arm-timer), then the timer starts it with a reset', () => {
+    const policy = { ...OFF, recovery: true, throttleMs: 5000 };
+    const first = drive(running(policy), [...crashed(), { type: 'spawned', pid: 43 }]);
+    expect(first.s.mode).toBe('recover');
+    const second = drive(first.s, crashed(), 2000);
+    expect(second.s.state).toBe('waiting');
+    expect(second.effects.at(-1)).toEqual({ type: 'arm-timer', delayMs: 5000 - (2010 - 1020) });
+    const woken = transition(second.s, { type: 'timer' }, settings, 9000);
+    expect(woken.next.state).toBe('starting');
+    expect(types(woken.effects)).toEqual(['reset', 'spawn']);
+  });
+
+  it('a stop while waiting ends the supervision at once with the last exit', () => {
+    const policy = { ...OFF, recovery: true, throttleMs: 5000 };
+    const first = drive(running(policy), [...crashed(), { type: 'spawned', pid: 43 }]);
+    const waiting = drive(first.s, crashed({ code: 3, signal: null }), 2000).s;
+    const { s, effects } = drive(waiting, [{ type: 'stop-requested', signal: 'SIGTERM' }, { type: 'timer' }]);
+    expect(s.state).toBe('stopped');
+    expect(types(effects)).toEqual(['exit']);
+    expect(exitCode(effects)).toBe(3);
+  });
+
+  it('PROCWARDEN_NO_RESTART_EXIT stops whatever the policy; PROCWARDEN_SUCCESS_EXIT exits 0', () => {
+    const rules = { success: [{ code: 143 }], noRestart: [{ code: 143 }] };
+    let s = running({ ...OFF, autorestart: 'always' });
+    const effects: Effect[] = [];
+    for (const input of crashed({ code: 143, signal: null })) {
+      const step = transition(s, input, { ...settings, exitRules: rules }, 2000);
+      s = step.next;
+      effects.push(...step.effects);
+    }
+    expect(emitted(effects, 'recovery.decision')[0]).toMatchObject({ action: 'stop', reason: 'no-restart-exit' });
+    expect(exitCode(effects)).toBe(0);
+  });
+});
+
+describe('a stop', () => {
+  it('running --stop-requested--> stopping: the signal to the tree, then the grace', () => {
+    const step = transition(running(), { type: 'stop-requested', signal: 'SIGINT' }, settings, 2000);
+    expect(step.next).toMatchObject({ state: 'stopping', stop: 'SIGINT' });
+    expect(step.effects).toEqual([{ type: 'signal-tree', signal: 'SIGINT' }]);
+  });
+
+  it('a second stop signal goes to the group as it is; once the first process is gone, nowhere', () => {
+    const stopping = transition(running(), { type: 'stop-requested', signal: 'SIGTERM' }, settings, 2000).next;
+    const second = transition(stopping, { type: 'stop-requested', signal: 'SIGINT' }, settings, 2010);
+    expect(second.effects).toEqual([{ type: 'signal-group', signal: 'SIGINT' }]);
+    expect(second.next.stop).toBe('SIGTERM');
+    const finishing = transition(stopping, { type: 'exited', exit: { code: null, signal: 'SIGTERM' }, terminalStop: false }, settings, 2020);
+    expect(finishing.effects).toEqual([{ type: 'finish-tree', wait: true }]);
+    expect(transition(finishing.next, { type: 'stop-requested', signal: 'SIGINT' }, settings, 2030).effects).toEqual([]);
+  });
+
+  it('the grace over: SIGKILL to the tree, only while stopping', () => {
+    const stopping = transition(running(), { type: 'stop-requested', signal: 'SIGTERM' }, settings, 2000).next;
+    expect(transition(stopping, { type: 'grace-over' }, settings, 12_000).effects).toEqual([{ type: 'kill-now' }]);
+  });
+
+  it("the exit is the last of the tree's when a shell died of the stop's signal (a drained server: 0)", () => {
+    const stopping = transition(running(), { type: 'stop-requested', signal: 'SIGTERM' }, settings, 2000).next;
+    const drained = drive(stopping, [
+      { type: 'exited', exit: { code: null, signal: 'SIGTERM' }, terminalStop: false },
+      { type: 'tree-ended', leftovers: [], lastTreeExit: { code: 0, signal: null }, lastForwarded: undefined },
+    ]);
+    expect(emitted(drained.effects, 'container.exited')[0]).toMatchObject({ code: 0, cause: 'stop' });
+    expect(exitCode(drained.effects)).toBe(0);
+    expect(drained.s.state).toBe('stopped');
+    const alone = drive(stopping, [
+      { type: 'exited', exit: { code: null, signal: 'SIGTERM' }, terminalStop: false },
+      { type: 'tree-ended', leftovers: [], lastTreeExit: undefined, lastForwarded: undefined },
+    ]);
+    expect(exitCode(alone.effects)).toBe(143);
+  });
+
+  it('^C on the terminal is a stop: the rest of the tree gets it, no restart, exit 130', () => {
+    const { s, effects } = drive(running({ ...OFF, autorestart: 'always' }), [
+      { type: 'exited', exit: { code: null, signal: 'SIGINT' }, terminalStop: true },
+      { type: 'tree-ended', leftovers: [], lastTreeExit: undefined, lastForwarded: undefined },
+    ]);
+    expect(types(effects)).toEqual(['signal-tree', 'finish-tree', 'emit container.exited', 'exit']);
+    expect(effects[1]).toEqual({ type: 'finish-tree', wait: true });
+    expect(s.state).toBe('stopped');
+    expect(exitCode(effects)).toBe(130);
+  });
+
+  it('a stop tells no pitfall of what it killed', () => {
+    const stopping = transition(running(), { type: 'stop-requested', signal: 'SIGTERM' }, settings, 2000).next;
+    const { effects } = drive(stopping, [
+      { type: 'exited', exit: { code: null, signal: 'SIGTERM' }, terminalStop: false },
+      { type: 'tree-ended', leftovers: [{ pid: 50, command: 'sleep 9' }], lastTreeExit: undefined, lastForwarded: undefined },
+    ]);
+    expect(emitted(effects, 'pitfall')).toEqual([]);
+  });
+});
+
+describe('a requested restart', () => {
+  it('running only: the stop signal to the tree, then a start that counts against no budget', () => {
+    const up = running({ ...OFF, autorestart: 'on_failure' });
+    const asked = transition(up, { type: 'restart-requested' }, settings, 2000);
+    expect(asked.next).toMatchObject({ state: 'stopping', restart: true });
+    expect(asked.effects).toEqual([{ type: 'signal-tree', signal: 'SIGTERM' }]);
+    const { s, effects } = drive(asked.next, [
+      { type: 'exited', exit: { code: null, signal: 'SIGTERM' }, terminalStop: false },
+      { type: 'tree-ended', leftovers: [], lastTreeExit: undefined, lastForwarded: undefined },
+      { type: 'spawned', pid: 43 },
+    ]);
+    expect(emitted(effects, 'container.exited')[0]).toMatchObject({ cause: 'requested' });
+    expect(emitted(effects, 'recovery.decision')).toEqual([]);
+    expect(s).toMatchObject({ state: 'running', mode: 'restart', attempt: 2, uncounted: false });
+    expect(s.history).toEqual([]);
+  });
+
+  it('refused (the same state back) while stopping, waiting, or stopped', () => {
+    const stopping = transition(running(), { type: 'stop-requested', signal: 'SIGTERM' }, settings, 2000).next;
+    for (const s of [stopping, initialSupervision(OFF), drive(running(), crashed()).s]) {
+      expect(transition(s, { type: 'restart-requested' }, settings, 3000).next).toBe(s);
+    }
+  });
+
+  it('a stop during the restart wins: no start', () => {
+    const asked = transition(running({ ...OFF, autorestart: 'always' }), { type: 'restart-requested' }, settings, 2000).next;
+    const { s, effects } = drive(asked, [
+      { type: 'stop-requested', signal: 'SIGINT' },
+      { type: 'exited', exit: { code: null, signal: 'SIGTERM' }, terminalStop: false },
+      { type: 'tree-ended', leftovers: [], lastTreeExit: undefined, lastForwarded: undefined },
+    ]);
+    expect(s.state).toBe('stopped');
+    expect(emitted(effects, 'container.exited')[0]).toMatchObject({ cause: 'stop' });
+    expect(types(effects)).not.toContain('spawn');
+  });
+});
+
+describe('what the tree left behind', () => {
+  const ended = (leftovers: { pid: number; command: string }[], lastForwarded?: string, exit = { code: 0, signal: null as string | null }) =>
+    drive(running(), [
+      { type: 'exited', exit, terminalStop: false },
+      { type: 'tree-ended', leftovers, lastTreeExit: undefined, lastForwarded },
+    ]).effects;
+
+  it('the daemonized pitfall when the app exited and left processes running', () => {
+    const [pitfall] = emitted(ended([{ pid: 50, command: 'nginx' }]), 'pitfall');
+    expect(pitfall).toMatchObject({ rule: 'daemonized', leftovers: [{ pid: 50, command: 'nginx' }] });
+  });
+
+  it('a warning instead when a shell in front of the app died of a signal procwarden forwarded', () => {
+    const effects = ended([{ pid: 50, command: 'server' }], 'SIGHUP', { code: null, signal: 'SIGHUP' });
+    expect(emitted(effects, 'pitfall')).toEqual([]);
+    expect(String(emitted(effects, 'procwarden.warning')[0]?.['detail'])).toMatch(/died of SIGHUP, which procwarden forwarded/);
+  });
+});
+
+describe('a background crash (PROCWARDEN_BACKGROUND_EXIT=crash)', () => {
+  it('kills the tree once, and its exit stands for the app', () => {
+    const first = transition(running({ ...OFF }), { type: 'background-crash', exit: { code: 7, signal: null } }, settings, 2000);
+    expect(first.effects).toEqual([{ type: 'kill-now' }]);
+    expect(transition(first.next, { type: 'background-crash', exit: { code: 9, signal: null } }, settings, 2010).effects).toEqual([]);
+    const { effects } = drive(first.next, crashed({ code: null, signal: 'SIGKILL' }));
+    expect(emitted(effects, 'container.exited')[0]).toMatchObject({ code: 7, cause: 'crash' });
+    expect(emitted(effects, 'pitfall')).toEqual([]);
+    expect(exitCode(effects)).toBe(7);
+  });
+
+  it('means nothing once the app is stopping', () => {
+    const stopping = transition(running(), { type: 'stop-requested', signal: 'SIGTERM' }, settings, 2000).next;
+    expect(transition(stopping, { type: 'background-crash', exit: { code: 7, signal: null } }, settings, 2010).next).toBe(stopping);
+  });
+});
+
+describe('a policy change', () => {
+  it('applies in any state, and to the next decision', () => {
+    const up = running();
+    const changed = transition(up, { type: 'policy-changed', policy: { ...OFF, autorestart: 'always' } }, settings, 2000);
+    expect(changed.effects).toEqual([]);
+    expect(changed.next.state).toBe('running');
+    const { s } = drive(changed.next, crashed());
+    expect(s.state).toBe('starting');
+  });
+});
+
+describe('inputs out of place', () => {
+  it('an exit or a tree end with no process, or a tree end before the exit, change nothing', () => {
+    const before = initialSupervision(OFF);
+    expect(transition(before, { type: 'exited', exit: { code: 0, signal: null }, terminalStop: false }, settings, 0).next).toBe(before);
+    const up = running();
+    expect(transition(up, { type: 'tree-ended', leftovers: [], lastTreeExit: undefined, lastForwarded: undefined }, settings, 0).next).toBe(up);
+    const finishing = transition(up, { type: 'exited', exit: { code: 0, signal: null }, terminalStop: false }, settings, 0).next;
+    expect(transition(finishing, { type: 'exited', exit: { code: 1, signal: null }, terminalStop: false }, settings, 0).next).toBe(finishing);
+  });
+});
