@@ -2,6 +2,7 @@
 // pair that can occur, and the ones that cannot change anything.
 
 import { describe, expect, it } from 'vitest';
+import type { AppExit } from '../../src/process/exit-status.ts';
 import { DEFAULT_REPLACE_BUDGET, DEFAULT_RESTART_BUDGET, type Policy } from '../../src/policy/policy.ts';
 import { initialSupervision, transition, type Effect, type Input, type Settings, type Supervision } from '../../src/supervisor/transitions.ts';
 
@@ -33,7 +34,7 @@ const emitted = (effects: readonly Effect[], event: string) => effects.filter((e
 const exitCode = (effects: readonly Effect[]) => effects.flatMap((effect) => (effect.type === 'exit' ? [effect.code] : []))[0];
 
 const running = (policy: Policy = OFF) => drive(initialSupervision(policy), [{ type: 'start' }, { type: 'spawned', pid: 42 }]).s;
-const crashed = (exit = { code: 1, signal: null }): Input[] => [
+const crashed = (exit: AppExit = { code: 1, signal: null }): Input[] => [
   { type: 'exited', exit, terminalStop: false },
   { type: 'tree-ended', leftovers: [], lastTreeExit: undefined, lastForwarded: undefined },
 ];
@@ -226,7 +227,7 @@ describe('a requested restart', () => {
 });
 
 describe('what the tree left behind', () => {
-  const ended = (leftovers: { pid: number; command: string }[], lastForwarded?: string, exit = { code: 0, signal: null as string | null }) =>
+  const ended = (leftovers: { pid: number; command: string }[], lastForwarded?: string, exit: AppExit = { code: 0, signal: null }) =>
     drive(running(), [
       { type: 'exited', exit, terminalStop: false },
       { type: 'tree-ended', leftovers, lastTreeExit: undefined, lastForwarded },
