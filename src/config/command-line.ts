@@ -14,20 +14,11 @@ import {
   type LogFormat,
   type LogLevel,
 } from './config.ts';
-import {
-  DEFAULT_REPLACE_BUDGET,
-  DEFAULT_RESTART_BUDGET,
-  DEFAULT_THROTTLE_MS,
-  RESTART_POLICIES,
-  recoversAtAll,
-  type Budget,
-  type Policy,
-  type RestartPolicy,
-} from '../policy/policy.ts';
+import { DEFAULT_REPLACE_BUDGET, DEFAULT_RESTART_BUDGET, DEFAULT_THROTTLE_MS, recoversAtAll, type Budget, type Policy } from '../policy/policy.ts';
+import { notOneOf, POLICY_SETTINGS, type LiveKey, type PolicySetting } from '../policy/settings.ts';
 import { parseBudget } from './budget.ts';
 import { parseExitList, type ExitMatch } from '../policy/exit-rules.ts';
 import { canBeStopSignal, DEFAULT_STOP_SIGNALS, parseSignal } from '../signals/signal-table.ts';
-import { parsePolicyChange } from '../control/protocol.ts';
 import { parseDuration } from './duration.ts';
 import { USAGE } from './help.ts';
 
@@ -138,7 +129,7 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
     config: {
       source,
       policy,
-      policyFlags: (['autorestart', 'autoreplace', 'recovery'] as const).filter((key) => values[key] !== undefined),
+      policyFlags: POLICY_SETTINGS.map(({ key }) => key).filter((key) => values[key] !== undefined),
       policyFile: service ? nonEmpty(env['PROCWARDEN_POLICY_FILE']) : undefined,
       ignoredForOneOff: service ? [] : POLICY_VARIABLES.filter(({ variable }) => nonEmpty(env[variable]) !== undefined),
       stopTimeoutMs: durationFrom(env, 'PROCWARDEN_STOP_TIMEOUT', DEFAULT_STOP_TIMEOUT_MS),
@@ -166,11 +157,9 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
 
 /** The variables that set a service's policy, and the flag that sets a one-off's. */
 const POLICY_VARIABLES = [
-  { variable: 'AUTORESTART', flag: '--autorestart' },
-  { variable: 'AUTOREPLACE', flag: '--autoreplace' },
-  { variable: 'PROCWARDEN_RECOVERY', flag: '--recovery' },
-  { variable: 'PROCWARDEN_POLICY_FILE', flag: '--autorestart, --autoreplace and --recovery' },
-] as const;
+  ...POLICY_SETTINGS.map(({ variable, flag }) => ({ variable, flag })),
+  { variable: 'PROCWARDEN_POLICY_FILE', flag: POLICY_SETTINGS.map(({ flag }) => flag).join(', ').replace(/, (?=[^,]*$)/, ' and ') },
+];
 
 function stopSignalsFrom(env: Environment): Config['stopSignals'] {
   const text = nonEmpty(env['PROCWARDEN_STOP_SIGNALS']);
@@ -216,8 +205,10 @@ function parseClient(command: 'status' | 'set' | 'restart', args: readonly strin
   const change = Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   if (Object.keys(change).length === 0) throw new UsageError(`nothing to set\n${CLIENT_USAGE.set}`);
   // Checked here as well as by the server, so that a typo is one line before any request.
-  const refused = parsePolicyChange(JSON.stringify(change));
-  if ('error' in refused) throw new UsageError(`--${refused.error}`);
+  for (const setting of POLICY_SETTINGS) {
+    const text = change[setting.key];
+    if (text !== undefined) readSetting(setting, text, setting.flag);
+  }
   return { kind: 'set', stateDir, change };
 }
 
@@ -262,25 +253,29 @@ function splitAtCommand(args: readonly string[]): { optionArgs: readonly string[
  */
 function readPolicy(flags: OptionValues, env: Environment, { service }: { service: boolean }): Policy {
   const policyEnv: Environment = service ? env : {};
-  const restartPolicy = (flag: 'autorestart' | 'autoreplace', variable: string): RestartPolicy => {
-    const fromFlag = flags[flag];
-    return fromFlag !== undefined
-      ? oneOfText(fromFlag, `--${flag}`, RESTART_POLICIES)
-      : oneOf(policyEnv, variable, RESTART_POLICIES, 'off');
+  const [autorestart, autoreplace, recovery] = POLICY_SETTINGS;
+  // Container Recovery is on for a service unless turned off; everything else is off.
+  const valueOf = <K extends LiveKey>(setting: PolicySetting<K>, fallback: Policy[K]): Policy[K] => {
+    const fromFlag = flags[setting.key];
+    if (fromFlag !== undefined) return readSetting(setting, fromFlag, setting.flag);
+    const fromEnv = nonEmpty(policyEnv[setting.variable]);
+    return fromEnv === undefined ? fallback : readSetting(setting, fromEnv, setting.variable);
   };
-  const recoveryText = flags.recovery ?? policyEnv['PROCWARDEN_RECOVERY'];
-  const recovery =
-    recoveryText === undefined || recoveryText === ''
-      ? service
-      : oneOfText(recoveryText, flags.recovery !== undefined ? '--recovery' : 'PROCWARDEN_RECOVERY', ['on', 'off'] as const) === 'on';
   return {
-    autorestart: restartPolicy('autorestart', 'AUTORESTART'),
-    autoreplace: restartPolicy('autoreplace', 'AUTOREPLACE'),
-    recovery,
+    autorestart: valueOf(autorestart, 'off'),
+    autoreplace: valueOf(autoreplace, 'off'),
+    recovery: valueOf(recovery, service),
     restartBudget: budgetFrom(env, 'PROCWARDEN_RESTART_LIMIT', DEFAULT_RESTART_BUDGET),
     replaceBudget: budgetFrom(env, 'PROCWARDEN_REPLACE_LIMIT', DEFAULT_REPLACE_BUDGET),
     throttleMs: durationFrom(env, 'PROCWARDEN_THROTTLE', DEFAULT_THROTTLE_MS),
   };
+}
+
+/** A policy setting's value, or a usage error that names where it came from (`name`). */
+function readSetting<K extends LiveKey>(setting: PolicySetting<K>, text: string, name: string): Policy[K] {
+  const value = setting.read(text);
+  if (value === undefined) throw new UsageError(`${name}: ${notOneOf(setting, text)}`);
+  return value;
 }
 
 function budgetFrom(env: Environment, name: string, fallback: Budget): Budget {
@@ -362,9 +357,7 @@ function oneOfText<const T extends string>(text: string, name: string, allowed: 
   const value = text.trim().toLowerCase();
   const found = allowed.find((candidate) => candidate === value);
   if (found === undefined) {
-    // Policies are written upper-case in the spec and by users (ON_FAILURE); the rest lower-case.
-    const shown = (allowed as readonly string[]) === RESTART_POLICIES || name.includes('RECOVERY') || name === '--recovery' ? allowed.map((a) => a.toUpperCase()) : allowed;
-    throw new UsageError(`${name}: '${text}' is not one of ${shown.join(', ')}`);
+    throw new UsageError(`${name}: '${text}' is not one of ${allowed.join(', ')}`);
   }
   return found;
 }

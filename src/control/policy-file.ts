@@ -1,13 +1,7 @@
 // PROCWARDEN_POLICY_FILE: an env-format file (a mounted Kubernetes ConfigMap, say) that sets
 // the policy: `AUTORESTART=ON_FAILURE`, `AUTOREPLACE=ALWAYS`, `PROCWARDEN_RECOVERY=on`. Pure.
 
-import { parsePolicyChange, type PolicyChange } from './protocol.ts';
-
-const KEYS: Readonly<Record<string, string>> = {
-  AUTORESTART: 'autorestart',
-  AUTOREPLACE: 'autoreplace',
-  PROCWARDEN_RECOVERY: 'recovery',
-};
+import { POLICY_SETTINGS, readChange, type PolicyChange } from '../policy/settings.ts';
 
 /**
  * A value as env files write it: `ON_FAILURE`, `"ON_FAILURE"` or `'ON_FAILURE'`, with an
@@ -26,6 +20,7 @@ function valueOf(raw: string): string | undefined {
   return text.replace(/\s+#.*$/, '');
 }
 
+/** The file's text into a checked change (empty when it sets nothing), or the first line that is wrong. */
 export function parsePolicyFile(text: string): PolicyChange | { error: string } {
   const fields: Record<string, string> = {};
   for (const [index, raw] of text.split(/\r?\n/).entries()) {
@@ -34,19 +29,12 @@ export function parsePolicyFile(text: string): PolicyChange | { error: string } 
     const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
     if (!match) return { error: `line ${index + 1} is not NAME=VALUE` };
     const [, name, value] = match as unknown as [string, string, string];
-    const key = KEYS[name];
-    if (key === undefined) return { error: `line ${index + 1}: ${name} is not a policy setting (${Object.keys(KEYS).join(', ')})` };
+    const setting = POLICY_SETTINGS.find(({ variable }) => variable === name);
+    if (setting === undefined) return { error: `line ${index + 1}: ${name} is not a policy setting (${POLICY_SETTINGS.map(({ variable }) => variable).join(', ')})` };
     const unquoted = valueOf(value);
     if (unquoted === undefined) return { error: `line ${index + 1}: ${name}'s value has an unclosed quote` };
-    fields[key] = unquoted;
+    fields[setting.key] = unquoted;
   }
-  if (Object.keys(fields).length === 0) return {};
-  const change = parsePolicyChange(JSON.stringify(fields));
-  if ('error' in change) {
-    // Named as in the file.
-    const [key] = change.error.split(':');
-    const name = Object.entries(KEYS).find(([, k]) => k === key)?.[0] ?? key;
-    return { error: change.error.replace(/^[^:]*/, name ?? '') };
-  }
-  return change;
+  // Named as in the file.
+  return readChange(fields, ({ variable }) => variable);
 }

@@ -1,10 +1,9 @@
 // The control socket's protocol (spec section 7): HTTP/1.1 with JSON. Pure: a request in, a
 // response out, against the supervisor's small API, so every rule is unit-tested.
 
-import { RESTART_POLICIES, type Policy, type RestartPolicy } from '../policy/policy.ts';
+import { POLICY_SETTINGS, readChange, type PolicyChange } from '../policy/settings.ts';
 
-/** A change of policy: any of the three, in the values users write. */
-export type PolicyChange = Partial<Pick<Policy, 'autorestart' | 'autoreplace' | 'recovery'>>;
+export type { PolicyChange };
 
 export interface ControlApi {
   status(): object;
@@ -51,20 +50,8 @@ export function parsePolicyChange(body: string): PolicyChange | { error: string 
     return { error: 'the body is not JSON' };
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return { error: 'the body must be a JSON object' };
-  const change: { -readonly [K in keyof PolicyChange]: PolicyChange[K] } = {};
-  for (const [key, value] of Object.entries(json)) {
-    if (typeof value !== 'string') return { error: `${key}: must be a string` };
-    const text = value.trim().toLowerCase();
-    if (key === 'autorestart' || key === 'autoreplace') {
-      if (!RESTART_POLICIES.includes(text as RestartPolicy)) return { error: `${key}: '${value}' is not one of OFF, ON_FAILURE, ALWAYS` };
-      change[key] = text as RestartPolicy;
-    } else if (key === 'recovery') {
-      if (text !== 'on' && text !== 'off') return { error: `recovery: '${value}' is not one of ON, OFF` };
-      change.recovery = text === 'on';
-    } else {
-      return { error: `${key}: not a policy setting (autorestart, autoreplace, recovery)` };
-    }
-  }
-  if (Object.keys(change).length === 0) return { error: 'nothing to change: give autorestart, autoreplace or recovery' };
+  const change = readChange(json as Record<string, unknown>);
+  if ('error' in change) return change;
+  if (Object.keys(change).length === 0) return { error: `nothing to change: give ${POLICY_SETTINGS.map(({ key }) => key).join(', ')}` };
   return change;
 }

@@ -37,8 +37,3 @@ export function recoversAtAll(policy: Policy): boolean {
 export function canReplace(policy: Policy): boolean {
   return policy.autoreplace !== 'off' || policy.recovery;
 }
-
-/** As users write it: ON_FAILURE. */
-export function showPolicy(policy: RestartPolicy): string {
-  return policy.toUpperCase();
-}

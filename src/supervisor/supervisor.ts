@@ -3,11 +3,12 @@
 // tree, reset, timers, events). What a step means is decided there, not here.
 
 import type { Config } from '../config/config.ts';
-import type { EventLog, PolicyView } from '../events/events.ts';
+import type { EventLog } from '../events/events.ts';
 import { LIVE_SNAPSHOT_ADVICE, preparePristine, type Pristine } from '../filesystem/pristine.ts';
 import type { Libc } from '../native/libc.ts';
 import { budgetsLeft } from '../policy/decide.ts';
-import { canReplace, recoversAtAll, showPolicy, type Policy } from '../policy/policy.ts';
+import { canReplace, recoversAtAll } from '../policy/policy.ts';
+import { viewPolicy } from '../policy/settings.ts';
 import { openControlSocket, type OpeningControlSocket } from '../control/server.ts';
 import type { ControlApi, PolicyChange } from '../control/protocol.ts';
 import { parsePolicyFile } from '../control/policy-file.ts';
@@ -365,8 +366,4 @@ function viewSnapshot(snapshot: Pristine['snapshot']): object | null {
   if (snapshot === undefined) return null;
   if ('error' in snapshot) return { error: snapshot.error };
   return { source: snapshot.source, entries: snapshot.entries, ...(snapshot.advice ? { advice: snapshot.advice } : {}) };
-}
-
-function viewPolicy(policy: Policy): PolicyView {
-  return { autorestart: showPolicy(policy.autorestart), autoreplace: showPolicy(policy.autoreplace), recovery: policy.recovery ? 'ON' : 'OFF' };
 }

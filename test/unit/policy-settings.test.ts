@@ -1,0 +1,47 @@
+// The one table of live policy settings, and the three readers that take it: the command
+// line (flags and a service's environment), the policy file and the control protocol.
+
+import { describe, expect, it } from 'vitest';
+import { parseInvocation } from '../../src/config/command-line.ts';
+import { parsePolicyFile } from '../../src/control/policy-file.ts';
+import { parsePolicyChange } from '../../src/control/protocol.ts';
+import { POLICY_SETTINGS, viewPolicy } from '../../src/policy/settings.ts';
+
+const policyOf = (args: string[], env: Record<string, string> = {}) => {
+  const invocation = parseInvocation(args, env);
+  if (invocation.kind !== 'run') throw new Error(`expected a run, got ${JSON.stringify(invocation)}`);
+  return invocation.config.policy;
+};
+
+describe('the policy settings table', () => {
+  for (const setting of POLICY_SETTINGS) {
+    const [first, second] = setting.shown as [string, string];
+    it(`${setting.key}: flag ${setting.flag}, variable ${setting.variable}, file ${setting.variable}=, protocol "${setting.key}" read the same values`, () => {
+      for (const shown of [first, second]) {
+        const value = setting.read(shown);
+        expect(value).toBeDefined();
+        expect(policyOf([setting.flag, shown.toLowerCase(), '--', 'true'])[setting.key]).toBe(value);
+        expect(policyOf([], { [setting.variable]: ` ${shown} ` })[setting.key]).toBe(value);
+        expect(parsePolicyFile(`${setting.variable}=${shown}\n`)).toEqual({ [setting.key]: value });
+        expect(parsePolicyChange(JSON.stringify({ [setting.key]: shown }))).toEqual({ [setting.key]: value });
+        expect(setting.show(value!)).toBe(shown);
+      }
+    });
+
+    it(`${setting.key}: a bad value names the setting as each reader's users write it, and the values it takes`, () => {
+      const values = setting.shown.join(', ');
+      const refused = parseInvocation([setting.flag, 'sometimes', '--', 'true'], {});
+      expect(refused).toEqual({ kind: 'usage-error', message: `${setting.flag}: 'sometimes' is not one of ${values}` });
+      expect(parsePolicyFile(`${setting.variable}=sometimes`)).toEqual({ error: `${setting.variable}: 'sometimes' is not one of ${values}` });
+      expect(parsePolicyChange(JSON.stringify({ [setting.key]: 'sometimes' }))).toEqual({ error: `${setting.key}: 'sometimes' is not one of ${values}` });
+    });
+  }
+
+  it('shows a policy as users write it', () => {
+    expect(viewPolicy(policyOf([], { AUTORESTART: 'on_failure', AUTOREPLACE: 'Always', PROCWARDEN_RECOVERY: 'off' }))).toEqual({
+      autorestart: 'ON_FAILURE',
+      autoreplace: 'ALWAYS',
+      recovery: 'OFF',
+    });
+  });
+});
