@@ -24,7 +24,7 @@ describe('the policy settings table', () => {
         expect(policyOf([], { [setting.variable]: ` ${shown} ` })[setting.key]).toBe(value);
         expect(parsePolicyFile(`${setting.variable}=${shown}\n`)).toEqual({ [setting.key]: value });
         expect(parsePolicyChange(JSON.stringify({ [setting.key]: shown }))).toEqual({ [setting.key]: value });
-        expect(setting.show(value!)).toBe(shown);
+        expect((setting.show as (value: unknown) => string)(value)).toBe(shown);
       }
     });
 
