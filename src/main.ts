@@ -17,7 +17,6 @@ import { execForm } from './procfile/exec-form.ts';
 import { RUNS_ONCE, withPort } from './procfile/service-env.ts';
 import { formatReport, lintEntries } from './lint/lint-procfile.ts';
 import { lintInChild } from './lint/lint-child.ts';
-import { PITFALL_MESSAGES } from './lint/rules.ts';
 import { bundledShellParser } from './lint/shell-parser.ts';
 import { inheritedFds } from './process/inherited-fds.ts';
 import { killDescendantsNow } from './process/kill-tree.ts';
@@ -179,7 +178,7 @@ async function reportPitfalls(procfile: string, entry: ProcfileEntry, events: Ev
   try {
     for (const finding of await lintInChild(procfile, entry.name)) {
       const { rule, detail, hint, part } = finding;
-      events.emit('pitfall', { rule, detail, hint, part, processType: entry.name }, PITFALL_MESSAGES[rule]);
+      events.emit('pitfall', { rule, detail, hint, part, processType: entry.name });
     }
   } catch (error) {
     events.emit('procwarden.warning', { detail: `the Procfile linter failed: ${(error as Error).message}` });

@@ -67,14 +67,25 @@ export interface EventFields {
 
 export type EventName = keyof EventFields;
 
-const EVENTS: { readonly [E in EventName]: { level: 'debug' | 'info' | 'warn'; msg: string } } = {
+/** The `msg` of a `pitfall` event, by rule: what is wrong, in a few words. */
+export const PITFALL_MESSAGES: Readonly<Record<string, string>> = {
+  'background-app': 'the app runs in the background',
+  'idle-foreground': 'the foreground only idles',
+  daemonizes: 'a program sends itself to the background',
+  detached: 'the app is detached from procwarden',
+  'background-exit': 'a background process exited while the app goes on',
+  daemonized: 'the app exited and left processes running',
+};
+
+/** Each event's level and its `msg`: fixed, or told by its fields. */
+const EVENTS: { readonly [E in EventName]: { level: 'debug' | 'info' | 'warn'; msg: string | ((fields: EventFields[E]) => string) } } = {
   'container.started': { level: 'info', msg: 'container has started' },
   'container.exited': { level: 'info', msg: 'container has exited' },
-  'recovery.decision': { level: 'info', msg: 'container recovery initiated' },
+  'recovery.decision': { level: 'info', msg: ({ action }) => (action === 'stop' ? 'container stays stopped' : 'container recovery initiated') },
   'fs.reset': { level: 'info', msg: 'filesystem reset' },
   'fs.snapshot': { level: 'info', msg: 'pristine snapshot ready' },
   'supervisor.state': { level: 'debug', msg: 'supervisor state' },
-  pitfall: { level: 'warn', msg: 'pitfall' },
+  pitfall: { level: 'warn', msg: ({ rule }) => PITFALL_MESSAGES[rule] ?? 'pitfall' },
   'policy.changed': { level: 'info', msg: 'policy changed' },
   'policy.rejected': { level: 'warn', msg: 'policy change refused: nothing changed' },
   'procwarden.exit': { level: 'info', msg: 'procwarden exits' },
@@ -89,7 +100,7 @@ export interface PolicyView {
 }
 
 export interface EventLog {
-  emit<E extends EventName>(event: E, fields: EventFields[E], msg?: string): void;
+  emit<E extends EventName>(event: E, fields: EventFields[E]): void;
   /** From now on, events at `level` and above are written (a policy turned on live turns events on). */
   setLevel(level: LogLevel): void;
   /** The last pitfall events, for `procwarden status`. */
@@ -121,16 +132,16 @@ export function createEventLog(given: LogConfig): EventLog {
       threshold = LEVEL_VALUES[level];
       if (logger) logger.level = level;
     },
-    emit(event, fields, msg) {
+    emit(event, fields) {
       if (event === 'pitfall') {
         pitfalls.push(fields as EventFields['pitfall']);
         if (pitfalls.length > PITFALLS_KEPT) pitfalls.shift();
       }
-      const { level, msg: standard } = EVENTS[event];
+      const { level, msg } = EVENTS[event] as { level: 'debug' | 'info' | 'warn'; msg: string | ((fields: object) => string) };
       if (LEVEL_VALUES[level] < threshold) return;
       logger ??= createLogger(config);
       const line: object = { event, ...fields };
-      logger[level](line, msg ?? standard);
+      logger[level](line, typeof msg === 'string' ? msg : msg(fields));
     },
   };
 }

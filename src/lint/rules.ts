@@ -1,16 +1,6 @@
 // The pitfall rules as data: one row per rule and per known program, so that a new case is
 // one row. Pure.
 
-/** The `msg` of a `pitfall` event: what is wrong, in a few words. */
-export const PITFALL_MESSAGES = {
-  'background-app': 'the app runs in the background',
-  'idle-foreground': 'the foreground only idles',
-  daemonizes: 'a program sends itself to the background',
-  detached: 'the app is detached from procwarden',
-  'background-exit': 'a background process exited while the app goes on',
-  daemonized: 'the app exited and left processes running',
-} as const;
-
 /** How to rewrite a command so it stays in the foreground: words to drop, words to add after the program. */
 export interface Rewrite {
   readonly drop?: readonly number[];

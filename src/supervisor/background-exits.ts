@@ -5,7 +5,6 @@
 
 import type { Config } from '../config/config.ts';
 import type { EventLog } from '../events/events.ts';
-import { PITFALL_MESSAGES } from '../lint/rules.ts';
 import type { Libc } from '../native/libc.ts';
 import type { AppExit } from '../process/exit-status.ts';
 import type { ProcStat } from '../process/proc-stat.ts';
@@ -78,7 +77,6 @@ export function watchBackgroundExits(config: Config, libc: Libc, events: EventLo
           signal: exit.signal,
           uptimeMs: ageMs,
         },
-        PITFALL_MESSAGES['background-exit'],
       );
       if (crash) crashed(exit);
     },

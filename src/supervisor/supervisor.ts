@@ -236,7 +236,7 @@ export async function supervise(config: Config, app: AppIdentity, libc: Libc, ev
         waitTimer = setTimeout(() => dispatch({ type: 'timer' }), effect.delayMs);
         return;
       case 'emit':
-        events.emit(effect.event, effect.fields as never, effect.msg);
+        events.emit(effect.event, effect.fields as never);
         return;
       case 'exit':
         finish(effect.code);

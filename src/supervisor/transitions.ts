@@ -17,7 +17,6 @@
 // copies of the app never run at once.
 
 import type { EventFields, EventName, ExitCause, StartMode, SupervisorState } from '../events/events.ts';
-import { PITFALL_MESSAGES } from '../lint/rules.ts';
 import { decide, failed, pruneHistory, type PastStart } from '../policy/decide.ts';
 import { matchesAny, type ExitRules } from '../policy/exit-rules.ts';
 import type { Policy } from '../policy/policy.ts';
@@ -91,7 +90,7 @@ export type Input =
   | { readonly type: 'policy-changed'; readonly policy: Policy };
 
 /** An event to write, with its fields. */
-export type Emit = { [E in EventName]: { readonly type: 'emit'; readonly event: E; readonly fields: EventFields[E]; readonly msg?: string } }[EventName];
+export type Emit = { [E in EventName]: { readonly type: 'emit'; readonly event: E; readonly fields: EventFields[E] } }[EventName];
 
 /** What the driver does, in order. */
 export type Effect =
@@ -124,7 +123,7 @@ export function initialSupervision(policy: Policy): Supervision {
 }
 
 const same = (s: Supervision): Step => ({ next: s, effects: [] });
-const emit = <E extends EventName>(event: E, fields: EventFields[E], msg?: string): Emit => ({ type: 'emit', event, fields, ...(msg === undefined ? {} : { msg }) }) as Emit;
+const emit = <E extends EventName>(event: E, fields: EventFields[E]): Emit => ({ type: 'emit', event, fields }) as Emit;
 
 /**
  * The next state and the effects of `input` in `s`, at `now`. An input that means nothing in
@@ -244,7 +243,7 @@ function treeEnded(s: Supervision, ended: Extract<Input, { type: 'tree-ended' }>
   if (requested) return withEffects(begin({ ...after, mode: 'restart', uncounted: true }), effects);
 
   const decision = decide(exit, s.history, s.policy, now, settings.exitRules);
-  effects.push(emit('recovery.decision', decision, decision.action === 'stop' ? 'container stays stopped' : 'container recovery initiated'));
+  effects.push(emit('recovery.decision', decision));
   if (decision.action === 'stop') return finish(after, exit, settings, effects);
   const next: Supervision = { ...after, mode: decision.action };
   if (decision.delayMs > 0) return { next: { ...next, state: 'waiting' }, effects: [...effects, { type: 'arm-timer', delayMs: decision.delayMs }] };
@@ -278,7 +277,6 @@ function leftoverNotice(s: Supervision, first: AppExit, ended: Extract<Input, { 
         hint: 'keep the app in the foreground: no &, nohup or daemon mode (procwarden check shows how)',
         leftovers,
       },
-      PITFALL_MESSAGES.daemonized,
     ),
   ];
 }
