@@ -14,7 +14,7 @@ import type { Libc } from './native/libc.ts';
 import { ProcfileError, loadProcfile, loadProcfileEntry, type LoadedProcfile } from './procfile/locate.ts';
 import type { ProcfileEntry } from './procfile/procfile.ts';
 import { execForm } from './procfile/exec-form.ts';
-import { RUNS_ONCE, withPort } from './procfile/service-env.ts';
+import { DEFAULT_PORT, RUNS_ONCE, withPort } from './procfile/service-env.ts';
 import { formatReport, lintEntries } from './lint/lint-procfile.ts';
 import { lintInChild } from './lint/lint-child.ts';
 import { bundledShellParser } from './lint/shell-parser.ts';
@@ -22,9 +22,12 @@ import { inheritedFds } from './process/inherited-fds.ts';
 import { killDescendantsNow } from './process/kill-tree.ts';
 import { rawTail, splitNulBlock } from './process/raw-args.ts';
 import { SpawnError, type AppLaunch } from './process/spawn-app.ts';
-import { supervise } from './supervisor/supervisor.ts';
+import { supervise, type InstanceSpec } from './supervisor/supervisor.ts';
 import { ask, type Reply } from './control/client.ts';
-import { parsePolicyFile } from './control/policy-file.ts';
+import { changeFor, parsePolicyFile, type PolicyChanges } from './control/policy-file.ts';
+import type { PolicyChange } from './policy/settings.ts';
+import type { Policy } from './policy/policy.ts';
+import { planFormation, type FormationRequest } from './procfile/formation.ts';
 import { readPolicyFileText } from './control/read-policy-file.ts';
 import { resolvedPath, resolveWipePaths } from './filesystem/resolve.ts';
 import { entryCount, snapshotDir, takeSnapshot, type Snapshot } from './filesystem/snapshot.ts';
@@ -224,21 +227,62 @@ function policyNotices(config: Config, processType: string | undefined): string[
 }
 
 /** The policy file at start: over the environment, under the flags. Null with a line said when it is unusable. */
-function readPolicyFile(config: Config): { config: Config; text: string | undefined } | null {
-  if (!config.policyFile) return { config, text: undefined };
+function readPolicyFile(config: Config): { config: Config; text: string | undefined; changes: PolicyChanges } | null {
+  if (!config.policyFile) return { config, text: undefined, changes: new Map() };
   const read = readPolicyFileText(config.policyFile);
   if ('error' in read) {
     say(`PROCWARDEN_POLICY_FILE: ${config.policyFile}: ${read.error}`);
     return null;
   }
   const { text } = read;
-  const change = parsePolicyFile(text);
-  if ('error' in change) {
-    say(`PROCWARDEN_POLICY_FILE: ${config.policyFile}: ${change.error}`);
+  const changes = parsePolicyFile(text);
+  if ('error' in changes) {
+    say(`PROCWARDEN_POLICY_FILE: ${config.policyFile}: ${changes.error}`);
     return null;
   }
+  return { config: { ...config, policy: policyWith(config, changeFor(changes, undefined)) }, text, changes };
+}
+
+/** `config`'s policy with a change from the policy file, but for what a flag set. */
+function policyWith(config: Config, change: PolicyChange): Policy {
   const fromFile = Object.fromEntries(Object.entries(change).filter(([key]) => !config.policyFlags.includes(key as 'recovery')));
-  return { config: { ...config, policy: { ...config.policy, ...fromFile } }, text };
+  return { ...config.policy, ...fromFile };
+}
+
+/** A one-shot type's policy: it runs once, whatever was set. */
+function runOnce(policy: Policy): Policy {
+  return { ...policy, autorestart: 'off', autoreplace: 'off', recovery: false };
+}
+
+/**
+ * The instances of a formation (`--type web,worker`, `--formation`), each with its PORT and
+ * PS (foreman's), under its type's policy. Throws ProcfileError.
+ */
+function formationSpecs(
+  config: Config,
+  source: Extract<AppSource, { kind: 'procfile' }>,
+  formation: FormationRequest,
+  environ: readonly Buffer[],
+  changes: PolicyChanges,
+  launch: Omit<AppLaunch, 'argv' | 'env'>,
+): { file: string; specs: [InstanceSpec, ...InstanceSpec[]]; entries: ProcfileEntry[] } {
+  const procfile = loadProcfile(source.file, 'PROCWARDEN_PROCFILE');
+  const { port: givenPort } = withPort(environ);
+  const planned = planFormation(procfile.entries, formation, givenPort ?? DEFAULT_PORT, new Set(source.oneShotTypes ?? []));
+  if ('error' in planned) throw new ProcfileError(`${procfile.file}: ${planned.error}`);
+  const others = environ.filter((entry) => !/^(PORT|PS)=/.test(entry.toString('latin1')));
+  const specs = planned.map(({ name, entry, port, oneShot, type }): InstanceSpec => {
+    const command = ['/bin/sh', '-c', execForm(entry.command) ?? entry.command];
+    const policy = policyWith(config, changeFor(changes, type));
+    return {
+      name,
+      app: { command, processType: type, port },
+      launch: { ...launch, argv: command.map((word) => Buffer.from(word)) as [Buffer, ...Buffer[]], env: [...others, Buffer.from(`PORT=${port}`), Buffer.from(`PS=${name}`)] },
+      policy: oneShot ? runOnce(policy) : policy,
+      oneShot,
+    };
+  }) as [InstanceSpec, ...InstanceSpec[]];
+  return { file: procfile.file, specs, entries: [...new Set(planned.map(({ entry }) => entry))] };
 }
 
 async function run(unresolved: Config): Promise<number> {
@@ -250,20 +294,27 @@ async function run(unresolved: Config): Promise<number> {
   const given: Config = { ...unresolved, wipePaths: wipe.wipePaths, stateDir: wipe.stateDir, warnings: [...unresolved.warnings, ...wipe.warnings] };
   const withFile = readPolicyFile(given);
   if (!withFile) return 2;
-  let app: ReturnType<typeof resolveApp>;
+  const environ = splitNulBlock(readFileSync('/proc/self/environ'));
+  const { source } = withFile.config;
+  const formation = source.kind === 'procfile' ? source.formation : undefined;
+  let app: ReturnType<typeof resolveApp> | undefined;
+  let formationOf: ((launch: Omit<AppLaunch, 'argv' | 'env'>) => ReturnType<typeof formationSpecs>) | undefined;
   try {
-    app = resolveApp(withFile.config.source, splitNulBlock(readFileSync('/proc/self/environ')));
+    if (source.kind === 'procfile' && formation) {
+      // Read now, so that a Procfile that lacks a type is exit 2 before anything starts.
+      formationSpecs(withFile.config, source, formation, environ, withFile.changes, { fds: [], takeTerminal: false, listenPid: false });
+      formationOf = (launch) => formationSpecs(withFile.config, source, formation, environ, withFile.changes, launch);
+    } else {
+      app = resolveApp(source, environ);
+    }
   } catch (error) {
     if (!(error instanceof ProcfileError)) throw error;
     say(error.message);
     return 2;
   }
   const events = createEventLog(withFile.config.log);
-  for (const detail of policyNotices(withFile.config, app.processType)) events.emit('procwarden.warning', { detail });
-  const config: Config =
-    app.processType === RUNS_ONCE
-      ? { ...withFile.config, runsOnce: true, policy: { ...withFile.config.policy, autorestart: 'off', autoreplace: 'off', recovery: false } }
-      : withFile.config;
+  for (const detail of policyNotices(withFile.config, app?.processType)) events.emit('procwarden.warning', { detail });
+  const config: Config = app?.processType === RUNS_ONCE ? { ...withFile.config, runsOnce: true, policy: runOnce(withFile.config.policy) } : withFile.config;
   let libc: Libc;
   try {
     libc = loadLibc(config.stateDir);
@@ -276,22 +327,27 @@ async function run(unresolved: Config): Promise<number> {
     events.emit('procwarden.warning', { detail: 'could not become child subreaper: orphans of the app will not be reaped' });
   }
 
-  const takeTerminal = libc.ownsForegroundOf(0);
-  const { env } = app;
-  const launch: AppLaunch = {
-    argv: app.argv,
-    env,
-    fds: givenFds,
-    takeTerminal,
-    listenPid: env.some((variable) => variable.toString('latin1').startsWith('LISTEN_FDS=')),
-  };
-  // Linted once the app has started (supervise starts it before it first waits), so the
-  // linter never delays it.
-  const { procfile } = app;
-  if (procfile) setImmediate(() => void reportPitfalls(procfile.file, procfile.entry, events));
+  const listenPid = environ.some((variable) => variable.toString('latin1').startsWith('LISTEN_FDS='));
+  // A formation's instances never take the terminal: procwarden keeps it, so that ^C stops them all.
+  const formed = formationOf?.({ fds: givenFds, takeTerminal: false, listenPid });
+  const specs: [InstanceSpec, ...InstanceSpec[]] = formed
+    ? formed.specs
+    : [
+        {
+          name: undefined,
+          app: { command: app!.command, processType: app!.processType, port: app!.port },
+          launch: { argv: app!.argv, env: app!.env, fds: givenFds, takeTerminal: libc.ownsForegroundOf(0), listenPid },
+          policy: config.policy,
+          oneShot: false,
+        },
+      ];
+  // Linted once the apps have started (supervise starts them before it first waits), so the
+  // linter never delays them.
+  const linted = formed ? formed.entries.map((entry) => ({ file: formed.file, entry })) : app?.procfile ? [app.procfile] : [];
+  for (const { file, entry } of linted) setImmediate(() => void reportPitfalls(file, entry, events));
   let code: number;
   try {
-    code = await supervise(config, app, libc, events, launch, withFile.text);
+    code = await supervise(config, specs, libc, events, withFile.text);
   } catch (error) {
     if (!(error instanceof SpawnError)) throw error;
     say(error.message);

@@ -21,6 +21,7 @@ import { parseExitList, type ExitMatch } from '../policy/exit-rules.ts';
 import { canBeStopSignal, DEFAULT_STOP_SIGNALS, parseSignal } from '../signals/signal-table.ts';
 import { parseDuration } from './duration.ts';
 import { USAGE } from './help.ts';
+import { parseFormation, parseTypes } from '../procfile/formation.ts';
 
 export type Invocation =
   | { readonly kind: 'run'; readonly config: Config }
@@ -58,7 +59,8 @@ const OPTIONS = {
   autorestart: { type: 'string' },
   autoreplace: { type: 'string' },
   recovery: { type: 'string' },
-  type: { type: 'string' },
+  type: { type: 'string', multiple: true },
+  formation: { type: 'string', multiple: true },
 } as const satisfies ParseArgsConfig['options'];
 
 type OptionValues = {
@@ -67,7 +69,8 @@ type OptionValues = {
   autorestart?: string;
   autoreplace?: string;
   recovery?: string;
-  type?: string;
+  type?: string[];
+  formation?: string[];
 };
 
 class UsageError extends Error {}
@@ -109,13 +112,10 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
 
   const [program, ...programArgs] = command;
   if (program === '') throw new UsageError(`COMMAND is an empty string\n${USAGE}`);
-  if (program !== undefined && values.type !== undefined) {
-    throw new UsageError(`--type chooses a Procfile process type: it does not go with a COMMAND\n${USAGE}`);
+  if (program !== undefined && (values.type !== undefined || values.formation !== undefined)) {
+    throw new UsageError(`--${values.type !== undefined ? 'type' : 'formation'} chooses Procfile process types: it does not go with a COMMAND\n${USAGE}`);
   }
-  const source: AppSource =
-    program === undefined
-      ? { kind: 'procfile', file: nonEmpty(env['PROCWARDEN_PROCFILE']), type: values.type ?? nonEmpty(env['PROCWARDEN_PROCESS_TYPE']) }
-      : { kind: 'command', argv: [program, ...programArgs] };
+  const source: AppSource = program === undefined ? procfileSource(values, env) : { kind: 'command', argv: [program, ...programArgs] };
 
   // A Procfile process type is a service: its policy comes from the flags, the policy file
   // and the environment, and Container Recovery is on unless turned off. An explicit COMMAND
@@ -153,6 +153,35 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
       doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '',
     },
   };
+}
+
+/** What runs from the Procfile: one type (as before formations), or a formation. */
+function procfileSource(values: OptionValues, env: Environment): AppSource {
+  const once = (name: 'type' | 'formation'): string | undefined => {
+    const given = values[name];
+    if (given && given.length > 1) throw new UsageError(`--${name} is given ${given.length} times: give it once (${name === 'type' ? '--type web,worker runs both' : '--formation web=1,worker=2'})`);
+    return given?.[0];
+  };
+  const typeFlag = once('type');
+  const formationFlag = once('formation');
+  if (typeFlag !== undefined && formationFlag !== undefined) throw new UsageError(`--type and --formation both choose the process types: give one\n${USAGE}`);
+  const [formationText, formationName] =
+    formationFlag !== undefined ? [formationFlag, '--formation'] : typeFlag !== undefined ? [undefined, ''] : [nonEmpty(env['PROCWARDEN_FORMATION']), 'PROCWARDEN_FORMATION'];
+  const [typeText, typeName] = typeFlag !== undefined ? [typeFlag, '--type'] : formationText !== undefined ? [undefined, ''] : [nonEmpty(env['PROCWARDEN_PROCESS_TYPE']), 'PROCWARDEN_PROCESS_TYPE'];
+  const oneShotTypes = (nonEmpty(env['PROCWARDEN_ONE_SHOT_TYPES']) ?? '').split(',').map((type) => type.trim()).filter(Boolean);
+  const file = nonEmpty(env['PROCWARDEN_PROCFILE']);
+  const more = oneShotTypes.length > 0 ? { oneShotTypes } : {};
+  if (formationText !== undefined) {
+    const formation = parseFormation(formationText);
+    if ('error' in formation) throw new UsageError(`${formationName}: ${formation.error}`);
+    return { kind: 'procfile', file, type: undefined, formation, ...more };
+  }
+  if (typeText === undefined) return { kind: 'procfile', file, type: undefined, ...more };
+  const request = parseTypes(typeText);
+  if ('error' in request) throw new UsageError(`${typeName}: ${request.error}`);
+  // One type named: as before formations.
+  if (request.kind === 'types' && request.types.length === 1) return { kind: 'procfile', file, type: request.types[0], ...more };
+  return { kind: 'procfile', file, type: undefined, formation: request, ...more };
 }
 
 /** The variables that set a service's policy, and the flag that sets a one-off's. */

@@ -3,6 +3,7 @@
 
 import type { ExitRules } from '../policy/exit-rules.ts';
 import type { Policy } from '../policy/policy.ts';
+import type { FormationRequest } from '../procfile/formation.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -27,8 +28,12 @@ export type AppSource =
       readonly kind: 'procfile';
       /** PROCWARDEN_PROCFILE, else ./Procfile, else /.aptible/Procfile. */
       readonly file: string | undefined;
-      /** --type or PROCWARDEN_PROCESS_TYPE, else chosen from the file. */
+      /** --type or PROCWARDEN_PROCESS_TYPE naming one type, else chosen from the file. */
       readonly type: string | undefined;
+      /** Several types at once (`--type web,worker`, `--type all`, `--formation web=1,worker=2`). */
+      readonly formation?: FormationRequest | undefined;
+      /** PROCWARDEN_ONE_SHOT_TYPES: types that run once, before the others, as `release` does. */
+      readonly oneShotTypes?: readonly string[];
     };
 
 export interface Config {

@@ -20,21 +20,42 @@ function valueOf(raw: string): string | undefined {
   return text.replace(/\s+#.*$/, '');
 }
 
-/** The file's text into a checked change (empty when it sets nothing), or the first line that is wrong. */
-export function parsePolicyFile(text: string): PolicyChange | { error: string } {
-  const fields: Record<string, string> = {};
+/** What the file sets: the change for every process type under `undefined`, and each type's own under its name. */
+export type PolicyChanges = Map<string | undefined, PolicyChange>;
+
+/**
+ * The file's text into checked changes, or the first line that is wrong. A line may name a
+ * process type of a formation: `worker.AUTORESTART=ALWAYS` sets the worker's alone, over
+ * what a plain `AUTORESTART=` line sets for every type. A file that sets nothing gives an
+ * empty map.
+ */
+export function parsePolicyFile(text: string): PolicyChanges | { error: string } {
+  const fields = new Map<string | undefined, Record<string, string>>();
+  const names = new Map<string | undefined, Record<string, string>>();
   for (const [index, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim().replace(/^export\s+/, '');
     if (line === '' || line.startsWith('#')) continue;
-    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (!match) return { error: `line ${index + 1} is not NAME=VALUE` };
-    const [, name, value] = match as unknown as [string, string, string];
+    const match = /^(?:([A-Za-z0-9_-]+)\.)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!match) return { error: `line ${index + 1} is not NAME=VALUE (or TYPE.NAME=VALUE)` };
+    const [, type, name, value] = match as unknown as [string, string | undefined, string, string];
     const setting = POLICY_SETTINGS.find(({ variable }) => variable === name);
     if (setting === undefined) return { error: `line ${index + 1}: ${name} is not a policy setting (${POLICY_SETTINGS.map(({ variable }) => variable).join(', ')})` };
     const unquoted = valueOf(value);
     if (unquoted === undefined) return { error: `line ${index + 1}: ${name}'s value has an unclosed quote` };
-    fields[setting.key] = unquoted;
+    fields.set(type, { ...fields.get(type), [setting.key]: unquoted });
+    names.set(type, { ...names.get(type), [setting.key]: type === undefined ? name : `${type}.${name}` });
   }
-  // Named as in the file.
-  return readChange(fields, ({ variable }) => variable);
+  const changes: PolicyChanges = new Map();
+  for (const [type, values] of fields) {
+    // Named as in the file.
+    const change = readChange(values, ({ key }) => names.get(type)?.[key] ?? key);
+    if ('error' in change) return change;
+    changes.set(type, change);
+  }
+  return changes;
+}
+
+/** The change for process type `type`: the file's lines for every type, then its own. */
+export function changeFor(changes: PolicyChanges, type: string | undefined): PolicyChange {
+  return { ...changes.get(undefined), ...(type === undefined ? {} : changes.get(type)) };
 }

@@ -8,12 +8,16 @@ export type { PolicyChange };
 export interface ControlApi {
   status(): object;
   /**
-   * Applies a valid change; returns the policy before and after, as users write it, or why
-   * this app's policy cannot change (the release process type runs once).
+   * Applies a valid change, to every process type or to `type`'s; returns the policy before
+   * and after, as users write it, or why it cannot change (no such type here, or one that
+   * runs once, as `release`).
    */
-  changePolicy(change: PolicyChange): { old: object; new: object } | { refused: string };
-  /** A requested restart: not a crash, counted against no budget. False when no app runs. */
-  restart(): boolean;
+  changePolicy(change: PolicyChange, type?: string): { old: object; new: object } | { refused: string };
+  /**
+   * A requested restart, of every instance or of `type`'s: not a crash, counted against no
+   * budget. False when no app runs; refused when no such type runs here.
+   */
+  restart(type?: string): boolean | { refused: string };
 }
 
 export interface Response {
@@ -23,19 +27,28 @@ export interface Response {
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/**
+ * One request: `GET /status`, `PATCH /policy` and `POST /restart`, the last two for one
+ * process type of a formation with `?type=NAME`.
+ */
 export function handle(method: string, path: string, body: string, api: ControlApi): Response {
-  const route = `${method} ${path.split('?')[0]}`;
+  const [where = '', query = ''] = path.split('?', 2);
+  const route = `${method} ${where}`;
+  const type = new URLSearchParams(query).get('type') ?? undefined;
   switch (route) {
     case 'GET /status':
       return { status: 200, body: api.status() };
     case 'PATCH /policy': {
       const change = parsePolicyChange(body);
       if ('error' in change) return { status: 400, body: { error: change.error } };
-      const changed = api.changePolicy(change);
+      const changed = api.changePolicy(change, type);
       return 'refused' in changed ? { status: 409, body: { error: changed.refused } } : { status: 200, body: changed };
     }
-    case 'POST /restart':
-      return api.restart() ? { status: 202, body: { restarting: true } } : { status: 409, body: { error: 'no app is running' } };
+    case 'POST /restart': {
+      const restarted = api.restart(type);
+      if (typeof restarted === 'object') return { status: 409, body: { error: restarted.refused } };
+      return restarted ? { status: 202, body: { restarting: true } } : { status: 409, body: { error: 'no app is running' } };
+    }
     default:
       return { status: 404, body: { error: `no route ${route}: the routes are GET /status, PATCH /policy, POST /restart` } };
   }

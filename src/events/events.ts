@@ -11,7 +11,8 @@ import type * as PinoRuntime from './pino-runtime.ts';
 export type StartMode = 'initial' | 'restart' | 'replace' | 'recover';
 /** The supervisor's states (supervisor/transitions.ts), as `supervisor.state` and `procwarden status` name them. */
 export type SupervisorState = 'starting' | 'running' | 'stopping' | 'waiting' | 'stopped';
-export type ExitCause = 'crash' | 'clean' | 'stop' | 'requested';
+/** `formation`: stopped because another instance of the formation was replaced or recovered, or ended for good. */
+export type ExitCause = 'crash' | 'clean' | 'stop' | 'requested' | 'formation';
 
 /** Every event procwarden writes, by name, and the fields it carries (README, Events). */
 export interface EventFields {
@@ -23,6 +24,8 @@ export interface EventFields {
     processType?: string;
     /** A service's PORT: its own, or foreman's 5000 when none was set. */
     port?: number;
+    /** A formation's instance: `web.1`. */
+    process?: string;
   };
   'container.exited': {
     pid: number;
@@ -31,6 +34,7 @@ export interface EventFields {
     signal: string | null;
     uptimeMs: number;
     cause: ExitCause;
+    process?: string;
   };
   'recovery.decision': {
     action: 'restart' | 'replace' | 'recover' | 'stop';
@@ -39,10 +43,11 @@ export interface EventFields {
     replacesLeft: number;
     /** no-restart-exit: PROCWARDEN_NO_RESTART_EXIT matched, whatever the policy. */
     reason?: 'no-restart-exit';
+    process?: string;
   };
   'fs.reset': ResetOutcome;
   'fs.snapshot': SnapshotOutcome;
-  'supervisor.state': { from: SupervisorState; to: SupervisorState };
+  'supervisor.state': { from: SupervisorState; to: SupervisorState; process?: string };
   pitfall: {
     rule: string;
     detail: string;
@@ -59,7 +64,7 @@ export interface EventFields {
     /** daemonized: what the app left running (killed before the policy acts). */
     leftovers?: readonly { pid: number; command: string }[];
   };
-  'policy.changed': { old: PolicyView; new: PolicyView; source: 'socket' | 'file' };
+  'policy.changed': { old: PolicyView; new: PolicyView; source: 'socket' | 'file'; /** The one process type of a formation it changed. */ processType?: string };
   'policy.rejected': { source: 'file'; error: string };
   'procwarden.exit': { code: number };
   'procwarden.warning': { detail: string };

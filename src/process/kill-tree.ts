@@ -14,20 +14,30 @@ import { commandLine, ProcUnreadable, readDescendants } from './process-table.ts
 /** Longest wait for a SIGCHLD between two rounds; the next round reads /proc again anyway. */
 const ROUND_WAIT_MS = 50;
 
+/**
+ * Which processes below procwarden a stop or a kill is about: all of them (one app), or one
+ * instance's (a formation's; ownership.ts). Given every process below procwarden but those
+ * Node spawned itself.
+ */
+export type TreeScope = (everyone: ProcStat[]) => ProcStat[];
+
+/** Every process below procwarden: the scope of a lone app. */
+export const EVERYONE: TreeScope = (everyone) => everyone;
+
 export interface Leftover {
   readonly pid: number;
   readonly command: string;
 }
 
 /** The app's tree as /proc shows it now, zombies included. Throws ProcUnreadable. */
-function appTree(): ProcStat[] {
-  return readDescendants().filter(({ pid }) => !nodeChildren.has(pid));
+function appTree(scope: TreeScope): ProcStat[] {
+  return scope(readDescendants().filter(({ pid }) => !nodeChildren.has(pid)));
 }
 
 /** The tree, or undefined while /proc cannot be read: unknown, which is never "empty". */
-function treeIfReadable(): ProcStat[] | undefined {
+function treeIfReadable(scope: TreeScope): ProcStat[] | undefined {
   try {
-    return appTree();
+    return appTree(scope);
   } catch (error) {
     if (error instanceof ProcUnreadable) return undefined;
     throw error;
@@ -42,8 +52,8 @@ const isLive = (stat: ProcStat) => stat.state !== 'Z' && stat.state !== 'X';
  * reaches; then SIGCONT to every stopped one (^Z, SIGSTOP), so that it can act on the signal
  * now pending instead of sleeping through the grace.
  */
-export function signalTree(pgid: number, signal: NodeJS.Signals): void {
-  const tree = (treeIfReadable() ?? []).filter(isLive);
+export function signalTree(pgid: number, signal: NodeJS.Signals, scope: TreeScope = EVERYONE): void {
+  const tree = (treeIfReadable(scope) ?? []).filter(isLive);
   signalGroup(pgid, signal);
   for (const { pid, pgid: group } of tree) if (group !== pgid) signalProcess(pid, signal);
   for (const { pid, state } of tree) if (state === 'T') signalProcess(pid, 'SIGCONT');
@@ -54,10 +64,10 @@ export function signalTree(pgid: number, signal: NodeJS.Signals): void {
  * on the monotonic clock. True when the tree is gone. Costs one /proc read when it is
  * already gone: the stop of an app with no descendants adds nothing to the exit.
  */
-export async function waitForTree(reaper: Reaper, deadlineMs: number): Promise<boolean> {
+export async function waitForTree(reaper: Reaper, deadlineMs: number, scope: TreeScope = EVERYONE): Promise<boolean> {
   for (;;) {
     reaper.reap();
-    const tree = treeIfReadable();
+    const tree = treeIfReadable(scope);
     if (tree?.length === 0) return true;
     const leftMs = deadlineMs - monotonicMs();
     if (leftMs <= 0) return false;
@@ -69,11 +79,11 @@ export async function waitForTree(reaper: Reaper, deadlineMs: number): Promise<b
 }
 
 /** Kills the whole tree and waits until it is reaped. Returns what was alive at the first round. */
-export async function killTree(reaper: Reaper): Promise<Leftover[]> {
+export async function killTree(reaper: Reaper, scope: TreeScope = EVERYONE): Promise<Leftover[]> {
   let first: Leftover[] | undefined;
   for (;;) {
     reaper.reap();
-    const left = treeIfReadable();
+    const left = treeIfReadable(scope);
     if (left === undefined) {
       // Out of descriptors, say: wait and read again. Never taken for an empty tree, or the
       // next app would start beside the old one's survivors.
@@ -90,10 +100,10 @@ export async function killTree(reaper: Reaper): Promise<Leftover[]> {
 }
 
 /** One round at once, without waiting: the stop grace's end, a background crash, a fatal error. */
-export function killDescendantsNow(): void {
+export function killDescendantsNow(scope: TreeScope = EVERYONE): void {
   let everyone: ProcStat[] = [];
   try {
-    everyone = readDescendants();
+    everyone = scope(readDescendants());
   } catch (error) {
     // Unreadable now: killTree, which follows every use of this, reads again until it can.
     if (!(error instanceof ProcUnreadable)) throw error;

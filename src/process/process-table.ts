@@ -72,3 +72,12 @@ export function commandLine(pid: number, fallback: string): string {
 export function msSinceBoot(): number {
   return Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]) * 1000;
 }
+
+/** A process's environment block (NAME=value entries, each ended by NUL); empty once it is a zombie or gone, or when it cannot be read. */
+export function environOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return '';
+  }
+}

@@ -1,28 +1,31 @@
-// The driver of the supervisor's transitions (transitions.ts): it turns signals, exits,
-// requests and timers into inputs, and runs each step's effects (spawn, signal, kill the
-// tree, reset, timers, events). What a step means is decided there, not here.
+// The container's supervision: one instance (a lone app) or a formation of several, each
+// with its own transitions (instance.ts, transitions.ts). Here is what they share: the
+// reaper and the signals, the control socket and the policy file, the pristine snapshot,
+// and what a formation does as a whole (the start order, a replace or a recovery of the
+// container, its end).
 
 import type { Config } from '../config/config.ts';
 import type { EventLog } from '../events/events.ts';
 import { LIVE_SNAPSHOT_ADVICE, preparePristine, type Pristine } from '../filesystem/pristine.ts';
 import type { Libc } from '../native/libc.ts';
 import { budgetsLeft } from '../policy/decide.ts';
-import { canReplace, recoversAtAll } from '../policy/policy.ts';
+import { canReplace, recoversAtAll, type Policy } from '../policy/policy.ts';
 import { viewPolicy } from '../policy/settings.ts';
 import { openControlSocket, type OpeningControlSocket } from '../control/server.ts';
 import type { ControlApi, PolicyChange } from '../control/protocol.ts';
 import { parsePolicyFile } from '../control/policy-file.ts';
 import { watchPolicyFile } from '../control/watch-policy-file.ts';
-import { decodeWaitStatus, signalName, type AppExit } from '../process/exit-status.ts';
-import { killDescendantsNow, killTree, signalTree, waitForTree } from '../process/kill-tree.ts';
+import { decodeWaitStatus, signalName } from '../process/exit-status.ts';
+import { EVERYONE, type TreeScope } from '../process/kill-tree.ts';
+import { environHas, membersOf } from '../process/ownership.ts';
+import { environOf } from '../process/process-table.ts';
 import { startReaper } from '../process/reaper.ts';
-import { spawnApp, type AppLaunch } from '../process/spawn-app.ts';
+import type { AppLaunch } from '../process/spawn-app.ts';
 import { configureSignals, signalGroup } from '../signals/signals.ts';
-import { TERMINAL_STOP_SIGNALS } from '../signals/signal-table.ts';
 import { closeSync } from 'node:fs';
 import { monotonicMs } from '../clock/monotonic.ts';
-import { watchBackgroundExits } from './background-exits.ts';
-import { HISTORY_SHOWN, initialSupervision, transition, type Effect, type Input, type Settings, type Supervision } from './transitions.ts';
+import { createInstance, type Instance, type InstanceOwner } from './instance.ts';
+import { HISTORY_SHOWN, type Settings } from './transitions.ts';
 
 export type { SupervisorState } from './transitions.ts';
 
@@ -38,84 +41,30 @@ export interface AppIdentity {
   readonly port: number | undefined;
 }
 
+/** One instance to supervise. */
+export interface InstanceSpec {
+  /** A formation's instance name (`web.1`, also its PS variable); undefined for a lone app. */
+  readonly name: string | undefined;
+  readonly app: AppIdentity;
+  readonly launch: AppLaunch;
+  readonly policy: Policy;
+  /** It runs once, to completion, before the others start (`release`, PROCWARDEN_ONE_SHOT_TYPES); its policy cannot change. */
+  readonly oneShot: boolean;
+}
+
 /**
- * Runs the app under `config`'s policy until the supervision is over. Resolves with
- * procwarden's exit code; rejects with a SpawnError when the app cannot be started.
- * `policyFileText`: what PROCWARDEN_POLICY_FILE said at start (already in config.policy), to watch from.
+ * Runs the instances under their policies until the container's supervision is over.
+ * Resolves with procwarden's exit code; rejects with a SpawnError when an app cannot be
+ * started. `policyFileText`: what PROCWARDEN_POLICY_FILE said at start (already in each
+ * spec's policy), to watch from.
  */
-export async function supervise(config: Config, app: AppIdentity, libc: Libc, events: EventLog, given: AppLaunch, policyFileText?: string): Promise<number> {
+export async function supervise(config: Config, specs: readonly [InstanceSpec, ...InstanceSpec[]], libc: Libc, events: EventLog, policyFileText?: string): Promise<number> {
   const keepAlive = setInterval(() => {}, KEEP_ALIVE_MS);
-  const settings: Settings = {
-    stopSignal: config.stopSignals[0],
-    exitRules: config.exitRules,
-    command: app.command,
-    ...(app.processType === undefined ? {} : { processType: app.processType }),
-    ...(app.port === undefined ? {} : { port: app.port }),
-  };
   const done = Promise.withResolvers<number>();
-  let s: Supervision = initialSupervision(config.policy);
-  let launch = given;
-  /** The app's process group is the terminal's foreground (taken back when the app stops or ends). */
-  let appHasTerminal = false;
-  /** The first process of the latest start has ended (set as it is reaped, before anything else runs). */
-  let appEnded = true;
-  /** The exit of the last process of the app's tree to end after its first process. */
-  let lastTreeExit: AppExit | undefined;
-  /** The last signal forwarded to the app's group that is not a stop: it may have killed a shell in front of the app. */
-  let lastForwarded: NodeJS.Signals | undefined;
-  /** The descriptors procwarden was given, closed once the app had them (no policy could start it again). */
+  const shared = specs.length > 1;
+  const given = specs[0].launch;
+  /** The descriptors procwarden was given, closed once the apps had them (no policy could start one again). */
   let givenFdsClosed = false;
-  let waitTimer: NodeJS.Timeout | undefined;
-
-  // Inputs are handled one at a time, in the order they come; an effect's own input (the
-  // spawn's `spawned`) waits for the effects before it.
-  const inputs: Input[] = [];
-  let stepping = false;
-  const dispatch = (input: Input): void => {
-    inputs.push(input);
-    if (stepping) return;
-    stepping = true;
-    try {
-      for (let next = inputs.shift(); next; next = inputs.shift()) {
-        const before = s;
-        const step = transition(s, next, settings, monotonicMs());
-        s = step.next;
-        if (s.state !== before.state) events.emit('supervisor.state', { from: before.state, to: s.state });
-        for (const effect of step.effects) run(effect);
-      }
-    } catch (error) {
-      inputs.length = 0;
-      done.reject(error);
-    } finally {
-      stepping = false;
-    }
-  };
-
-  // The grace of the stop under way: SIGKILL to what is left at its end. One timer at a
-  // time: a second stop or restart must not leave an earlier one to kill the next instance.
-  let graceTimer: NodeJS.Timeout | undefined;
-  let graceEndsAt = Infinity;
-  const armGrace = (): void => {
-    if (graceTimer !== undefined) return;
-    graceEndsAt = monotonicMs() + config.stopTimeoutMs;
-    graceTimer = setTimeout(() => dispatch({ type: 'grace-over' }), config.stopTimeoutMs);
-  };
-  const endGrace = (): void => {
-    clearTimeout(graceTimer);
-    graceTimer = undefined;
-    graceEndsAt = Infinity;
-  };
-
-  // With the terminal, ^C and ^\ reach the app's group, not procwarden: the app's foreground
-  // must come back to procwarden whenever no app can take them (stopped by ^Z, or ended), or
-  // the next ^C goes nowhere and a stopped app wedges the container.
-  const takeTerminalBack = (): void => {
-    if (!launch.takeTerminal) return;
-    appHasTerminal = false;
-    libc.setForeground(0, libc.processGroup);
-  };
-
-  const background = watchBackgroundExits(config, libc, events, (exit) => dispatch({ type: 'background-crash', exit }));
 
   /** When procwarden last reaped a process (monotonic ms): the control socket waits for a quiet moment. */
   let lastReapAt = -Infinity;
@@ -123,28 +72,132 @@ export async function supervise(config: Config, app: AppIdentity, libc: Libc, ev
     lastReapAt = monotonicMs();
     const exit = decodeWaitStatus(status);
     if (!exit) return;
-    if (pid === s.pid && !appEnded) {
-      appEnded = true;
-      lastTreeExit = undefined;
-      const terminalStop = appHasTerminal && exit.signal !== null && TERMINAL_STOP_SIGNALS.has(exit.signal);
-      takeTerminalBack();
-      dispatch({ type: 'exited', exit, terminalStop });
-    } else if (appEnded) {
-      lastTreeExit = exit;
-    } else if (s.state === 'running' && zombie) {
-      // Only while the app runs undisturbed: what ends once procwarden stops or kills the
-      // tree is procwarden's doing, never a pitfall of the app's.
-      background.ended(pid, exit, zombie);
-    }
+    // The first process of an instance, else the instance whose group it was in; a lone app
+    // owns everything below procwarden.
+    const owner =
+      instances.find(({ supervision }) => supervision.pid === pid) ??
+      (shared ? instances.find(({ supervision }) => zombie !== undefined && supervision.lastPid === zombie.pgid) : instances[0]);
+    owner?.reaped(pid, exit, zombie);
   });
 
-  if (launch.takeTerminal) {
+  // The container's end: when an instance ends with no policy left, or a stop. Every other
+  // instance is stopped gracefully; procwarden exits once all have.
+  let ending = false;
+  /** The code procwarden exits with: the instance's whose end stopped the container, else the first non-zero. */
+  let endCode: number | undefined;
+  const over = new Set<Instance>();
+  const endContainer = (): void => {
+    if (ending) return;
+    ending = true;
+    for (const instance of instances) {
+      if (over.has(instance)) continue;
+      // Never started (waiting for a one-shot type): nothing to stop.
+      if (instance.supervision.attempt === 0 && instance.supervision.state === 'stopped') over.add(instance);
+      else instance.dispatch({ type: 'stop-requested', signal: config.stopSignals[0] });
+    }
+    finishWhenAllOver();
+  };
+  const finishWhenAllOver = (): void => {
+    if (instances.every((instance) => over.has(instance))) finish(endCode ?? 0);
+  };
+
+  // A formation's replace or recovery: every instance stops, the filesystem is reset once,
+  // all start again. The instance that asked counts it against its budget; the others do not.
+  let containerAction: { action: 'replace' | 'recover'; by: Set<Instance> } | undefined;
+  const startAfterAction = (): void => {
+    if (!containerAction || ending) return;
+    const running = instances.some(({ supervision }) => !supervision.over && supervision.state !== 'stopped');
+    if (running) return;
+    const { action, by } = containerAction;
+    containerAction = undefined;
+    events.emit('fs.reset', pristine.reset());
+    for (const instance of instances) {
+      if (!instance.supervision.over) instance.dispatch({ type: 'start', mode: action, uncounted: !by.has(instance) });
+    }
+  };
+
+  /** Starts what comes next in the start order: each one-shot instance in turn, then the rest at once. */
+  const startNext = (): void => {
+    if (ending) return;
+    const oneShot = instances.find((instance) => specOf(instance).oneShot && !over.has(instance));
+    if (oneShot) {
+      if (oneShot.supervision.attempt === 0) oneShot.dispatch({ type: 'start' });
+      return;
+    }
+    for (const instance of instances) if (instance.supervision.attempt === 0) instance.dispatch({ type: 'start' });
+  };
+
+  const owner: InstanceOwner = {
+    reset: () => events.emit('fs.reset', pristine.reset()),
+    spawned: () => afterSpawn(),
+    containerAction(instance, action) {
+      if (containerAction) containerAction.by.add(instance);
+      else containerAction = { action, by: new Set([instance]) };
+      for (const other of instances) if (other !== instance) other.dispatch({ type: 'halt-requested' });
+      startAfterAction();
+    },
+    halted: () => startAfterAction(),
+    ended(instance, code) {
+      over.add(instance);
+      if (!shared) {
+        finish(code);
+        return;
+      }
+      // A one-shot type that succeeded: the start order goes on.
+      if (specOf(instance).oneShot && code === 0 && !ending) {
+        startNext();
+        return;
+      }
+      if (!ending) endCode = code;
+      else if (endCode === undefined && code !== 0) endCode = code;
+      endContainer();
+      finishWhenAllOver();
+    },
+    failed: (error) => done.reject(error),
+  };
+
+  const scopeOf = (name: string | undefined, instance: () => Instance): TreeScope =>
+    name === undefined || !shared
+      ? EVERYONE
+      : (everyone) => membersOf(everyone, process.pid, instance().supervision.lastPid, (pid) => environHas(environOf(pid), `PS=${name}`));
+  const specs_ = new Map<Instance, InstanceSpec>();
+  const specOf = (instance: Instance): InstanceSpec => specs_.get(instance)!;
+  const instances: Instance[] = specs.map((spec) => {
+    const settings: Settings = {
+      stopSignal: config.stopSignals[0],
+      exitRules: config.exitRules,
+      command: spec.app.command,
+      ...(spec.app.processType === undefined ? {} : { processType: spec.app.processType }),
+      ...(spec.app.port === undefined ? {} : { port: spec.app.port }),
+      ...(spec.name === undefined || !shared ? {} : { process: spec.name, shared: true }),
+    };
+    const instance: Instance = createInstance(config, settings, spec.policy, spec.launch, {
+      libc,
+      events,
+      reaper,
+      scope: scopeOf(spec.name, () => instance),
+      owner,
+    });
+    specs_.set(instance, spec);
+    return instance;
+  });
+  const lone = shared ? undefined : instances[0];
+  const typesOf = (type: string | undefined): Instance[] | { refused: string } => {
+    if (type === undefined) return instances;
+    const chosen = instances.filter((instance) => specOf(instance).app.processType === type);
+    if (chosen.length > 0) return chosen;
+    const types = [...new Set(specs.map(({ app }) => app.processType).filter(Boolean))];
+    return { refused: `no process type '${type}' runs here (${types.join(', ') || 'a COMMAND runs'})` };
+  };
+
+  if (lone?.settings && specs[0].launch.takeTerminal) {
     // ^Z stops the app's group (SIGTSTP); the kernel tells its parent with a SIGCHLD.
     process.on('SIGCHLD', () => {
-      if (!appHasTerminal || s.pid === 0) return;
-      const signal = libc.stoppedBy(s.pid);
+      const { pid } = lone.supervision;
+      if (!lone.hasTerminal || pid === 0) return;
+      const signal = libc.stoppedBy(pid);
       if (signal === 0) return;
-      takeTerminalBack();
+      lone.takeTerminalBack();
       events.emit('procwarden.warning', {
         detail: `the app was stopped (${signalName(signal)}); a container has no job control: SIGCONT to procwarden resumes it, ^C or a stop signal stops it`,
       });
@@ -154,44 +207,28 @@ export async function supervise(config: Config, app: AppIdentity, libc: Libc, ev
   configureSignals(libc, config.stopSignals, {
     woken: () => reaper.reap(),
     forward: (signal) => {
-      if (s.pid === 0) return;
-      lastForwarded = signal;
-      // SIGCONT resumes an app stopped by ^Z: it gets the terminal back first.
-      if (signal === 'SIGCONT' && launch.takeTerminal && !appHasTerminal && s.state === 'running') {
-        appHasTerminal = libc.setForeground(0, s.pid);
-      }
-      signalGroup(s.pid, signal);
+      for (const instance of instances) instance.forward(signal);
     },
     stop: (signal) => {
       // On a terminal, the kernel sends SIGWINCH to the foreground group when the window is
       // resized: while procwarden holds the foreground, a SIGWINCH is a resize, not Apache's
       // stop signal (while the app holds it, resizes go to the app, not to procwarden).
-      if (signal === 'SIGWINCH' && launch.takeTerminal && !appHasTerminal) {
-        if (s.pid !== 0) signalGroup(s.pid, signal);
+      if (signal === 'SIGWINCH' && given.takeTerminal && !lone?.hasTerminal) {
+        for (const { supervision } of instances) if (supervision.pid !== 0) signalGroup(supervision.pid, signal);
         return;
       }
-      dispatch({ type: 'stop-requested', signal });
+      ending = true;
+      for (const instance of instances) instance.dispatch({ type: 'stop-requested', signal });
     },
   });
-
-  /** The first process has ended: wait for its tree (a stop's), kill what is left, say so. */
-  const finishTree = async (wait: boolean): Promise<Input> => {
-    if (wait) await waitForTree(reaper, graceEndsAt);
-    endGrace();
-    background.tellUntold();
-    // Whatever the app left running goes with it, before anything else starts: as PID 1
-    // the kernel would kill it anyway when procwarden exits; as a subreaper, nothing else would.
-    const leftovers = await killTree(reaper);
-    return { type: 'tree-ended', leftovers, lastTreeExit, lastForwarded };
-  };
 
   const afterSpawn = (): void => {
     // A plain init (no policy can start the app again) keeps no copy of the descriptors it
     // was given: the app's closing one must reach its peer (EOF on a readiness pipe).
-    if (!givenFdsClosed && given.fds.length > 0 && !recoversAtAll(s.policy)) {
+    if (!givenFdsClosed && given.fds.length > 0 && instances.every(({ supervision }) => !recoversAtAll(supervision.policy))) {
       for (const fd of given.fds) closeQuietly(fd);
       givenFdsClosed = true;
-      launch = { ...launch, fds: [] };
+      for (const instance of instances) instance.relaunch({ ...specOf(instance).launch, fds: [] });
     }
     controlTimer ??= setTimeout(function openWhenQuiet(waits = 0) {
       // Not in the middle of a storm of exits (2,000 orphans ending): its 3 to 6 ms would
@@ -204,50 +241,12 @@ export async function supervise(config: Config, app: AppIdentity, libc: Libc, ev
     }, CONTROL_DELAY_MS);
   };
 
-  const run = (effect: Effect): void => {
-    switch (effect.type) {
-      case 'reset':
-        events.emit('fs.reset', pristine.reset());
-        return;
-      case 'spawn': {
-        lastForwarded = undefined;
-        background.reset();
-        const pid = spawnApp(libc, launch);
-        appEnded = false;
-        appHasTerminal = launch.takeTerminal;
-        dispatch({ type: 'spawned', pid });
-        afterSpawn();
-        return;
-      }
-      case 'signal-tree':
-        signalTree(s.lastPid, effect.signal as NodeJS.Signals);
-        armGrace();
-        return;
-      case 'signal-group':
-        signalGroup(s.pid, effect.signal as NodeJS.Signals);
-        return;
-      case 'kill-now':
-        killDescendantsNow();
-        return;
-      case 'finish-tree':
-        finishTree(effect.wait).then(dispatch, done.reject);
-        return;
-      case 'arm-timer':
-        waitTimer = setTimeout(() => dispatch({ type: 'timer' }), effect.delayMs);
-        return;
-      case 'emit':
-        events.emit(effect.event, effect.fields as never);
-        return;
-      case 'exit':
-        finish(effect.code);
-        return;
-    }
-  };
-
   /** The supervision is over: nothing of procwarden's own is left to hold it. */
+  let finished = false;
   const finish = (code: number): void => {
+    if (finished) return;
+    finished = true;
     clearInterval(keepAlive);
-    clearTimeout(waitTimer);
     // Opened, or still opening (an app that exits at once): closed either way, at once, so
     // that no socket file outlives procwarden and its exit never waits for the socket.
     clearTimeout(controlTimer);
@@ -258,21 +257,27 @@ export async function supervise(config: Config, app: AppIdentity, libc: Libc, ev
   };
 
   // Applies to the next exit; the app is never restarted for it.
-  const applyChange = (change: PolicyChange, source: 'socket' | 'file') => {
-    if (config.runsOnce) {
-      const refused = `the ${app.processType ?? 'app'} process type runs once: its policy cannot change`;
+  const applyChange = (change: PolicyChange, source: 'socket' | 'file', type?: string) => {
+    const chosen = typesOf(type);
+    if ('refused' in chosen) {
+      if (source === 'file') events.emit('policy.rejected', { source, error: chosen.refused });
+      return chosen;
+    }
+    const oneShot = chosen.find((instance) => specOf(instance).oneShot || (!shared && config.runsOnce));
+    if (oneShot) {
+      const refused = `the ${specOf(oneShot).app.processType ?? 'app'} process type runs once: its policy cannot change`;
       if (source === 'file') events.emit('policy.rejected', { source, error: refused });
       return { refused };
     }
-    const old = s.policy;
+    const old = chosen[0]!.supervision.policy;
     const policy = { ...old, ...change };
-    dispatch({ type: 'policy-changed', policy });
+    for (const instance of chosen) instance.dispatch({ type: 'policy-changed', policy: { ...instance.supervision.policy, ...change } });
     // A plain init is quiet; one whose policy now starts the app again has its events on
     // (and off again when it goes back to a plain init), unless PROCWARDEN_LOG_LEVEL says;
     // the change itself is said either way.
     const level = config.log.levelGiven || config.source.kind !== 'command' ? undefined : recoversAtAll(policy) ? 'info' : 'warn';
     if (level === 'info') events.setLevel(level);
-    events.emit('policy.changed', { old: viewPolicy(old), new: viewPolicy(policy), source });
+    events.emit('policy.changed', { old: viewPolicy(old), new: viewPolicy(policy), source, ...(type === undefined ? {} : { processType: type }) });
     if (level === 'warn') events.setLevel(level);
     // A replace or a recovery that has just become possible needs its snapshot now.
     if (!pristine.snapshot && canReplace(policy)) pristine = announce(preparePristine({ ...config, policy }, process.pid, 'live'));
@@ -284,21 +289,36 @@ export async function supervise(config: Config, app: AppIdentity, libc: Libc, ev
     return { old: viewPolicy(old), new: viewPolicy(policy) };
   };
 
+  /** What `procwarden status` says of one instance. */
+  const view = (instance: Instance) => {
+    const s = instance.supervision;
+    const now = monotonicMs();
+    return {
+      state: s.state,
+      app: s.pid > 0 ? { pid: s.pid, attempt: s.attempt, mode: s.mode, uptimeMs: Math.round(now - s.startedAt) } : null,
+      policy: viewPolicy(s.policy),
+      ...budgetsLeft(s.history, s.policy, now),
+      history: s.history.slice(-HISTORY_SHOWN).map(({ action, at }) => ({ action, secondsAgo: Math.round((now - at) / 1000) })),
+    };
+  };
   const control: ControlApi = {
     status: () => ({
-      state: s.state,
-      app: s.pid > 0 ? { pid: s.pid, attempt: s.attempt, mode: s.mode, uptimeMs: Math.round(monotonicMs() - s.startedAt) } : null,
-      policy: viewPolicy(s.policy),
-      ...budgetsLeft(s.history, s.policy, monotonicMs()),
-      history: s.history.slice(-HISTORY_SHOWN).map(({ action, at }) => ({ action, secondsAgo: Math.round((monotonicMs() - at) / 1000) })),
+      ...view(instances[0]!),
+      ...(shared ? { instances: instances.map((instance) => ({ process: specOf(instance).name, processType: specOf(instance).app.processType, ...view(instance) })) } : {}),
       snapshot: viewSnapshot(pristine.snapshot),
       pitfalls: events.pitfalls(),
     }),
-    changePolicy: (change) => applyChange(change, 'socket'),
-    restart() {
-      const before = s;
-      dispatch({ type: 'restart-requested' });
-      return s !== before;
+    changePolicy: (change, type) => applyChange(change, 'socket', type),
+    restart(type) {
+      const chosen = typesOf(type);
+      if ('refused' in chosen) return chosen;
+      let accepted = false;
+      for (const instance of chosen) {
+        const before = instance.supervision;
+        instance.dispatch({ type: 'restart-requested' });
+        accepted ||= instance.supervision !== before;
+      }
+      return accepted;
     },
   };
 
@@ -312,8 +332,10 @@ export async function supervise(config: Config, app: AppIdentity, libc: Libc, ev
     }
     return prepared;
   };
-  // Before the app first runs: what a replace or a recovery puts back.
-  let pristine = announce(preparePristine(config, process.pid, 'start'));
+  // Before the apps first run: what a replace or a recovery puts back. A formation needs it
+  // when any of its instances can be replaced or recovered.
+  const anyReplace = specs.find(({ policy }) => canReplace(policy));
+  let pristine = announce(preparePristine({ ...config, policy: anyReplace?.policy ?? specs[0].policy }, process.pid, 'start'));
   // Opened once the app has run for CONTROL_DELAY_MS: nobody can ask sooner (a `docker
   // exec` takes longer than that to start), and opening it costs 3 to 6 ms (loading node:net,
   // the listen), which an app that exits at once (a one-off such as `true`) no longer pays.
@@ -322,7 +344,7 @@ export async function supervise(config: Config, app: AppIdentity, libc: Libc, ev
   const openControl = (): OpeningControlSocket => {
     const opening = openControlSocket(config.stateDir, control);
     void opening.ready.then((socket) => {
-      if ('refused' in socket && s.state !== 'stopped') events.emit('procwarden.warning', { detail: `no control socket: ${socket.refused}` });
+      if ('refused' in socket && !finished) events.emit('procwarden.warning', { detail: `no control socket: ${socket.refused}` });
     });
     return opening;
   };
@@ -332,9 +354,9 @@ export async function supervise(config: Config, app: AppIdentity, libc: Libc, ev
           config.policyFile,
           policyFileText,
           (text) => {
-            const change = parsePolicyFile(text);
-            if ('error' in change) events.emit('policy.rejected', { source: 'file', error: `${config.policyFile}: ${change.error}` });
-            else if (Object.keys(change).length > 0) applyChange(change, 'file');
+            const changes = parsePolicyFile(text);
+            if ('error' in changes) events.emit('policy.rejected', { source: 'file', error: `${config.policyFile}: ${changes.error}` });
+            else for (const [type, change] of changes) if (Object.keys(change).length > 0) applyChange(change, 'file', type);
           },
           (error) => events.emit('policy.rejected', { source: 'file', error: `${config.policyFile}: ${error}` }),
         )
@@ -344,7 +366,11 @@ export async function supervise(config: Config, app: AppIdentity, libc: Libc, ev
   // waits in Node's signal pipe until the event loop runs: let it, so that a stop sent
   // during the snapshot starts no app.
   if (pristine.snapshot) await new Promise((resolve) => setImmediate(resolve));
-  dispatch({ type: 'start' });
+  if (ending) {
+    for (const instance of instances) instance.dispatch({ type: 'start' });
+  } else {
+    startNext();
+  }
   return done.promise;
 }
 

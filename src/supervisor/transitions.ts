@@ -36,6 +36,14 @@ export interface Settings {
   readonly command: readonly string[];
   readonly processType?: string;
   readonly port?: number;
+  /** The instance's name in a formation (`web.1`), carried by its events. */
+  readonly process?: string;
+  /**
+   * One instance of several: a replace or a recovery acts on the whole container (the driver
+   * stops every instance, resets once, starts them all), and an end with no policy left
+   * stops the container (see `container-action` and `exit`).
+   */
+  readonly shared?: boolean;
 }
 
 /** One supervised instance, between two inputs. Times are ms on the monotonic clock. */
@@ -65,11 +73,18 @@ export interface Supervision {
   readonly backgroundCrash?: AppExit | undefined;
   /** The exit the last decision was about: what a stop while `waiting` exits with. */
   readonly lastExit?: AppExit | undefined;
+  /** Stopped for the container (another instance's replace, or its end): no decision, no exit. */
+  readonly halt: boolean;
+  /** The supervision is over for good (its `exit` effect is out). */
+  readonly over: boolean;
 }
 
 /** What happened: a signal, a request, a process's end, a timer, an effect's outcome. */
 export type Input =
-  | { readonly type: 'start' }
+  /** The first start; or, in a formation, a start the container asks for after a halt (the reset done). */
+  | { readonly type: 'start'; readonly mode?: StartMode; readonly uncounted?: boolean }
+  /** Stop for the container: the stop signal, and once the tree has ended, `halted` instead of a decision. */
+  | { readonly type: 'halt-requested' }
   | { readonly type: 'spawned'; readonly pid: number }
   /** The first process exited; `terminalStop`: of ^C or ^\ on the terminal it held. */
   | { readonly type: 'exited'; readonly exit: AppExit; readonly terminalStop: boolean }
@@ -110,7 +125,11 @@ export type Effect =
   | { readonly type: 'arm-timer'; readonly delayMs: number }
   | Emit
   /** The supervision is over: exit with `code`. */
-  | { readonly type: 'exit'; readonly code: number };
+  | { readonly type: 'exit'; readonly code: number }
+  /** A formation's instance: the container is to be replaced or recovered (the instance now waits, stopped). */
+  | { readonly type: 'container-action'; readonly action: 'replace' | 'recover' }
+  /** A formation's instance stopped for the container, ready to start again. */
+  | { readonly type: 'halted' };
 
 export interface Step {
   readonly next: Supervision;
@@ -119,7 +138,7 @@ export interface Step {
 
 /** The instance before its first start. */
 export function initialSupervision(policy: Policy): Supervision {
-  return { state: 'stopped', policy, mode: 'initial', attempt: 0, pid: 0, lastPid: 0, startedAt: 0, history: [], restart: false, uncounted: false, diedInStop: false };
+  return { state: 'stopped', policy, mode: 'initial', attempt: 0, pid: 0, lastPid: 0, startedAt: 0, history: [], restart: false, uncounted: false, diedInStop: false, halt: false, over: false };
 }
 
 const same = (s: Supervision): Step => ({ next: s, effects: [] });
@@ -133,10 +152,13 @@ const emit = <E extends EventName>(event: E, fields: EventFields[E]): Emit => ({
 export function transition(s: Supervision, input: Input, settings: Settings, now: number): Step {
   switch (input.type) {
     case 'start':
-      if (s.state !== 'stopped' || s.attempt > 0) return same(s);
+      if (s.state !== 'stopped' || s.over) return same(s);
       // A stop that came while procwarden was getting ready: no start.
-      if (s.stop !== undefined) return finish(s, { code: null, signal: s.stop }, settings);
-      return begin(s);
+      if (s.stop !== undefined) return finish(s, s.lastExit ?? { code: null, signal: s.stop }, settings);
+      if (input.mode !== undefined) return { next: { ...s, state: 'starting', mode: input.mode, uncounted: input.uncounted ?? false, halt: false }, effects: [{ type: 'spawn' }] };
+      return s.attempt > 0 ? same(s) : begin(s, settings);
+    case 'halt-requested':
+      return haltRequested(s, settings);
     case 'spawned':
       return s.state === 'starting' ? started(s, input.pid, settings, now) : same(s);
     case 'exited':
@@ -156,16 +178,39 @@ export function transition(s: Supervision, input: Input, settings: Settings, now
     case 'tree-ended':
       return s.state === 'stopping' && s.exited ? treeEnded(s, input, settings, now) : same(s);
     case 'timer':
-      return s.state === 'waiting' ? begin(s) : same(s);
+      return s.state === 'waiting' ? begin(s, settings) : same(s);
     case 'policy-changed':
       return same({ ...s, policy: input.policy });
   }
 }
 
-/** To `starting`: the reset first for a replace or a recovery, then the spawn. */
-function begin(s: Supervision): Step {
-  const reset = s.mode === 'replace' || s.mode === 'recover';
-  return { next: { ...s, state: 'starting' }, effects: [...(reset ? [{ type: 'reset' } as const] : []), { type: 'spawn' }] };
+/**
+ * To `starting`: the reset first for a replace or a recovery, then the spawn. In a
+ * formation, a replace or a recovery is the container's: the instance waits, stopped, for
+ * the driver to stop the others, reset once and start them all.
+ */
+function begin(s: Supervision, settings: Settings): Step {
+  if (s.mode === 'replace' || s.mode === 'recover') {
+    if (settings.shared) return { next: { ...s, state: 'stopped' }, effects: [{ type: 'container-action', action: s.mode }] };
+    return { next: { ...s, state: 'starting' }, effects: [{ type: 'reset' }, { type: 'spawn' }] };
+  }
+  return { next: { ...s, state: 'starting' }, effects: [{ type: 'spawn' }] };
+}
+
+/** Stopped for the container's sake: gracefully when running, at once when waiting or stopped. */
+function haltRequested(s: Supervision, settings: Settings): Step {
+  if (s.over) return same(s);
+  switch (s.state) {
+    case 'running':
+      return { next: { ...s, state: 'stopping', halt: true }, effects: [{ type: 'signal-tree', signal: settings.stopSignal }] };
+    case 'stopping':
+      return same({ ...s, halt: true });
+    case 'waiting':
+    case 'stopped':
+      return { next: { ...s, state: 'stopped', halt: true }, effects: [{ type: 'halted' }] };
+    case 'starting':
+      return same(s);
+  }
 }
 
 function started(s: Supervision, pid: number, settings: Settings, now: number): Step {
@@ -185,7 +230,15 @@ function started(s: Supervision, pid: number, settings: Settings, now: number): 
     backgroundCrash: undefined,
   };
   const { command, processType, port } = settings;
-  const fields = { pid, attempt: next.attempt, mode: s.mode, command, ...(processType === undefined ? {} : { processType }), ...(port === undefined ? {} : { port }) };
+  const fields = {
+    pid,
+    attempt: next.attempt,
+    mode: s.mode,
+    command,
+    ...(processType === undefined ? {} : { processType }),
+    ...(port === undefined ? {} : { port }),
+    ...named(settings),
+  };
   return { next, effects: [emit('container.started', fields)] };
 }
 
@@ -212,6 +265,9 @@ function stopRequested(s: Supervision, signal: string, settings: Settings): Step
   const stopping = { ...s, stop: s.stop ?? signal };
   switch (s.state) {
     case 'stopped':
+      // Halted for the container (a formation's): nothing runs, the stop ends it at once.
+      if (s.attempt > 0 && !s.over && first) return finish(stopping, s.lastExit ?? { code: null, signal }, settings);
+      return same(stopping);
     case 'starting':
       return same(stopping);
     case 'running':
@@ -233,21 +289,22 @@ function treeEnded(s: Supervision, ended: Extract<Input, { type: 'tree-ended' }>
   // the stop's outcome is the last one's (a shell's server that drained and exited 0 gives
   // 0, as with exec; one SIGKILLed at the end of the grace, 137).
   const exit = s.backgroundCrash ?? (s.diedInStop && first.signal === stopSignal && ended.lastTreeExit ? ended.lastTreeExit : first);
-  const cause: ExitCause = s.stop !== undefined ? 'stop' : requested ? 'requested' : failed(exit, settings.exitRules) ? 'crash' : 'clean';
+  const cause: ExitCause = s.stop !== undefined ? 'stop' : s.halt ? 'formation' : requested ? 'requested' : failed(exit, settings.exitRules) ? 'crash' : 'clean';
   const effects: Effect[] = [
-    emit('container.exited', { pid: s.lastPid, attempt: s.attempt, code: exit.code, signal: exit.signal, uptimeMs: Math.round(now - s.startedAt), cause }),
+    emit('container.exited', { pid: s.lastPid, attempt: s.attempt, code: exit.code, signal: exit.signal, uptimeMs: Math.round(now - s.startedAt), cause, ...named(settings) }),
     ...leftoverNotice(s, first, ended, settings),
   ];
   const after: Supervision = { ...s, restart: false, lastExit: exit, backgroundCrash: undefined };
   if (s.stop !== undefined) return finish(after, exit, settings, effects);
-  if (requested) return withEffects(begin({ ...after, mode: 'restart', uncounted: true }), effects);
+  if (s.halt) return { next: { ...after, state: 'stopped' }, effects: [...effects, { type: 'halted' }] };
+  if (requested) return withEffects(begin({ ...after, mode: 'restart', uncounted: true }, settings), effects);
 
   const decision = decide(exit, s.history, s.policy, now, settings.exitRules);
-  effects.push(emit('recovery.decision', decision));
+  effects.push(emit('recovery.decision', { ...decision, ...named(settings) }));
   if (decision.action === 'stop') return finish(after, exit, settings, effects);
   const next: Supervision = { ...after, mode: decision.action };
   if (decision.delayMs > 0) return { next: { ...next, state: 'waiting' }, effects: [...effects, { type: 'arm-timer', delayMs: decision.delayMs }] };
-  return withEffects(begin(next), effects);
+  return withEffects(begin(next, settings), effects);
 }
 
 /**
@@ -284,8 +341,11 @@ function leftoverNotice(s: Supervision, first: AppExit, ended: Extract<Input, { 
 /** To `stopped`, for good: procwarden exits with the app's code, 128+N for signal N, 0 for a PROCWARDEN_SUCCESS_EXIT. */
 function finish(s: Supervision, exit: AppExit, settings: Settings, before: readonly Effect[] = []): Step {
   const code = matchesAny(exit, settings.exitRules.success) ? 0 : exitCodeFor(exit);
-  return { next: { ...s, state: 'stopped', pid: 0 }, effects: [...before, { type: 'exit', code }] };
+  return { next: { ...s, state: 'stopped', pid: 0, over: true }, effects: [...before, { type: 'exit', code }] };
 }
+
+/** `{ process: 'web.1' }` for a formation's instance, else nothing. */
+const named = (settings: Settings): { process?: string } => (settings.process === undefined ? {} : { process: settings.process });
 
 function withEffects(step: Step, before: readonly Effect[]): Step {
   return { next: step.next, effects: [...before, ...step.effects] };

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parsePolicyFile } from '../../src/control/policy-file.ts';
+import { changeFor, parsePolicyFile as parseFile } from '../../src/control/policy-file.ts';
+
+/** The change the file makes for every type, or its error. */
+const parsePolicyFile = (text: string) => {
+  const changes = parseFile(text);
+  return 'error' in changes ? changes : changeFor(changes, undefined);
+};
 import { handle, parsePolicyChange, type ControlApi } from '../../src/control/protocol.ts';
 
 const api = (restarted = true): ControlApi => ({
@@ -63,9 +69,17 @@ describe('the policy file', () => {
   });
 
   it('names the line or the setting that is wrong', () => {
-    expect(parsePolicyFile('AUTORESTART=on_failure\nnot a line\n')).toEqual({ error: 'line 2 is not NAME=VALUE' });
+    expect(parsePolicyFile('AUTORESTART=on_failure\nnot a line\n')).toEqual({ error: 'line 2 is not NAME=VALUE (or TYPE.NAME=VALUE)' });
     expect(parsePolicyFile('PORT=5000\n')).toMatchObject({ error: expect.stringMatching(/^line 1: PORT is not a policy setting/) });
     expect(parsePolicyFile('PROCWARDEN_RECOVERY=maybe\n')).toMatchObject({ error: expect.stringMatching(/^PROCWARDEN_RECOVERY: 'maybe'/) });
+  });
+
+  it("sets one process type's policy with TYPE.NAME=VALUE, over the lines for every type", () => {
+    const changes = parseFile('AUTORESTART=on_failure\nworker.AUTORESTART=always\nworker.PROCWARDEN_RECOVERY=off\n');
+    if ('error' in changes) throw new Error(changes.error);
+    expect(changeFor(changes, 'web')).toEqual({ autorestart: 'on_failure' });
+    expect(changeFor(changes, 'worker')).toEqual({ autorestart: 'always', recovery: false });
+    expect(parseFile('worker.AUTOREPLACE=sometimes\n')).toEqual({ error: "worker.AUTOREPLACE: 'sometimes' is not one of OFF, ON_FAILURE, ALWAYS" });
   });
 });
 

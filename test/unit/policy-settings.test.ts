@@ -3,7 +3,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseInvocation } from '../../src/config/command-line.ts';
-import { parsePolicyFile } from '../../src/control/policy-file.ts';
+import { changeFor, parsePolicyFile as parseFile } from '../../src/control/policy-file.ts';
+
+const parsePolicyFile = (text: string) => {
+  const changes = parseFile(text);
+  return 'error' in changes ? changes : changeFor(changes, undefined);
+};
 import { parsePolicyChange } from '../../src/control/protocol.ts';
 import { POLICY_SETTINGS, viewPolicy } from '../../src/policy/settings.ts';
 

@@ -1,0 +1,38 @@
+// Which processes below procwarden belong to which supervised instance, when several run
+// at once (a formation). Pure: given what /proc says, and how to ask a process's mark.
+//
+// An instance's process group holds its first process and what it forks; a process that
+// left the group (setsid, a daemon) is still the instance's while a parent of it is; one
+// whose parents have all ended came to procwarden (as PID 1 or as subreaper) and is known
+// by the mark its environment inherited from the instance (`PS=web.1`, foreman's variable),
+// read only for such processes.
+
+import type { ProcStat } from './proc-stat.ts';
+
+/**
+ * The members of the instance whose process group is `pgid`, among `all` (every process
+ * below procwarden, whose pid is `self`). `marked(pid)`: whether that process's environment
+ * carries the instance's mark; asked only of processes that neither the group nor a living
+ * parent places. Returns them in `all`'s order.
+ */
+export function membersOf(all: readonly ProcStat[], self: number, pgid: number, marked: (pid: number) => boolean): ProcStat[] {
+  const byPid = new Map(all.map((stat) => [stat.pid, stat]));
+  const known = new Map<number, boolean>();
+  const isMember = (stat: ProcStat): boolean => {
+    const seen = known.get(stat.pid);
+    if (seen !== undefined) return seen;
+    // Set before the parents are asked: a loop in what /proc said (pids reused while it was
+    // read) ends here.
+    known.set(stat.pid, false);
+    const parent = byPid.get(stat.ppid);
+    const member = stat.pgid === pgid || (parent ? isMember(parent) : stat.ppid === self && marked(stat.pid));
+    known.set(stat.pid, member);
+    return member;
+  };
+  return all.filter(isMember);
+}
+
+/** Whether an environment block (`/proc/PID/environ`: NAME=value entries, each ended by NUL) holds `entry` exactly. */
+export function environHas(environ: string, entry: string): boolean {
+  return environ.startsWith(`${entry}\0`) || environ.includes(`\0${entry}\0`);
+}
