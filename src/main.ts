@@ -87,17 +87,18 @@ async function main(): Promise<number> {
 async function client(
   invocation:
     | { kind: 'status'; stateDir: string; json: boolean }
-    | { kind: 'set'; stateDir: string; change: Record<string, string> }
-    | { kind: 'restart'; stateDir: string },
+    | { kind: 'set'; stateDir: string; change: Record<string, string>; type?: string }
+    | { kind: 'restart'; stateDir: string; type?: string },
 ): Promise<number> {
   let reply: Reply;
+  const forType = invocation.kind !== 'status' && invocation.type !== undefined ? `?type=${encodeURIComponent(invocation.type)}` : '';
   try {
     reply =
       invocation.kind === 'status'
         ? await ask(resolvedPath(invocation.stateDir), 'GET', '/status')
         : invocation.kind === 'set'
-          ? await ask(resolvedPath(invocation.stateDir), 'PATCH', '/policy', invocation.change)
-          : await ask(resolvedPath(invocation.stateDir), 'POST', '/restart');
+          ? await ask(resolvedPath(invocation.stateDir), 'PATCH', `/policy${forType}`, invocation.change)
+          : await ask(resolvedPath(invocation.stateDir), 'POST', `/restart${forType}`);
   } catch (error) {
     say((error as Error).message);
     return 1;
@@ -111,23 +112,41 @@ async function client(
   return 0;
 }
 
+type AppView = { pid: number; attempt: number; mode: string; uptimeMs: number } | null;
+const describeApp = (app: AppView) => (app ? `pid ${app.pid}, attempt ${app.attempt} (${app.mode}), up ${Math.round(app.uptimeMs / 1000)} s` : 'none');
+
 function describeStatus(status: Record<string, unknown>): string {
-  const app = status['app'] as { pid: number; attempt: number; mode: string; uptimeMs: number } | null;
+  const instances = status['instances'] as { process: string; state: string; app: AppView; policy: Record<string, string>; restartsLeft: number; replacesLeft: number }[] | undefined;
+  if (instances) {
+    // A formation: one line an instance.
+    return [
+      ...instances.map(
+        ({ process, state, app, policy, restartsLeft, replacesLeft }) =>
+          `${process}: ${state}, ${app ? describeApp(app) : 'no process'}; autorestart ${policy['autorestart']}, autoreplace ${policy['autoreplace']}, recovery ${policy['recovery']}; ${restartsLeft} restarts, ${replacesLeft} replacements left`,
+      ),
+      ...describeCommon(status),
+    ].join('\n');
+  }
+  const app = status['app'] as AppView;
   const policy = status['policy'] as Record<string, string>;
+  return [
+    `state: ${String(status['state'])}`,
+    `app: ${describeApp(app)}`,
+    `policy: autorestart ${policy['autorestart']}, autoreplace ${policy['autoreplace']}, recovery ${policy['recovery']}`,
+    `budgets left: ${String(status['restartsLeft'])} restarts, ${String(status['replacesLeft'])} replacements`,
+    ...describeCommon(status),
+  ].join('\n');
+}
+
+/** The snapshot and the pitfalls: the container's, whatever runs in it. */
+function describeCommon(status: Record<string, unknown>): string[] {
   const pitfalls = status['pitfalls'] as { rule: string; detail: string }[];
   const snapshot = status['snapshot'] as { source?: string; entries?: number; advice?: string; error?: string } | null | undefined;
   const snapshotLine =
     snapshot === null || snapshot === undefined
       ? []
       : [`snapshot: ${snapshot.error !== undefined ? `none (${snapshot.error})` : `${snapshot.source} (${snapshot.entries} entries)${snapshot.advice ? `: ${snapshot.advice}` : ''}`}`];
-  return [
-    `state: ${String(status['state'])}`,
-    `app: ${app ? `pid ${app.pid}, attempt ${app.attempt} (${app.mode}), up ${Math.round(app.uptimeMs / 1000)} s` : 'none'}`,
-    `policy: autorestart ${policy['autorestart']}, autoreplace ${policy['autoreplace']}, recovery ${policy['recovery']}`,
-    `budgets left: ${String(status['restartsLeft'])} restarts, ${String(status['replacesLeft'])} replacements`,
-    ...snapshotLine,
-    ...pitfalls.map((pitfall) => `pitfall: ${pitfall.rule}: ${pitfall.detail}`),
-  ].join('\n');
+  return [...snapshotLine, ...pitfalls.map((pitfall) => `pitfall: ${pitfall.rule}: ${pitfall.detail}`)];
 }
 
 /** `procwarden snapshot`, an image build step: the pristine snapshot, so that a container start copies nothing. */

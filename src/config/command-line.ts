@@ -34,8 +34,8 @@ export type Invocation =
       readonly doNotWipe: boolean;
     }
   | { readonly kind: 'status'; readonly stateDir: string; readonly json: boolean }
-  | { readonly kind: 'set'; readonly stateDir: string; readonly change: Record<string, string> }
-  | { readonly kind: 'restart'; readonly stateDir: string }
+  | { readonly kind: 'set'; readonly stateDir: string; readonly change: Record<string, string>; readonly type?: string }
+  | { readonly kind: 'restart'; readonly stateDir: string; readonly type?: string }
   | { readonly kind: 'check'; readonly procfile: string | undefined; readonly procfileNamedBy: string; readonly json: boolean }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
@@ -215,13 +215,15 @@ function exitListFrom(env: Environment, name: string): readonly ExitMatch[] {
 
 const CLIENT_USAGE = {
   status: 'usage: procwarden status [--json]',
-  set: 'usage: procwarden set [--autorestart P] [--autoreplace P] [--recovery on|off]',
-  restart: 'usage: procwarden restart',
+  set: 'usage: procwarden set [--type TYPE] [--autorestart P] [--autoreplace P] [--recovery on|off]',
+  restart: 'usage: procwarden restart [--type TYPE]',
 } as const;
 
 /** The control socket's client: the same state dir as the running procwarden's. */
 function parseClient(command: 'status' | 'set' | 'restart', args: readonly string[], env: Environment): Invocation {
-  const options = command === 'status' ? { json: { type: 'boolean' } } : command === 'set' ? { autorestart: OPTIONS.autorestart, autoreplace: OPTIONS.autoreplace, recovery: OPTIONS.recovery } : {};
+  const type = { type: 'string' } as const;
+  const options =
+    command === 'status' ? { json: { type: 'boolean' } } : command === 'set' ? { autorestart: OPTIONS.autorestart, autoreplace: OPTIONS.autoreplace, recovery: OPTIONS.recovery, type } : { type };
   let values: Record<string, unknown>;
   try {
     ({ values } = parseArgs({ args: [...args], options: options as ParseArgsConfig['options'] & object, strict: true, allowPositionals: false }));
@@ -230,15 +232,16 @@ function parseClient(command: 'status' | 'set' | 'restart', args: readonly strin
   }
   const stateDir = stateDirFrom(env);
   if (command === 'status') return { kind: 'status', stateDir, json: values['json'] === true };
-  if (command === 'restart') return { kind: 'restart', stateDir };
-  const change = Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const chosen = typeof values['type'] === 'string' ? { type: values['type'] } : {};
+  if (command === 'restart') return { kind: 'restart', stateDir, ...chosen };
+  const change = Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'type'));
   if (Object.keys(change).length === 0) throw new UsageError(`nothing to set\n${CLIENT_USAGE.set}`);
   // Checked here as well as by the server, so that a typo is one line before any request.
   for (const setting of POLICY_SETTINGS) {
     const text = change[setting.key];
     if (text !== undefined) readSetting(setting, text, setting.flag);
   }
-  return { kind: 'set', stateDir, change };
+  return { kind: 'set', stateDir, change, ...chosen };
 }
 
 /** `procwarden check [--procfile PATH] [--json]`: the Procfile is the flag's, else PROCWARDEN_PROCFILE's, else found. */

@@ -11,7 +11,7 @@ import type * as PinoRuntime from './pino-runtime.ts';
 export type StartMode = 'initial' | 'restart' | 'replace' | 'recover';
 /** The supervisor's states (supervisor/transitions.ts), as `supervisor.state` and `procwarden status` name them. */
 export type SupervisorState = 'starting' | 'running' | 'stopping' | 'waiting' | 'stopped';
-/** `formation`: stopped because another instance of the formation was replaced or recovered, or ended for good. */
+/** `formation`: stopped because another instance of the formation asked for the container's replace or recovery. */
 export type ExitCause = 'crash' | 'clean' | 'stop' | 'requested' | 'formation';
 
 /** Every event procwarden writes, by name, and the fields it carries (README, Events). */

@@ -134,9 +134,10 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
       if (containerAction) containerAction.by.add(instance);
       else containerAction = { action, by: new Set([instance]) };
       for (const other of instances) if (other !== instance) other.dispatch({ type: 'halt-requested' });
-      startAfterAction();
+      // Once the instance that asked is done with its step: all start in the formation's order.
+      queueMicrotask(startAfterAction);
     },
-    halted: () => startAfterAction(),
+    halted: () => queueMicrotask(startAfterAction),
     ended(instance, code) {
       over.add(instance);
       if (!shared) {
@@ -169,7 +170,7 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
       command: spec.app.command,
       ...(spec.app.processType === undefined ? {} : { processType: spec.app.processType }),
       ...(spec.app.port === undefined ? {} : { port: spec.app.port }),
-      ...(spec.name === undefined || !shared ? {} : { process: spec.name, shared: true }),
+      ...(spec.name === undefined || !shared ? {} : { process: spec.name, shared: true, ...(spec.oneShot ? { oneShot: true } : {}) }),
     };
     const instance: Instance = createInstance(config, settings, spec.policy, spec.launch, {
       libc,

@@ -44,6 +44,8 @@ export interface Settings {
    * stops the container (see `container-action` and `exit`).
    */
   readonly shared?: boolean;
+  /** A formation's one-shot type (`release`): it runs once; its end is no decision but the start order's next step. */
+  readonly oneShot?: boolean;
 }
 
 /** One supervised instance, between two inputs. Times are ms on the monotonic clock. */
@@ -298,6 +300,7 @@ function treeEnded(s: Supervision, ended: Extract<Input, { type: 'tree-ended' }>
   if (s.stop !== undefined) return finish(after, exit, settings, effects);
   if (s.halt) return { next: { ...after, state: 'stopped' }, effects: [...effects, { type: 'halted' }] };
   if (requested) return withEffects(begin({ ...after, mode: 'restart', uncounted: true }, settings), effects);
+  if (settings.oneShot) return finish(after, exit, settings, effects);
 
   const decision = decide(exit, s.history, s.policy, now, settings.exitRules);
   effects.push(emit('recovery.decision', { ...decision, ...named(settings) }));
