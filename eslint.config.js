@@ -67,6 +67,7 @@ export default tseslint.config(
       'src/signals/signal-table.ts',
       'src/process/proc-stat.ts',
       'src/process/ownership.ts',
+      'src/process/lines.ts',
       'src/process/exit-status.ts',
       'src/process/inherited-fds.ts',
       'src/process/raw-args.ts',

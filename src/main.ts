@@ -355,7 +355,8 @@ async function run(unresolved: Config): Promise<number> {
         {
           name: undefined,
           app: { command: app!.command, processType: app!.processType, port: app!.port },
-          launch: { argv: app!.argv, env: app!.env, fds: givenFds, takeTerminal: libc.ownsForegroundOf(0), listenPid },
+          // With PROCWARDEN_PREFIX the app writes to pipes: the terminal stays procwarden's.
+          launch: { argv: app!.argv, env: app!.env, fds: givenFds, takeTerminal: !config.prefix && libc.ownsForegroundOf(0), listenPid },
           policy: config.policy,
           oneShot: false,
         },

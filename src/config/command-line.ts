@@ -149,6 +149,7 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
       },
       stateDir: stateDirFrom(env),
       backgroundExit: oneOf(env, 'PROCWARDEN_BACKGROUND_EXIT', BACKGROUND_EXITS, 'warn'),
+      prefix: oneOf(env, 'PROCWARDEN_PREFIX', ['on', 'off'] as const, 'off') === 'on',
       ...wipeSettings(env, cwd),
       doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '',
     },

@@ -72,6 +72,8 @@ export interface Config {
   readonly wipePathsByDefault: boolean;
   /** Globs (absolute) left alone by the reset. */
   readonly wipeExclude: readonly string[];
+  /** PROCWARDEN_PREFIX=on: the apps' output through procwarden, each line after its instance's name. */
+  readonly prefix: boolean;
   /** What the configuration dropped, to be said once events are on. */
   readonly warnings: readonly string[];
 }

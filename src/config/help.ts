@@ -12,12 +12,14 @@ export function helpText(version: string): string {
 
 ${USAGE}
        procwarden [OPTIONS] [--type NAME]     run a process type from the Procfile
+       procwarden [OPTIONS] --type web,worker | --type all | --formation web=2,worker=1
+                                             run several types at once (a formation)
        procwarden check [--procfile PATH] [--json]
                                              lint a Procfile: exit 0 clean, 1 pitfalls, 2 unreadable
        procwarden status [--json]            ask the running procwarden (control socket)
-       procwarden set [--autorestart P] [--autoreplace P] [--recovery on|off]
-                                             change its policy; applies to the next exit
-       procwarden restart                    restart the app now (not counted as a crash)
+       procwarden set [--type TYPE] [--autorestart P] [--autoreplace P] [--recovery on|off]
+                                             change its policy (or one type's); applies to the next exit
+       procwarden restart [--type TYPE]      restart the app (or one type's instances) now (not a crash)
        procwarden snapshot                   take the pristine snapshot now (an image build step)
        procwarden --help | --version
 
@@ -42,7 +44,11 @@ Options:
   --autoreplace P  OFF, ON_FAILURE or ALWAYS (default OFF; for a service also env AUTOREPLACE)
   --recovery S     Container Recovery, ON or OFF (default ON for a Procfile process type,
                    OFF for an explicit COMMAND; for a service also env PROCWARDEN_RECOVERY)
-  --type NAME      the Procfile process type to run (env PROCWARDEN_PROCESS_TYPE)
+  --type NAME      the Procfile process type to run (env PROCWARDEN_PROCESS_TYPE); a list
+                   (web,worker) or 'all' (every type but release) runs them at once
+  --formation F    foreman's formation, TYPE=COUNT,... (web=2,worker=1; all=1 for every
+                   type): instances web.1, web.2 ... with PS set and PORT 5000 for the first
+                   type, +100 a type, +1 an instance (env PROCWARDEN_FORMATION)
   -h, --help       show this help and exit
   -V, --version    show the version and exit
   --               end of options: what follows is COMMAND, even if it starts with '-'
@@ -65,10 +71,16 @@ Environment:
   PROCWARDEN_STATE_DIR     procwarden's own folder (default ${DEFAULT_STATE_DIR})
   PROCWARDEN_BACKGROUND_EXIT  warn (default) or crash: what a background process of the
                            app that ran over a second and exits while the app goes on is
-  PROCWARDEN_POLICY_FILE   an env-format file of AUTORESTART, AUTOREPLACE, PROCWARDEN_RECOVERY,
-                           read at start (over the environment, under the flags) and watched
+  PROCWARDEN_POLICY_FILE   an env-format file of AUTORESTART, AUTOREPLACE, PROCWARDEN_RECOVERY
+                           (TYPE.AUTORESTART=... for one type of a formation), read at start
+                           (over the environment, under the flags) and watched
   PROCWARDEN_PROCFILE      the Procfile (default ./Procfile, else /.aptible/Procfile)
-  PROCWARDEN_PROCESS_TYPE  the process type to run
+  PROCWARDEN_PROCESS_TYPE  the process type to run, or a list, or all
+  PROCWARDEN_FORMATION     the formation to run, TYPE=COUNT,...
+  PROCWARDEN_ONE_SHOT_TYPES  types of a formation that run once, to completion, before the
+                           others start, as release does (e.g. migrate)
+  PROCWARDEN_PREFIX        on: each output line after the time and its instance's name,
+                           as foreman prints it (the apps then see no terminal); default off
   PROCWARDEN_WIPE_PATHS    folders put back before a replace or a recovery, colon-separated
                            (default: the working directory and /tmp; never /, /proc, /sys, /dev)
   PROCWARDEN_WIPE_EXCLUDE  globs the reset leaves alone, colon-separated
@@ -80,7 +92,8 @@ Signals forwarded to the app's process group:
 A stop signal also goes to every process of the app's tree outside that group.
 
 Exit codes:
-  the app's code; 128+N when signal N killed it (after a stop where a shell died of the
+  the app's code (a formation's: the instance's whose end stopped it; after a stop signal,
+  the first non-zero of its instances'); 128+N when signal N killed it (after a stop where a shell died of the
   signal: the code of the last process of its tree to end); 0 for an exit listed in
   PROCWARDEN_SUCCESS_EXIT; 126 COMMAND not executable;
   127 COMMAND not found; 2 usage or configuration error; 1 procwarden itself failed

@@ -165,6 +165,8 @@ struct spawn_plan {
   int *fds; /* 0, 1, 2 and the descriptors the app inherits */
   size_t fd_count;
   int take_terminal;
+  int stdout_fd; /* becomes the app's 1 when >= 0 (a pipe procwarden reads) */
+  int stderr_fd; /* becomes the app's 2 when >= 0 */
   char *listen_pid_digits; /* room for the pid after "LISTEN_PID=", or NULL */
   int error; /* written by the child when it cannot exec: an errno */
 };
@@ -212,6 +214,10 @@ static int child_main(void *argument) {
    * ignored or blocked; it is blocked here. A terminal that cannot be taken (hung up) does
    * not keep the app from starting: it runs in the background. */
   if (plan->take_terminal) ioctl(0, TIOCSPGRP, &self);
+
+  /* Output through procwarden (PROCWARDEN_PREFIX): the pipes' write ends become 1 and 2. */
+  if (plan->stdout_fd >= 0 && syscall(SYS_dup2, plan->stdout_fd, 1) < 0) goto fail;
+  if (plan->stderr_fd >= 0 && syscall(SYS_dup2, plan->stderr_fd, 2) < 0) goto fail;
 
   /* Nothing of procwarden's reaches the app: every descriptor above 2 is marked
    * close-on-exec (Node opens its own so already; this covers any that was not), then the
@@ -326,10 +332,11 @@ static long spawn_with(struct spawn_plan *plan) {
   return pid;
 }
 
-/* spawn(file, argv, env, fds, takeTerminal, listenPid): the pid, or -errno. */
+/* spawn(file, argv, env, fds, takeTerminal, listenPid[, stdoutFd, stderrFd]): the pid, or
+ * -errno. A stdoutFd or stderrFd of -1 (or none) leaves procwarden's own. */
 static napi_value spawn(napi_env env, napi_callback_info info) {
-  napi_value argv[6];
-  size_t argc = 6;
+  napi_value argv[8];
+  size_t argc = 8;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 6) return throw_type_error(env, "procwarden libc: spawn takes 6 arguments");
 
@@ -437,6 +444,12 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
     plan.fds[plan.fd_count++] = fd;
   }
   plan.take_terminal = take_terminal;
+  plan.stdout_fd = plan.stderr_fd = -1;
+  if ((argc > 6 && napi_get_value_int32(env, argv[6], &plan.stdout_fd) != napi_ok) ||
+      (argc > 7 && napi_get_value_int32(env, argv[7], &plan.stderr_fd) != napi_ok)) {
+    throw_type_error(env, "spawn: stdoutFd and stderrFd must be numbers");
+    goto done;
+  }
 
   result = make_int(env, plan.paths[0] ? spawn_with(&plan) : -nothing_to_try);
 
@@ -775,6 +788,18 @@ static napi_value fs_clone(napi_env env, napi_callback_info info) { return fd_ca
 static napi_value fs_copy_range(napi_env env, napi_callback_info info) { return fd_call(env, info, COPY_RANGE, 5); }
 static napi_value fs_lock(napi_env env, napi_callback_info info) { return fd_call(env, info, LOCK, 2); }
 
+/* pipe(): [readFd, writeFd], both close-on-exec, or -errno. */
+static napi_value make_pipe(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return make_int(env, -errno);
+  napi_value pair;
+  CHECK(napi_create_array_with_length(env, 2, &pair));
+  CHECK(napi_set_element(env, pair, 0, make_int(env, fds[0])));
+  CHECK(napi_set_element(env, pair, 1, make_int(env, fds[1])));
+  return pair;
+}
+
 /* ---- memory ------------------------------------------------------------------------ */
 
 /* trimMemory(): gives malloc's free pages back to the system, in every arena (glibc's
@@ -799,7 +824,7 @@ NAPI_MODULE_INIT() {
       {"fsMknodAt", fs_mknod_at},         {"fsChownAt", fs_chown_at},            {"fsSetMtimeAt", fs_set_mtime_at},
       {"fsSymlinkAt", fs_symlink_at},     {"fsRenameAt", fs_rename_at},          {"fsSeek", fs_seek},
       {"fsClone", fs_clone},              {"fsCopyRange", fs_copy_range},        {"fsLock", fs_lock},
-      {"trimMemory", trim_memory},
+      {"trimMemory", trim_memory},        {"pipe", make_pipe},
   };
   for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
     napi_value function;

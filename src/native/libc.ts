@@ -17,6 +17,9 @@ export interface SpawnRequest {
    * LISTEN_PID names the process reading it. Only the child knows its pid before exec.
    */
   readonly listenPid: boolean;
+  /** Descriptors that become the app's stdout and stderr (pipes procwarden reads); its own when absent. */
+  readonly stdout?: number;
+  readonly stderr?: number;
 }
 
 export type SpawnResult = { readonly pid: number } | { readonly errno: number };
@@ -51,6 +54,8 @@ export interface Libc {
   /** True when fd is a terminal whose foreground process group is procwarden's own. */
   ownsForegroundOf(fd: number): boolean;
   spawn(request: SpawnRequest): SpawnResult;
+  /** A pipe: read and write ends, both close-on-exec. Throws an Error naming the errno when none can be made (out of descriptors). */
+  pipe(): { readonly read: number; readonly write: number };
   /**
    * _exit(2): ends procwarden at once, without Node's teardown (disposing V8 and joining its
    * threads takes about 10 ms, which every container stop would wait for). Everything
@@ -79,7 +84,9 @@ export interface LibcAddon {
   /** glibc's malloc_trim(0): malloc's free pages given back in every arena; whether any were. */
   trimMemory(): boolean;
   /** The child's pid, or -errno when it could not be started (clone failed) or could not exec (the child is reaped then). */
-  spawn(file: Buffer, argv: readonly Buffer[], env: readonly Buffer[], fds: readonly number[], takeTerminal: boolean, listenPid: boolean): number;
+  spawn(file: Buffer, argv: readonly Buffer[], env: readonly Buffer[], fds: readonly number[], takeTerminal: boolean, listenPid: boolean, stdoutFd?: number, stderrFd?: number): number;
+  /** [readFd, writeFd], both close-on-exec, or -errno. */
+  pipe(): [number, number] | number;
   readonly processGroup: number;
   readonly clockTicksPerSecond: number;
 }
@@ -102,11 +109,16 @@ export function bindLibc(addon: LibcAddon): Libc {
     processGroup: addon.processGroup,
     stoppedBy: (pid) => addon.stoppedBy(pid),
     ownsForegroundOf: (fd) => addon.ownsForegroundOf(fd),
-    spawn({ file, argv, env, fds, takeTerminal, listenPid }) {
-      const result = addon.spawn(file, argv, env, fds, takeTerminal, listenPid);
+    spawn({ file, argv, env, fds, takeTerminal, listenPid, stdout = -1, stderr = -1 }) {
+      const result = addon.spawn(file, argv, env, fds, takeTerminal, listenPid, stdout, stderr);
       return result > 0 ? { pid: result } : { errno: -result };
     },
     exitNow: (code) => addon.exitNow(code),
+    pipe() {
+      const made = addon.pipe();
+      if (typeof made === 'number') throw new Error(`pipe: errno ${-made}`);
+      return { read: made[0], write: made[1] };
+    },
     clockTicksPerSecond: addon.clockTicksPerSecond,
   };
 }

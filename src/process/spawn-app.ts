@@ -25,9 +25,14 @@ export class SpawnError extends Error {
   }
 }
 
-export function spawnApp(libc: Libc, launch: AppLaunch): number {
+/**
+ * Starts the app; its pid. `output`: descriptors that become its stdout and stderr (pipes
+ * procwarden reads, PROCWARDEN_PREFIX), else it shares procwarden's. Throws SpawnError when
+ * it cannot be started.
+ */
+export function spawnApp(libc: Libc, launch: AppLaunch, output?: { readonly stdout: number; readonly stderr: number }): number {
   const [file] = launch.argv;
-  const result = libc.spawn({ file, argv: launch.argv, env: launch.env, fds: launch.fds, takeTerminal: launch.takeTerminal, listenPid: launch.listenPid });
+  const result = libc.spawn({ file, argv: launch.argv, env: launch.env, fds: launch.fds, takeTerminal: launch.takeTerminal, listenPid: launch.listenPid, ...output });
   if ('pid' in result) return result.pid;
   throw spawnError(file.toString('utf8'), result.errno);
 }

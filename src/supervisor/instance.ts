@@ -9,6 +9,7 @@ import type { Libc } from '../native/libc.ts';
 import type { Policy } from '../policy/policy.ts';
 import type { AppExit } from '../process/exit-status.ts';
 import { killDescendantsNow, killTree, signalTree, waitForTree, type TreeScope } from '../process/kill-tree.ts';
+import type { PrefixedOutput } from '../process/prefix-output.ts';
 import type { ProcStat } from '../process/proc-stat.ts';
 import type { Reaper } from '../process/reaper.ts';
 import { spawnApp, type AppLaunch } from '../process/spawn-app.ts';
@@ -53,7 +54,8 @@ export interface Instance {
 
 /**
  * An instance of `launch` under `policy` and `config`'s stop settings, with its own transitions. `scope`:
- * which processes below procwarden are its tree. Nothing runs until its owner dispatches
+ * which processes below procwarden are its tree; `output`: its output through procwarden
+ * (PROCWARDEN_PREFIX), else it shares procwarden's. Nothing runs until its owner dispatches
  * `start`.
  */
 export function createInstance(
@@ -61,9 +63,9 @@ export function createInstance(
   settings: Settings,
   policy: Policy,
   launch: AppLaunch,
-  deps: { libc: Libc; events: EventLog; reaper: Reaper; scope: TreeScope; owner: InstanceOwner },
+  deps: { libc: Libc; events: EventLog; reaper: Reaper; scope: TreeScope; owner: InstanceOwner; output?: PrefixedOutput | undefined },
 ): Instance {
-  const { libc, events, reaper, scope, owner } = deps;
+  const { libc, events, reaper, scope, owner, output } = deps;
   let s: Supervision = initialSupervision(policy);
   /** The app's process group is the terminal's foreground (taken back when the app stops or ends). */
   let appHasTerminal = false;
@@ -144,7 +146,8 @@ export function createInstance(
       case 'spawn': {
         lastForwarded = undefined;
         background.reset();
-        const pid = spawnApp(libc, launch);
+        const pid = spawnApp(libc, launch, output?.open());
+        output?.started();
         appEnded = false;
         appHasTerminal = launch.takeTerminal;
         dispatch({ type: 'spawned', pid });

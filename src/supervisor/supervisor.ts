@@ -19,6 +19,7 @@ import { decodeWaitStatus, signalName } from '../process/exit-status.ts';
 import { EVERYONE, type TreeScope } from '../process/kill-tree.ts';
 import { environHas, membersOf } from '../process/ownership.ts';
 import { environOf } from '../process/process-table.ts';
+import { prefixedOutput, type PrefixedOutput } from '../process/prefix-output.ts';
 import { startReaper } from '../process/reaper.ts';
 import type { AppLaunch } from '../process/spawn-app.ts';
 import { configureSignals, signalGroup } from '../signals/signals.ts';
@@ -163,7 +164,12 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
       : (everyone) => membersOf(everyone, process.pid, instance().supervision.lastPid, (pid) => environHas(environOf(pid), `PS=${name}`));
   const specs_ = new Map<Instance, InstanceSpec>();
   const specOf = (instance: Instance): InstanceSpec => specs_.get(instance)!;
-  const instances: Instance[] = specs.map((spec) => {
+  const nameOf = (spec: InstanceSpec) => spec.name ?? spec.app.processType ?? 'app';
+  const width = Math.max(...specs.map((spec) => nameOf(spec).length));
+  const outputs: PrefixedOutput[] = [];
+  const instances: Instance[] = specs.map((spec, index) => {
+    const output = config.prefix ? prefixedOutput(libc, nameOf(spec), index, width) : undefined;
+    if (output) outputs.push(output);
     const settings: Settings = {
       stopSignal: config.stopSignals[0],
       exitRules: config.exitRules,
@@ -178,6 +184,7 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
       reaper,
       scope: scopeOf(spec.name, () => instance),
       owner,
+      output,
     });
     specs_.set(instance, spec);
     return instance;
@@ -253,6 +260,7 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
     clearTimeout(controlTimer);
     controlSocket?.close();
     stopWatching?.();
+    for (const output of outputs) output.flush();
     events.emit('procwarden.exit', { code });
     done.resolve(code);
   };

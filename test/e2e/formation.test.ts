@@ -182,6 +182,18 @@ describe('a formation', () => {
     expect(result.exitCode).toBe(1);
   });
 
+  it('PROCWARDEN_PREFIX=on: each line after its instance name, stdout and stderr apart, the last partial line kept', async () => {
+    const { dir, env } = app([
+      "web: echo one; echo oops >&2; printf 'no newline'; exec sleep 1000",
+      'worker: sleep 0.2; echo "tty: $(test -t 1 && echo yes || echo no)"; exit 5',
+    ]);
+    const result = await runAsPid1(['--type', 'web,worker'], { cwd: dir, env: { ...env, PROCWARDEN_PREFIX: 'on', PROCWARDEN_RECOVERY: 'off' } });
+    expect(result.exitCode).toBe(5);
+    const stamp = String.raw`\d\d:\d\d:\d\d `;
+    expect(result.stdout.split('\n')).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${stamp}web\\.1    \\| one$`)), expect.stringMatching(new RegExp(`^${stamp}web\\.1    \\| no newline$`)), expect.stringMatching(new RegExp(`^${stamp}worker\\.1 \\| tty: no$`))]));
+    expect(result.stderr).toMatch(new RegExp(`^${stamp}web\\.1    \\| oops$`, 'm'));
+  });
+
   it('bad formations are exit 2 with a line that says why', async () => {
     const { dir, env } = app(['web: exec sleep 1000', 'worker: exec sleep 1000']);
     for (const [args, message] of [
