@@ -283,3 +283,100 @@ describe('inputs out of place', () => {
     expect(transition(finishing, { type: 'exited', exit: { code: 1, signal: null }, terminalStop: false }, settings, 0).next).toBe(finishing);
   });
 });
+
+describe("a formation's instance (shared)", () => {
+  const shared: Settings = { ...settings, process: 'worker.1', shared: true };
+  const runningShared = (policy: Policy = OFF) => {
+    let s = initialSupervision(policy);
+    for (const input of [{ type: 'start' }, { type: 'spawned', pid: 42 }] as Input[]) s = transition(s, input, shared, 1000).next;
+    return s;
+  };
+  const step = (s: Supervision, inputs: Input[]) => {
+    const effects: Effect[] = [];
+    for (const input of inputs) {
+      const next = transition(s, input, shared, 2000);
+      s = next.next;
+      effects.push(...next.effects);
+    }
+    return { s, effects };
+  };
+
+  it('its events carry its name', () => {
+    const { effects } = step(runningShared(), crashed());
+    expect(emitted(effects, 'container.exited')[0]).toMatchObject({ process: 'worker.1' });
+    expect(emitted(effects, 'recovery.decision')[0]).toMatchObject({ process: 'worker.1' });
+  });
+
+  it('a replace is the container\'s: the instance waits, stopped, and asks for it (no reset, no spawn of its own)', () => {
+    const { s, effects } = step(runningShared({ ...OFF, autoreplace: 'on_failure' }), crashed());
+    expect(s).toMatchObject({ state: 'stopped', over: false, mode: 'replace' });
+    expect(effects.at(-1)).toEqual({ type: 'container-action', action: 'replace' });
+    expect(types(effects)).not.toContain('reset');
+    // The container's start after its reset: a spawn only, counted (the budget was this instance's).
+    const restarted = transition(s, { type: 'start', mode: 'replace' }, shared, 3000);
+    expect(types(restarted.effects)).toEqual(['spawn']);
+    expect(transition(restarted.next, { type: 'spawned', pid: 43 }, shared, 3000).next.history.map(({ action }) => action)).toEqual(['replace']);
+  });
+
+  it('a recovery after the throttle is the container\'s too', () => {
+    const policy = { ...OFF, recovery: true, throttleMs: 5000 };
+    const first = step(runningShared(policy), [...crashed()]);
+    expect(first.effects.at(-1)).toEqual({ type: 'container-action', action: 'recover' });
+    const again = step(transition(transition(first.s, { type: 'start', mode: 'recover' }, shared, 2000).next, { type: 'spawned', pid: 43 }, shared, 2000).next, crashed());
+    expect(again.s.state).toBe('waiting');
+    const woken = transition(again.s, { type: 'timer' }, shared, 9000);
+    expect(woken.next.state).toBe('stopped');
+    expect(woken.effects).toEqual([{ type: 'container-action', action: 'recover' }]);
+  });
+
+  it('halt-requested: running stops gracefully and ends halted (cause formation), no decision, no exit', () => {
+    const asked = transition(runningShared({ ...OFF, autorestart: 'always' }), { type: 'halt-requested' }, shared, 2000);
+    expect(asked.next).toMatchObject({ state: 'stopping', halt: true });
+    expect(asked.effects).toEqual([{ type: 'signal-tree', signal: 'SIGTERM' }]);
+    const { s, effects } = step(asked.next, [
+      { type: 'exited', exit: { code: null, signal: 'SIGTERM' }, terminalStop: false },
+      { type: 'tree-ended', leftovers: [], lastTreeExit: undefined, lastForwarded: undefined },
+    ]);
+    expect(s).toMatchObject({ state: 'stopped', over: false });
+    expect(types(effects)).toEqual(['finish-tree', 'emit container.exited', 'halted']);
+    expect(emitted(effects, 'container.exited')[0]).toMatchObject({ cause: 'formation' });
+    // Started again by the container, uncounted.
+    const back = step(s, [{ type: 'start', mode: 'replace', uncounted: true }, { type: 'spawned', pid: 44 }]);
+    expect(back.s).toMatchObject({ state: 'running', mode: 'replace', history: [] });
+  });
+
+  it('halt-requested while waiting or stopped: halted at once; while stopping: at the tree end; while over: nothing', () => {
+    const policy = { ...OFF, recovery: true, throttleMs: 5000 };
+    const first = step(runningShared(policy), crashed()).s;
+    const waiting = step(transition(transition(first, { type: 'start', mode: 'recover' }, shared, 2000).next, { type: 'spawned', pid: 43 }, shared, 2000).next, crashed()).s;
+    expect(waiting.state).toBe('waiting');
+    expect(transition(waiting, { type: 'halt-requested' }, shared, 2500).effects).toEqual([{ type: 'halted' }]);
+    expect(transition(first, { type: 'halt-requested' }, shared, 2500).effects).toEqual([{ type: 'halted' }]);
+    const stopping = transition(runningShared(), { type: 'stop-requested', signal: 'SIGTERM' }, shared, 2000).next;
+    expect(transition(stopping, { type: 'halt-requested' }, shared, 2000)).toMatchObject({ next: { halt: true }, effects: [] });
+    const over = step(runningShared(), crashed()).s;
+    expect(over.over).toBe(true);
+    expect(transition(over, { type: 'halt-requested' }, shared, 3000).next).toBe(over);
+  });
+
+  it('a stop while halted ends it at once with its last exit', () => {
+    const halted = step(runningShared({ ...OFF, autoreplace: 'always' }), crashed({ code: 3, signal: null })).s;
+    const { s, effects } = step(halted, [{ type: 'stop-requested', signal: 'SIGTERM' }]);
+    expect(s).toMatchObject({ state: 'stopped', over: true });
+    expect(exitCode(effects)).toBe(3);
+  });
+
+  it("a one-shot type's end is no decision: the supervision is over with its code", () => {
+    const oneShot: Settings = { ...shared, process: 'release.1', oneShot: true };
+    let s = initialSupervision(OFF);
+    const effects: Effect[] = [];
+    for (const input of [{ type: 'start' }, { type: 'spawned', pid: 9 }, ...crashed({ code: 0, signal: null })] as Input[]) {
+      const next = transition(s, input, oneShot, 1000);
+      s = next.next;
+      effects.push(...next.effects);
+    }
+    expect(emitted(effects, 'recovery.decision')).toEqual([]);
+    expect(exitCode(effects)).toBe(0);
+    expect(s.over).toBe(true);
+  });
+});
