@@ -437,6 +437,57 @@ async function restart(): Promise<void> {
   record(rate, 'procwarden', `${results.get(section)!.get(rate)!.get('procwarden')} (restart limit 100000/1h); ${readFileSync(log, 'utf8').trim().split('\n').length} with the default 3/1m, then it stops`);
 }
 
+/**
+ * A formation (issue 14): the restart latency of one instance while another type runs
+ * beside it (the same crash loop as the restart section, as a Procfile type), procwarden's
+ * memory with 1 and with 5 instances, and its idle wake-ups with 5.
+ */
+async function formation(): Promise<void> {
+  const work = mkdtempSync(join(WORK, 'formation-'));
+  const crash = join(work, 'crash-stamp');
+  const metric = 'restart latency of one instance, another type beside it (median, exit → next first instruction)';
+  if (spawnSync('cc', ['-O2', '-static', '-o', crash, resolve(FIXTURES, 'crash-stamp.c')]).status !== 0) {
+    record(metric, 'procwarden', 'skipped: no C compiler (cc) to build the crash loop');
+    return;
+  }
+  const log = join(work, 'stamps');
+  const procfile = join(work, 'Procfile');
+  writeFileSync(procfile, `crash: exec ${crash} ${log}\nweb: exec sleep 1000\nworker: exec sleep 1000\n`);
+  const formationEnv = (extra: NodeJS.ProcessEnv) => ({ ...coldEnv(), PROCWARDEN_PROCFILE: procfile, PROCWARDEN_RECOVERY: 'off', ...extra });
+  const loop = start([BIN, '--type', 'crash,web'], 'ignore', formationEnv({ AUTORESTART: 'ALWAYS', PROCWARDEN_RESTART_LIMIT: '100000/1h' }));
+  const loopEnded = exited(loop);
+  await sleep(3000);
+  loop.kill('SIGTERM');
+  await loopEnded;
+  const stamps = readFileSync(log, 'utf8').trim().split('\n').map((line) => line.split(' ').map(Number) as [number, number]);
+  const gaps = stamps.slice(1).map(([begun], i) => (begun - stamps[i]![1]) / 1e6);
+  record(metric, 'procwarden', `${fmt(median(gaps))} (${stamps.length} starts in 3 s; target < 10 ms)`);
+
+  const sizes = [1, 5];
+  const measured = new Map<number, { rss: number; anon: number; switches: number }>();
+  for (const count of sizes) {
+    const child = start([BIN, '--formation', `web=${count}`], 'ignore', formationEnv({}));
+    for (const deadline = Date.now() + 10_000; children(child.pid!).length < count && Date.now() < deadline; ) await sleep(10);
+    await sleep(1000); // start-up work (JIT, GC) settles
+    const before = threadCounters(child.pid!);
+    await sleep(IDLE_SECONDS * 1000);
+    const after = threadCounters(child.pid!);
+    measured.set(count, { ...memory(child.pid!), switches: after.switches - before.switches });
+    const ended = exited(child);
+    child.kill('SIGTERM');
+    await ended;
+  }
+  const one = measured.get(1)!;
+  const five = measured.get(5)!;
+  for (const count of sizes) {
+    const { rss, anon, switches } = measured.get(count)!;
+    record(`memory with web=${count}`, 'procwarden', `${mib(rss)} resident, ${mib(anon)} anonymous`);
+    record(`wake-ups over ${IDLE_SECONDS} s idle with web=${count}`, 'procwarden', String(switches));
+  }
+  record('memory an extra instance costs', 'procwarden', `${mib((five.rss - one.rss) / 4)} resident, ${mib((five.anon - one.anon) / 4)} anonymous (target < 1 MiB)`);
+  rmSync(work, { recursive: true, force: true });
+}
+
 /** `procwarden check` on a 200-entry Procfile, process start included. */
 async function check(): Promise<void> {
   const commands = [
@@ -679,6 +730,7 @@ const sections: [string, () => Promise<void>][] = [
   ['early signals', earlySignals],
   ['orphan storm', orphanStorm],
   ['restart', restart],
+  ['formation', formation],
   ['check', check],
   ['reset', reset],
   ['control', control],
