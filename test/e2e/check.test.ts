@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsOf, pid1Of, runAsPid1, runPlain, scratch, until, stderrSoFar } from '../support/processes.ts';
+import { pid1Of, runAsPid1, runPlain, scratch, until, stderrSoFar, eventsNamed } from '../support/processes.ts';
 
 const BROKEN = resolve('examples/backgrounded-app/Procfile');
 const FIXED = resolve('examples/backgrounded-app-fixed/Procfile');
@@ -61,10 +61,10 @@ describe('procwarden check', () => {
     const run = runAsPid1([], { cwd, env: { PROCWARDEN_RECOVERY: 'off' } });
     const pid1 = await pid1Of(run.pid!);
     const stderr = stderrSoFar(run);
-    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'pitfall'), 'the pitfall event');
+    await until(() => eventsNamed(stderr(), 'pitfall').length > 0, 'the pitfall event');
     process.kill(pid1, 'SIGTERM');
     const result = await run;
-    const pitfalls = eventsOf(result.stderr).filter((e) => e['event'] === 'pitfall');
+    const pitfalls = eventsNamed(result.stderr, 'pitfall');
     expect(pitfalls).toEqual([
       expect.objectContaining({
         level: 'warn',

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { childrenOf, eventsOf, isAlive, runPlain, scratch, stderrSoFar, until } from '../support/processes.ts';
+import { childrenOf, eventsOf, isAlive, runPlain, scratch, stderrSoFar, until, eventsNamed } from '../support/processes.ts';
 
 /** One HTTP request to a control socket, as raw as a test needs. */
 function call(socketPath: string, method: string, path: string, body?: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -25,7 +25,7 @@ async function running(env: Record<string, string> = {}, flags: string[] = []) {
   const socket = join(stateDir, 'control.sock');
   const run = runPlain([...flags, '--', 'sleep', '1000'], { env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_LOG_LEVEL: 'info', PROCWARDEN_STOP_TIMEOUT: '200ms', ...env } });
   const stderr = stderrSoFar(run);
-  await until(() => eventsOf(stderr()).some((e) => e['event'] === 'container.started'), 'the app to start');
+  await until(() => eventsNamed(stderr(), 'container.started').length > 0, 'the app to start');
   await until(() => { try { return statSync(socket).isSocket(); } catch { return false; } }, 'the control socket');
   const cli = (...args: string[]) => runPlain(args, { env: { PROCWARDEN_STATE_DIR: stateDir } });
   return { run, stderr, stateDir, socket, cli };
@@ -45,7 +45,7 @@ describe('changing the policy of a running container', () => {
     const after = JSON.parse((await cli('status', '--json')).stdout) as typeof status;
     expect(after.policy).toEqual({ autorestart: 'ON_FAILURE', autoreplace: 'ALWAYS', recovery: 'ON' });
     expect(after.app.pid).toBe(status.app.pid);
-    expect(eventsOf(stderr()).find((e) => e['event'] === 'policy.changed')).toMatchObject({
+    expect(eventsNamed(stderr(), 'policy.changed')[0]).toMatchObject({
       source: 'socket',
       old: { autoreplace: 'OFF', recovery: 'OFF' },
       new: { autoreplace: 'ALWAYS', recovery: 'ON' },
@@ -64,18 +64,18 @@ describe('changing the policy of a running container', () => {
     const first = childrenOf(run.pid!)[0]!;
     expect(stderr()).toBe('');
     expect((await cli('set', '--autorestart', 'always')).exitCode).toBe(0);
-    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'policy.changed'), 'the change, said');
+    await until(() => eventsNamed(stderr(), 'policy.changed').length > 0, 'the change, said');
     process.kill(first, 'SIGKILL');
-    await until(() => eventsOf(stderr()).filter((e) => e['event'] === 'container.started').length === 1, 'the restart, said');
-    expect(eventsOf(stderr()).find((e) => e['event'] === 'recovery.decision')).toMatchObject({ action: 'restart' });
+    await until(() => eventsNamed(stderr(), 'container.started').length === 1, 'the restart, said');
+    expect(eventsNamed(stderr(), 'recovery.decision')[0]).toMatchObject({ action: 'restart' });
     expect((await cli('set', '--autorestart', 'off')).exitCode).toBe(0);
-    await until(() => eventsOf(stderr()).filter((e) => e['event'] === 'policy.changed').length === 2, 'the second change, said');
+    await until(() => eventsNamed(stderr(), 'policy.changed').length === 2, 'the second change, said');
     process.kill(run.pid!, 'SIGTERM');
     const result = await run;
     expect(result.exitCode).toBe(143);
     // Quiet again: no container.exited nor procwarden.exit for the stop.
-    expect(eventsOf(result.stderr).filter((e) => e['event'] === 'container.exited')).toHaveLength(1);
-    expect(eventsOf(result.stderr).some((e) => e['event'] === 'procwarden.exit')).toBe(false);
+    expect(eventsNamed(result.stderr, 'container.exited')).toHaveLength(1);
+    expect(eventsNamed(result.stderr, 'procwarden.exit').length > 0).toBe(false);
   });
 
   it('refuses a bad value or route, changes nothing, and says why', async () => {
@@ -98,12 +98,12 @@ describe('changing the policy of a running container', () => {
     const { run, stderr, cli } = await running({}, ['--autorestart', 'ON_FAILURE']);
     const first = childrenOf(run.pid!)[0]!;
     expect((await cli('restart')).exitCode).toBe(0);
-    await until(() => eventsOf(stderr()).filter((e) => e['event'] === 'container.started').length === 2, 'the second start');
+    await until(() => eventsNamed(stderr(), 'container.started').length === 2, 'the second start');
     expect(isAlive(first)).toBe(false);
     const events = eventsOf(stderr());
-    expect(events.find((e) => e['event'] === 'container.exited')).toMatchObject({ cause: 'requested' });
-    expect(events.filter((e) => e['event'] === 'container.started').map((e) => e['mode'])).toEqual(['initial', 'restart']);
-    expect(events.some((e) => e['event'] === 'recovery.decision')).toBe(false);
+    expect(eventsNamed(events, 'container.exited')[0]).toMatchObject({ cause: 'requested' });
+    expect(eventsNamed(events, 'container.started').map((e) => e['mode'])).toEqual(['initial', 'restart']);
+    expect(eventsNamed(events, 'recovery.decision').length > 0).toBe(false);
     expect(JSON.parse((await cli('status', '--json')).stdout)).toMatchObject({ restartsLeft: 3, history: [] });
     process.kill(run.pid!, 'SIGTERM');
     await run;
@@ -216,22 +216,22 @@ describe('the watched policy file (PROCWARDEN_POLICY_FILE)', () => {
       env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_POLICY_FILE: file, PROCWARDEN_LOG_LEVEL: 'info' },
     });
     const stderr = stderrSoFar(run);
-    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'container.started'), 'the app');
+    await until(() => eventsNamed(stderr(), 'container.started').length > 0, 'the app');
     const status = async () => JSON.parse((await runPlain(['status', '--json'], { env: { PROCWARDEN_STATE_DIR: stateDir } })).stdout).policy;
     await until(() => existsSync(join(stateDir, 'control.sock')), 'the socket');
     expect(await status()).toEqual({ autorestart: 'ON_FAILURE', autoreplace: 'OFF', recovery: 'OFF' });
 
     publish('# changed\nAUTORESTART=always\nPROCWARDEN_RECOVERY="on"\n');
-    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'policy.changed'), 'the change');
+    await until(() => eventsNamed(stderr(), 'policy.changed').length > 0, 'the change');
     expect(await status()).toEqual({ autorestart: 'ALWAYS', autoreplace: 'OFF', recovery: 'ON' });
-    expect(eventsOf(stderr()).find((e) => e['event'] === 'policy.changed')).toMatchObject({ source: 'file' });
+    expect(eventsNamed(stderr(), 'policy.changed')[0]).toMatchObject({ source: 'file' });
 
     publish('AUTORESTART=sometimes\n');
-    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'policy.rejected'), 'the refusal');
-    expect(eventsOf(stderr()).find((e) => e['event'] === 'policy.rejected')?.['error']).toMatch(/AUTORESTART: 'sometimes'/);
+    await until(() => eventsNamed(stderr(), 'policy.rejected').length > 0, 'the refusal');
+    expect(eventsNamed(stderr(), 'policy.rejected')[0]?.['error']).toMatch(/AUTORESTART: 'sometimes'/);
     expect(await status()).toEqual({ autorestart: 'ALWAYS', autoreplace: 'OFF', recovery: 'ON' });
     // One start only: a policy change never restarts the app.
-    expect(eventsOf(stderr()).filter((e) => e['event'] === 'container.started')).toHaveLength(1);
+    expect(eventsNamed(stderr(), 'container.started')).toHaveLength(1);
     process.kill(run.pid!, 'SIGTERM');
     await run;
   });
@@ -276,12 +276,12 @@ describe('the watched policy file (PROCWARDEN_POLICY_FILE)', () => {
     writeFileSync(join(cwd, 'Procfile'), 'app: sleep 1000\n');
     const run = runPlain(['--recovery', 'off'], { cwd, env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_POLICY_FILE: file } });
     const stderr = stderrSoFar(run);
-    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'container.started'), 'the app');
+    await until(() => eventsNamed(stderr(), 'container.started').length > 0, 'the app');
     publish('AUTORESTART=on_failure\n');
-    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'policy.changed'), 'the change made right after the start');
+    await until(() => eventsNamed(stderr(), 'policy.changed').length > 0, 'the change made right after the start');
     publish(`AUTORESTART=always\n# ${'x'.repeat(100 * 1024)}\n`);
-    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'policy.rejected'), 'the refusal');
-    expect(eventsOf(stderr()).find((e) => e['event'] === 'policy.rejected')?.['error']).toMatch(/is over 64 KiB$/);
+    await until(() => eventsNamed(stderr(), 'policy.rejected').length > 0, 'the refusal');
+    expect(eventsNamed(stderr(), 'policy.rejected')[0]?.['error']).toMatch(/is over 64 KiB$/);
     await until(() => existsSync(join(stateDir, 'control.sock')), 'the socket');
     const status = await runPlain(['status', '--json'], { env: { PROCWARDEN_STATE_DIR: stateDir } });
     expect(JSON.parse(status.stdout).policy).toMatchObject({ autorestart: 'ON_FAILURE' });

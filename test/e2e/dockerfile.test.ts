@@ -7,7 +7,7 @@ import { Copy, DockerfileParser, Env, type Instruction } from 'dockerfile-ast';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { askWellBehavedService, eventsOf, pid1Of, runTracked, scratch, stderrSoFar, stdoutSoFar } from '../support/processes.ts';
+import { askWellBehavedService, pid1Of, runTracked, scratch, stderrSoFar, stdoutSoFar, eventsNamed } from '../support/processes.ts';
 
 const STANDALONE = resolve('dist/procwarden-linux-x64');
 const dockerfile = DockerfileParser.parse(readFileSync('Dockerfile.example', 'utf8'));
@@ -73,7 +73,7 @@ describe('Dockerfile.example', () => {
     const container = runTracked('unshare', ['--pid', '--fork', '--mount-proc', STANDALONE], { cwd: app, env: { ...image, PORT: '0' } });
     const stderr = stderrSoFar(container);
     expect(await askWellBehavedService(stdoutSoFar(container))).toBe('hello from a well-behaved service\n');
-    expect(eventsOf(stderr()).find((event) => event['event'] === 'fs.snapshot')).toMatchObject({ source: 'build' });
+    expect(eventsNamed(stderr(), 'fs.snapshot')[0]).toMatchObject({ source: 'build' });
     process.kill(await pid1Of(container.pid!), 'SIGTERM');
     expect((await container).exitCode).toBe(0);
   });

@@ -4,7 +4,7 @@
 import { cpSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { askWellBehavedService, eventsOf, isAlive, pid1Of, runAsPid1, runPlain, scratch, stderrSoFar, stdoutSoFar, until } from '../support/processes.ts';
+import { askWellBehavedService, eventsOf, isAlive, pid1Of, runAsPid1, runPlain, scratch, stderrSoFar, stdoutSoFar, until, eventsNamed } from '../support/processes.ts';
 
 const EXAMPLES = resolve('examples');
 
@@ -43,12 +43,12 @@ describe('the examples, run', () => {
     const stdout = stdoutSoFar(run);
     // Serving again: the recovered app has set its SIGTERM trap.
     await until(() => stdout().split('app: serving').length === 3, 'the recovered app to serve');
-    const modes = () => eventsOf(stderr()).filter((event) => event['event'] === 'container.started').map((event) => event['mode']);
+    const modes = () => eventsNamed(stderr(), 'container.started').map((event) => event['mode']);
     expect(modes()).toEqual(['initial', 'restart', 'restart', 'recover']);
     expect(stderr()).toContain('Refusing to start');
-    const exits = eventsOf(stderr()).filter((event) => event['event'] === 'container.exited');
+    const exits = eventsNamed(stderr(), 'container.exited');
     expect(exits.map((event) => event['signal'] ?? event['code'])).toEqual(['SIGSEGV', 1, 1]);
-    expect(eventsOf(stderr()).find((event) => event['event'] === 'fs.reset')).toMatchObject({ skipped: false, removed: 3 });
+    expect(eventsNamed(stderr(), 'fs.reset')[0]).toMatchObject({ skipped: false, removed: 3 });
     process.kill(await pid1Of(run.pid!), 'SIGTERM');
     const result = await run;
     expect(result.stdout).toContain('app: stopped cleanly');
@@ -63,7 +63,7 @@ describe('the examples, run', () => {
       env: { AUTORESTART: 'ON_FAILURE', PROCWARDEN_RESTART_LIMIT: '2/1m', CRASH_AFTER: '0.05' },
     });
     expect(result.exitCode).toBe(1);
-    const decisions = eventsOf(result.stderr).filter((event) => event['event'] === 'recovery.decision');
+    const decisions = eventsNamed(result.stderr, 'recovery.decision');
     expect(decisions.map((event) => event['action'])).toEqual(['restart', 'restart', 'stop']);
   });
 

@@ -40,6 +40,23 @@ describe('a formation', () => {
     ]);
   });
 
+  it('--type all runs every type but release; PROCWARDEN_PROCESS_TYPE takes a list too', async () => {
+    const { dir, env } = app(['release: echo release > release.out', 'web: echo $PS > web.out; exec sleep 1000', 'clock: echo $PS > clock.out; exec sleep 1000']);
+    for (const [args, extra] of [
+      [['--type', 'all'], {}],
+      [[], { PROCWARDEN_PROCESS_TYPE: 'web,clock' }],
+    ] as const) {
+      const run = runAsPid1([...args], { cwd: dir, env: { ...env, ...extra } });
+      const pid1 = await pid1Of(run.pid!);
+      const stderr = stderrSoFar(run);
+      await until(() => started(stderr()).length === 2, 'two instances');
+      process.kill(pid1, 'SIGTERM');
+      const result = await run;
+      expect(started(result.stderr).map(({ process }) => process)).toEqual(['web.1', 'clock.1']);
+      expect(existsSync(join(dir, 'release.out'))).toBe(false);
+    }
+  });
+
   it('--formation web=2,worker=1 with PORT=8000: web.1 on 8000, web.2 on 8001, worker.1 on 8100', async () => {
     const { dir, env } = app(['web: echo "$PS $PORT" > "$PS.out"; exec sleep 1000', 'worker: echo "$PS $PORT" > "$PS.out"; exec sleep 1000']);
     const run = runAsPid1(['--formation', 'web=2,worker=1'], { cwd: dir, env: { ...env, PORT: '8000' } });

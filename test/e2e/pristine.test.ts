@@ -2,7 +2,7 @@ import { execaSync } from 'execa';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, eventsOf, runAsPid1, runPlain, runTracked, scratch } from '../support/processes.ts';
+import { BIN, FIXTURES, runAsPid1, runPlain, runTracked, scratch, eventsNamed } from '../support/processes.ts';
 
 const treeState = (root: string) => execaSync('sh', [join(FIXTURES, 'tree-state.sh'), root]).stdout;
 
@@ -28,7 +28,6 @@ function setUp(mutation: string) {
 const replaceOnce = (root: string, extra: Record<string, string> = {}) => ({
   env: { PROCWARDEN_WIPE_PATHS: root, PROCWARDEN_REPLACE_LIMIT: '1/1m', ...extra },
 });
-const named = (stderr: string, name: string) => eventsOf(stderr).filter((e) => e['event'] === name);
 
 describe('a pristine filesystem before a replace or a recovery', () => {
   it('the replaced app finds created things gone, and deleted, changed and re-moded ones back', async () => {
@@ -40,7 +39,7 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     const result = await runAsPid1(app, replaceOnce(root));
     expect(result.exitCode).toBe(0);
     expect(readFileSync(join(out, 'after'), 'utf8')).toBe(`${before}\n`);
-    expect(named(result.stderr, 'fs.reset')).toEqual([
+    expect(eventsNamed(result.stderr, 'fs.reset')).toEqual([
       expect.objectContaining({ skipped: false, removed: 4, restored: expect.any(Number), durationMs: expect.any(Number) }),
     ]);
   });
@@ -52,8 +51,8 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     const after = readFileSync(join(out, 'after'), 'utf8');
     expect(after).toContain('./server.pid f');
     expect(after).not.toContain('./run.sh');
-    expect(named(result.stderr, 'fs.reset')).toMatchObject([{ skipped: true, reason: 'APTIBLE_DO_NOT_WIPE is set' }]);
-    expect(named(result.stderr, 'fs.snapshot')).toEqual([]);
+    expect(eventsNamed(result.stderr, 'fs.reset')).toMatchObject([{ skipped: true, reason: 'APTIBLE_DO_NOT_WIPE is set' }]);
+    expect(eventsNamed(result.stderr, 'fs.snapshot')).toEqual([]);
   });
 
   it('never follows a symlink out of the root, and puts back a symlink swapped for a folder and the reverse', async () => {
@@ -139,7 +138,7 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     expect(built.stdout).toMatch(/snapshot of .*app \(\d+ entries\)/);
     const result = await runAsPid1(app, replaceOnce(root, { PROCWARDEN_STATE_DIR: stateDir }));
     expect(result.exitCode).toBe(0);
-    expect(named(result.stderr, 'fs.snapshot')).toMatchObject([{ source: 'build' }]);
+    expect(eventsNamed(result.stderr, 'fs.snapshot')).toMatchObject([{ source: 'build' }]);
     expect(readFileSync(join(out, 'after'), 'utf8')).toBe(`${before}\n`);
   });
 
@@ -167,7 +166,7 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     expect(listing).toContain('seed');
     expect(listing).not.toContain('server.pid');
     expect(listing).not.toContain('junk');
-    expect(named(result.stderr, 'fs.snapshot')).toMatchObject([{ roots: ['/tmp/app', '/tmp'] }]);
+    expect(eventsNamed(result.stderr, 'fs.snapshot')).toMatchObject([{ roots: ['/tmp/app', '/tmp'] }]);
   });
 
   it('never resets the default paths when it is not PID 1 (a shared machine), and says why', async () => {
@@ -177,8 +176,8 @@ describe('a pristine filesystem before a replace or a recovery', () => {
       env: { PROCWARDEN_WIPE_PATHS: '', PROCWARDEN_REPLACE_LIMIT: '1/1m', PROCWARDEN_STATE_DIR: stateDir },
     });
     expect(result.exitCode).toBe(1);
-    expect(named(result.stderr, 'fs.snapshot')).toEqual([]);
-    expect(named(result.stderr, 'fs.reset')).toMatchObject([{ skipped: true, reason: expect.stringMatching(/^not PID 1/) }]);
+    expect(eventsNamed(result.stderr, 'fs.snapshot')).toEqual([]);
+    expect(eventsNamed(result.stderr, 'fs.reset')).toMatchObject([{ skipped: true, reason: expect.stringMatching(/^not PID 1/) }]);
     expect(existsSync(join(stateDir, 'snapshot'))).toBe(false);
   });
 
@@ -192,14 +191,14 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     rmSync(join(out, 'runs'));
     const second = await runAsPid1(app, env);
     expect(second.exitCode).toBe(0);
-    expect(named(second.stderr, 'fs.snapshot')).toMatchObject([{ source: 'start' }]);
+    expect(eventsNamed(second.stderr, 'fs.snapshot')).toMatchObject([{ source: 'start' }]);
     expect(readFileSync(join(out, 'after'), 'utf8')).toContain('./deployed.txt f');
   });
 
   it('takes no snapshot for a plain init', async () => {
     const stateDir = join(scratch(), 'state');
     const result = await runPlain(['--', 'true'], { env: { PROCWARDEN_LOG_LEVEL: 'info', PROCWARDEN_STATE_DIR: stateDir } });
-    expect(named(result.stderr, 'fs.snapshot')).toEqual([]);
+    expect(eventsNamed(result.stderr, 'fs.snapshot')).toEqual([]);
     expect(existsSync(join(stateDir, 'snapshot'))).toBe(false);
   });
 });

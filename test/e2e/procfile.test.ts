@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsOf, pid1Of, runAsPid1, runPlain, scratch, until, stderrSoFar } from '../support/processes.ts';
+import { pid1Of, runAsPid1, runPlain, scratch, until, stderrSoFar, eventsNamed } from '../support/processes.ts';
 
 /** A folder with a Procfile of the given text; the app's cwd. */
 const appFolder = (procfile: string): string => {
@@ -9,7 +9,7 @@ const appFolder = (procfile: string): string => {
   writeFileSync(join(folder, 'Procfile'), procfile);
   return folder;
 };
-const started = (stderr: string) => eventsOf(stderr).filter((event) => event['event'] === 'container.started');
+const started = (stderr: string) => eventsNamed(stderr, 'container.started');
 
 describe('a Procfile service', () => {
   it('runs the only entry under /bin/sh -c, with $PORT expanded by the shell', async () => {

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsOf, pid1Of, runAsPid1, scratch, until, stderrSoFar } from '../support/processes.ts';
+import { eventsOf, pid1Of, runAsPid1, scratch, until, stderrSoFar, eventsNamed } from '../support/processes.ts';
 
 type Event = Record<string, unknown>;
-const named = (events: Event[], name: string) => events.filter((event) => event['event'] === name);
-const modes = (events: Event[]) => named(events, 'container.started').map((event) => event['mode']);
+const modes = (events: Event[]) => eventsNamed(events, 'container.started').map((event) => event['mode']);
 
 describe('crash recovery by policy', () => {
   it('a one-off COMMAND has every policy OFF: it runs once, quietly', async () => {
@@ -19,7 +18,7 @@ describe('crash recovery by policy', () => {
     expect(result.exitCode).toBe(0);
     const events = eventsOf(result.stderr);
     expect(modes(events)).toEqual(['initial']);
-    expect(named(events, 'recovery.decision')).toMatchObject([{ action: 'stop', msg: 'container stays stopped' }]);
+    expect(eventsNamed(events, 'recovery.decision')).toMatchObject([{ action: 'stop', msg: 'container stays stopped' }]);
   });
 
   it('AUTORESTART=ALWAYS restarts after exit 0 too, within its budget', async () => {
@@ -33,14 +32,14 @@ describe('crash recovery by policy', () => {
     expect(result.exitCode).toBe(3);
     const events = eventsOf(result.stderr);
     expect(modes(events)).toEqual(['initial', 'restart', 'restart', 'restart']);
-    expect(named(events, 'container.exited').map((e) => e['code'])).toEqual([3, 3, 3, 3]);
-    expect(named(events, 'recovery.decision').map((e) => [e['action'], e['restartsLeft']])).toEqual([
+    expect(eventsNamed(events, 'container.exited').map((e) => e['code'])).toEqual([3, 3, 3, 3]);
+    expect(eventsNamed(events, 'recovery.decision').map((e) => [e['action'], e['restartsLeft']])).toEqual([
       ['restart', 2],
       ['restart', 1],
       ['restart', 0],
       ['stop', 0],
     ]);
-    expect(named(events, 'procwarden.exit')).toMatchObject([{ code: 3 }]);
+    expect(eventsNamed(events, 'procwarden.exit')).toMatchObject([{ code: 3 }]);
   });
 
   it('AUTORESTART=ON_FAILURE AUTOREPLACE=ALWAYS: initial, restart x3, replace x3, then stop', async () => {
@@ -49,16 +48,16 @@ describe('crash recovery by policy', () => {
     expect(result.exitCode).toBe(137);
     const events = eventsOf(result.stderr);
     expect(modes(events)).toEqual(['initial', 'restart', 'restart', 'restart', 'replace', 'replace', 'replace']);
-    expect(named(events, 'container.exited').every((e) => e['signal'] === 'SIGKILL' && e['cause'] === 'crash')).toBe(true);
+    expect(eventsNamed(events, 'container.exited').every((e) => e['signal'] === 'SIGKILL' && e['cause'] === 'crash')).toBe(true);
     // The filesystem step runs before each replace, and says what it did.
-    expect(named(events, 'fs.reset')).toHaveLength(3);
-    expect(named(events, 'fs.reset')[0]).toMatchObject({ skipped: false, removed: 0, restored: 0, durationMs: expect.any(Number) });
-    expect(named(events, 'recovery.decision').at(-1)).toMatchObject({ action: 'stop', restartsLeft: 0, replacesLeft: 0 });
+    expect(eventsNamed(events, 'fs.reset')).toHaveLength(3);
+    expect(eventsNamed(events, 'fs.reset')[0]).toMatchObject({ skipped: false, removed: 0, restored: 0, durationMs: expect.any(Number) });
+    expect(eventsNamed(events, 'recovery.decision').at(-1)).toMatchObject({ action: 'stop', restartsLeft: 0, replacesLeft: 0 });
   });
 
   it('APTIBLE_DO_NOT_WIPE says so in the fs.reset event', async () => {
     const result = await runAsPid1(['--autoreplace', 'ON_FAILURE', '--', 'false'], { env: { PROCWARDEN_REPLACE_LIMIT: '1/1m', APTIBLE_DO_NOT_WIPE: '1' } });
-    expect(named(eventsOf(result.stderr), 'fs.reset')).toMatchObject([{ skipped: true, reason: 'APTIBLE_DO_NOT_WIPE is set' }]);
+    expect(eventsNamed(eventsOf(result.stderr), 'fs.reset')).toMatchObject([{ skipped: true, reason: 'APTIBLE_DO_NOT_WIPE is set' }]);
   });
 
   it('the budget slides: a slow crasher under 3/1s keeps being restarted, a fast one stops', async () => {
@@ -74,8 +73,8 @@ describe('crash recovery by policy', () => {
     process.kill(pid1, 'SIGTERM');
     const result = await run;
     const events = eventsOf(result.stderr);
-    expect(named(events, 'recovery.decision').every((e) => e['action'] === 'restart')).toBe(true);
-    expect(named(events, 'container.exited').at(-1)).toMatchObject({ cause: 'stop' });
+    expect(eventsNamed(events, 'recovery.decision').every((e) => e['action'] === 'restart')).toBe(true);
+    expect(eventsNamed(events, 'container.exited').at(-1)).toMatchObject({ cause: 'stop' });
   });
 
   it('Container Recovery is throttled: the first at once, then one a throttle apart; SIGTERM while waiting ends it at once', async () => {
@@ -84,7 +83,7 @@ describe('crash recovery by policy', () => {
     const stderr = stderrSoFar(run);
     await until(() => modes(eventsOf(stderr())).length >= 4, 'three recoveries', 15_000);
     // Now it waits out the throttle before the fourth.
-    await until(() => named(eventsOf(stderr()), 'recovery.decision').length >= 4, 'the fourth decision');
+    await until(() => eventsNamed(eventsOf(stderr()), 'recovery.decision').length >= 4, 'the fourth decision');
     const sentAt = performance.now();
     process.kill(pid1, 'SIGTERM');
     const result = await run;
@@ -92,7 +91,7 @@ describe('crash recovery by policy', () => {
     expect(result.exitCode).toBe(1);
 
     const events = eventsOf(result.stderr);
-    const starts = named(events, 'container.started');
+    const starts = eventsNamed(events, 'container.started');
     expect(starts.map((e) => e['mode'])).toEqual(['initial', 'recover', 'recover', 'recover']);
     const at = starts.map((e) => Date.parse(String(e['time'])));
     expect(at[1]! - at[0]!).toBeLessThan(500);
@@ -100,7 +99,7 @@ describe('crash recovery by policy', () => {
       expect(gap).toBeGreaterThanOrEqual(990);
       expect(gap).toBeLessThan(1500);
     }
-    expect(named(events, 'recovery.decision').slice(1).every((e) => Number(e['delayMs']) > 500)).toBe(true);
+    expect(eventsNamed(events, 'recovery.decision').slice(1).every((e) => Number(e['delayMs']) > 500)).toBe(true);
   });
 
   it('an app that leaves a child behind never has two instances alive at once', async () => {
@@ -117,7 +116,7 @@ describe('crash recovery by policy', () => {
     const result = await runAsPid1(['--autorestart', 'ON_FAILURE', '--', 'sh', '-c', 'exit 7'], { env: { PROCWARDEN_RESTART_LIMIT: '199/1h' },
     });
     expect(result.exitCode).toBe(7);
-    const exits = named(eventsOf(result.stderr), 'container.exited');
+    const exits = eventsNamed(eventsOf(result.stderr), 'container.exited');
     expect(exits).toHaveLength(200);
     expect(exits.every((e) => e['code'] === 7)).toBe(true);
   });

@@ -1,14 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsOf, isAlive, pid1Of, runAsPid1, runPlain, scratch, until, stderrSoFar } from '../support/processes.ts';
+import { eventsOf, isAlive, pid1Of, runAsPid1, runPlain, scratch, until, stderrSoFar, eventsNamed } from '../support/processes.ts';
 
 const service = (procfile: string): string => {
   const cwd = scratch();
   writeFileSync(join(cwd, 'Procfile'), procfile);
   return cwd;
 };
-const pitfalls = (stderr: string, rule: string) => eventsOf(stderr).filter((e) => e['event'] === 'pitfall' && e['rule'] === rule);
+const pitfalls = (stderr: string, rule: string) => eventsNamed(stderr, 'pitfall').filter((e) => e.rule === rule);
 
 // The seed's mistake, run for real: the app in the background crashes after a second,
 // while `tail` keeps the container up.
@@ -28,7 +28,7 @@ describe('pitfalls seen while the app runs', () => {
     const cwd = service("web: sh -c 'sleep 300 & exit 0'\n");
     const result = await runPlain([], { cwd, env: { PROCWARDEN_RECOVERY: 'off' } });
     const [daemonized] = pitfalls(result.stderr, 'daemonized');
-    const [leftover] = (daemonized?.['leftovers'] ?? []) as { pid: number }[];
+    const [leftover] = daemonized?.leftovers ?? [];
     expect(leftover).toBeDefined();
     expect(isAlive(leftover!.pid)).toBe(false);
   });
@@ -47,7 +47,7 @@ describe('pitfalls seen while the app runs', () => {
     ]);
     expect(Number(pitfalls(result.stderr, 'background-exit')[0]!['uptimeMs'])).toBeGreaterThanOrEqual(1000);
     // warn (the default) only reports: the app ran on until the stop.
-    expect(eventsOf(result.stderr).find((e) => e['event'] === 'container.exited')).toMatchObject({ cause: 'stop' });
+    expect(eventsNamed(result.stderr, 'container.exited')[0]).toMatchObject({ cause: 'stop' });
   });
 
   it('PROCWARDEN_BACKGROUND_EXIT=crash makes it a crash of the app: the tree is stopped and the policy decides', async () => {
@@ -57,8 +57,8 @@ describe('pitfalls seen while the app runs', () => {
     expect(result.exitCode).toBe(3);
     const events = eventsOf(result.stderr);
     expect(pitfalls(result.stderr, 'background-exit')).toHaveLength(1);
-    expect(events.find((e) => e['event'] === 'container.exited')).toMatchObject({ cause: 'crash', code: 3 });
-    expect(events.find((e) => e['event'] === 'recovery.decision')).toMatchObject({ action: 'stop' });
+    expect(eventsNamed(events, 'container.exited')[0]).toMatchObject({ cause: 'crash', code: 3 });
+    expect(eventsNamed(events, 'recovery.decision')[0]).toMatchObject({ action: 'stop' });
   });
 
   it('a short-lived background helper is no pitfall', async () => {
@@ -74,12 +74,12 @@ describe('pitfalls seen while the app runs', () => {
     const app = `i=0; while [ $i -lt 100 ]; do (exec sleep 1.1 &); i=$((i+1)); done; while [ ! -e ${go} ]; do sleep 0.05; done`;
     const run = runAsPid1(['--', 'sh', '-c', app], { env: { PROCWARDEN_LOG_LEVEL: 'info' } });
     const stderr = stderrSoFar(run);
-    await until(() => eventsOf(stderr()).some((e) => e['event'] === 'procwarden.warning' && /further ones are counted/.test(String(e['detail']))), 'the burst');
+    await until(() => eventsNamed(stderr(), 'procwarden.warning').some((e) => /further ones are counted/.test(e.detail)), 'the burst');
     writeFileSync(go, '');
     const result = await run;
     expect(result.exitCode).toBe(0);
     expect(pitfalls(result.stderr, 'background-exit')).toHaveLength(10);
-    const warnings = eventsOf(result.stderr).filter((e) => e['event'] === 'procwarden.warning').map((e) => String(e['detail']));
+    const warnings = eventsNamed(result.stderr, 'procwarden.warning').map((e) => String(e['detail']));
     expect(warnings.filter((detail) => /further ones are counted/.test(detail))).toHaveLength(1);
     expect(warnings.filter((detail) => /^\d+ more background processes of the app ended while it ran/.test(detail))).toHaveLength(1);
   });

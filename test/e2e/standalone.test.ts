@@ -7,7 +7,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventsOf, pid1Of, runTracked, stderrSoFar, stdoutSoFar, until } from '../support/processes.ts';
+import { eventsOf, pid1Of, runTracked, stderrSoFar, stdoutSoFar, until, eventsNamed } from '../support/processes.ts';
 
 const STANDALONE = resolve('dist/procwarden-linux-x64');
 const BUSYBOX = '/bin/busybox';
@@ -103,7 +103,7 @@ describe('the standalone executable, in a root with no Node.js', () => {
       process.kill(await pid1Of(run.pid!), 'SIGTERM');
       const result = await run;
       expect(result.stdout.split('\n')).toEqual(['run 1: clean', 'run 2: marker left', 'run 3: clean']);
-      const modes = eventsOf(result.stderr).filter((event) => event['event'] === 'container.started').map((event) => event['mode']);
+      const modes = eventsNamed(result.stderr, 'container.started').map((event) => event['mode']);
       expect(modes).toEqual(['initial', 'restart', 'recover']);
       expect(result.exitCode).toBe(143);
     } finally {
@@ -120,8 +120,8 @@ describe('the standalone executable, in a root with no Node.js', () => {
     const result = await run;
     expect(result.exitCode).toBe(143);
     const events = eventsOf(result.stderr);
-    expect(events.filter((event) => event['event'] === 'procwarden.warning')).toEqual([]);
-    expect(events.find((event) => event['event'] === 'pitfall')).toMatchObject({ rule: 'background-app', processType: 'worker' });
+    expect(eventsNamed(events, 'procwarden.warning')).toEqual([]);
+    expect(eventsNamed(events, 'pitfall')[0]).toMatchObject({ rule: 'background-app', processType: 'worker' });
   });
 
   it('lints the Procfile without Node: procwarden check', async () => {
