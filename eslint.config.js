@@ -87,7 +87,7 @@ export default tseslint.config(
       ],
       'no-restricted-globals': [
         'error',
-        ...['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'performance', 'Date'].map((name) => ({
+        ...['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'performance'].map((name) => ({
           name,
           message: 'pure logic takes the time and its timers from its caller',
         })),
@@ -95,6 +95,11 @@ export default tseslint.config(
       'no-restricted-properties': [
         'error',
         ...['hrtime', 'kill', 'exit', 'on', 'getBuiltinModule'].map((property) => ({ object: 'process', property, message: 'pure logic touches no process' })),
+        { object: 'Date', property: 'now', message: 'pure logic takes the time from its caller' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'pure logic takes the time from its caller: new Date(ms), never new Date()' },
       ],
     },
   },

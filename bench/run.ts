@@ -388,7 +388,8 @@ async function restart(): Promise<void> {
       name: 'procwarden',
       // A one-off COMMAND takes its policy from flags only.
       argv: (log) => [BIN, '--autorestart', 'ALWAYS', '--', crash, log],
-      env: { PROCWARDEN_RESTART_LIMIT: '100000/1h' },
+      // Restarts at once, as the other supervisors make them: the latency is procwarden's own.
+      env: { PROCWARDEN_RESTART_LIMIT: '100000/1h', PROCWARDEN_BACKOFF: 'off' },
     },
     {
       name: 'supervisord',
@@ -434,7 +435,7 @@ async function restart(): Promise<void> {
   const dir = mkdtempSync(join(work, 'budget-'));
   const log = join(dir, 'stamps');
   spawnSync(BIN, ['--autorestart', 'ON_FAILURE', '--', crash, log], { env, stdio: 'ignore', timeout: 10_000 });
-  record(rate, 'procwarden', `${results.get(section)!.get(rate)!.get('procwarden')} (restart limit 100000/1h); ${readFileSync(log, 'utf8').trim().split('\n').length} with the default 3/1m, then it stops`);
+  record(rate, 'procwarden', `${results.get(section)!.get(rate)!.get('procwarden')} (restart limit 100000/1h, no backoff); ${readFileSync(log, 'utf8').trim().split('\n').length} with the default 3/1m and backoff 1s..30s, then it stops`);
 }
 
 /**
@@ -454,7 +455,7 @@ async function formation(): Promise<void> {
   const procfile = join(work, 'Procfile');
   writeFileSync(procfile, `crash: exec ${crash} ${log}\nweb: exec sleep 1000\nworker: exec sleep 1000\n`);
   const formationEnv = (extra: NodeJS.ProcessEnv) => ({ ...coldEnv(), PROCWARDEN_PROCFILE: procfile, PROCWARDEN_RECOVERY: 'off', ...extra });
-  const loop = start([BIN, '--type', 'crash,web'], 'ignore', formationEnv({ AUTORESTART: 'ALWAYS', PROCWARDEN_RESTART_LIMIT: '100000/1h' }));
+  const loop = start([BIN, '--type', 'crash,web'], 'ignore', formationEnv({ AUTORESTART: 'ALWAYS', PROCWARDEN_RESTART_LIMIT: '100000/1h', PROCWARDEN_BACKOFF: 'off' }));
   const loopEnded = exited(loop);
   await sleep(3000);
   loop.kill('SIGTERM');

@@ -64,13 +64,13 @@ function describe(event: Record<string, unknown>): string {
     }
     case 'recovery.decision': {
       const what: Record<string, string> = {
-        restart: `restart in place, same filesystem (${num('restartsLeft')} more allowed this minute)`,
+        restart: 'restart in place, same filesystem',
         replace: 'replace: a fresh app on a pristine filesystem',
         recover: 'Container Recovery: a fresh app on a pristine filesystem',
         stop: 'the container stays stopped',
       };
-      const delay = num('delayMs') > 0 ? `, throttled: in ${(num('delayMs') / 1000).toFixed(0)} s` : '';
-      return `decision: ${what[str('action')] ?? str('action')}${delay}`;
+      const delay = num('delayMs') > 0 ? `, in ${(num('delayMs') / 1000).toFixed(1)} s` : '';
+      return `decision: ${what[str('action')] ?? str('action')}${delay} (${str('reason')})`;
     }
     case 'fs.reset':
       return event['skipped']

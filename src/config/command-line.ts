@@ -14,7 +14,7 @@ import {
   type LogFormat,
   type LogLevel,
 } from './config.ts';
-import { DEFAULT_REPLACE_BUDGET, DEFAULT_RESTART_BUDGET, DEFAULT_THROTTLE_MS, recoversAtAll, type Budget, type Policy } from '../policy/policy.ts';
+import { DEFAULT_BACKOFF, DEFAULT_REPLACE_BUDGET, DEFAULT_RESTART_BUDGET, DEFAULT_THROTTLE_MS, recoversAtAll, type Budget, type Policy } from '../policy/policy.ts';
 import { notOneOf, POLICY_SETTINGS, type LiveKey, type PolicySetting } from '../policy/settings.ts';
 import { parseBudget } from './budget.ts';
 import { parseExitList, type ExitMatch } from '../policy/exit-rules.ts';
@@ -301,7 +301,23 @@ function readPolicy(flags: OptionValues, env: Environment, { service }: { servic
     restartBudget: budgetFrom(env, 'PROCWARDEN_RESTART_LIMIT', DEFAULT_RESTART_BUDGET),
     replaceBudget: budgetFrom(env, 'PROCWARDEN_REPLACE_LIMIT', DEFAULT_REPLACE_BUDGET),
     throttleMs: durationFrom(env, 'PROCWARDEN_THROTTLE', DEFAULT_THROTTLE_MS),
+    backoff: backoffFrom(env),
   };
+}
+
+/** PROCWARDEN_BACKOFF (`1s..30s`, `off`) and PROCWARDEN_BACKOFF_RESET (a duration). */
+function backoffFrom(env: Environment): Policy['backoff'] {
+  const text = nonEmpty(env['PROCWARDEN_BACKOFF']);
+  const resetMs = durationFrom(env, 'PROCWARDEN_BACKOFF_RESET', DEFAULT_BACKOFF.resetMs);
+  if (text === undefined) return { ...DEFAULT_BACKOFF, resetMs };
+  if (text.trim().toLowerCase() === 'off') return undefined;
+  const [first, max, ...more] = text.split('..');
+  const firstMs = first === undefined ? undefined : parseDuration(first);
+  const maxMs = max === undefined ? undefined : parseDuration(max);
+  if (more.length > 0 || firstMs === undefined || maxMs === undefined || firstMs <= 0 || maxMs < firstMs || maxMs > LONGEST_TIMER_MS) {
+    throw new UsageError(`PROCWARDEN_BACKOFF: '${text}' is not FIRST..MAX (two durations, the first above 0 and at most the second, e.g. 1s..30s) or off`);
+  }
+  return { firstMs, maxMs, resetMs };
 }
 
 /** A policy setting's value, or a usage error that names where it came from (`name`). */

@@ -1,7 +1,7 @@
 import { DEFAULT_STOP_SIGNALS } from '../signals/signal-table.ts';
 import { DEFAULT_STATE_DIR, DEFAULT_STOP_TIMEOUT_MS, LOG_FORMATS, LOG_LEVELS } from './config.ts';
 import { formatDuration } from './duration.ts';
-import { DEFAULT_REPLACE_BUDGET, DEFAULT_RESTART_BUDGET, DEFAULT_THROTTLE_MS, type Budget } from '../policy/policy.ts';
+import { DEFAULT_BACKOFF, DEFAULT_REPLACE_BUDGET, DEFAULT_RESTART_BUDGET, DEFAULT_THROTTLE_MS, type Budget } from '../policy/policy.ts';
 
 export const USAGE = 'usage: procwarden [OPTIONS] [--] COMMAND [ARG...]';
 
@@ -19,7 +19,8 @@ ${USAGE}
        procwarden status [--json]            ask the running procwarden (control socket)
        procwarden set [--type TYPE] [--autorestart P] [--autoreplace P] [--recovery on|off]
                                              change its policy (or one type's); applies to the next exit
-       procwarden restart [--type TYPE]      restart the app (or one type's instances) now (not a crash)
+       procwarden restart [--type TYPE]      restart the app (or one type's instances) now (not a
+                                             crash); during a backoff or throttle: the start now
        procwarden snapshot                   take the pristine snapshot now (an image build step)
        procwarden --help | --version
 
@@ -59,6 +60,9 @@ Environment:
   PROCWARDEN_RESTART_LIMIT restarts allowed in a sliding window, TRIES/WINDOW (default ${budget(DEFAULT_RESTART_BUDGET)})
   PROCWARDEN_REPLACE_LIMIT replacements allowed in a sliding window (default ${budget(DEFAULT_REPLACE_BUDGET)})
   PROCWARDEN_THROTTLE      least time between the starts of two recoveries (default ${formatDuration(DEFAULT_THROTTLE_MS)})
+  PROCWARDEN_BACKOFF       FIRST..MAX or off: the wait before a start by a policy, doubling
+                           with each quick exit in a row (default ${formatDuration(DEFAULT_BACKOFF.firstMs)}..${formatDuration(DEFAULT_BACKOFF.maxMs)})
+  PROCWARDEN_BACKOFF_RESET a run this long starts the backoff again (default ${formatDuration(DEFAULT_BACKOFF.resetMs)})
   PROCWARDEN_STOP_TIMEOUT  grace after a stop signal, while procwarden waits for every process
                            of the app's tree, before SIGKILL to what is left (default ${formatDuration(DEFAULT_STOP_TIMEOUT_MS)})
   PROCWARDEN_STOP_SIGNALS  the signals that stop the app, comma-separated; the first is the

@@ -6,6 +6,7 @@ import type pino from 'pino';
 import { requirePayload } from '../bundle/payloads.ts';
 import type { LogConfig, LogLevel } from '../config/config.ts';
 import type { ResetOutcome, SnapshotOutcome } from '../filesystem/pristine.ts';
+import type { Decision } from '../policy/decide.ts';
 import type * as PinoRuntime from './pino-runtime.ts';
 
 export type StartMode = 'initial' | 'restart' | 'replace' | 'recover';
@@ -36,15 +37,8 @@ export interface EventFields {
     cause: ExitCause;
     process?: string;
   };
-  'recovery.decision': {
-    action: 'restart' | 'replace' | 'recover' | 'stop';
-    delayMs: number;
-    restartsLeft: number;
-    replacesLeft: number;
-    /** no-restart-exit: PROCWARDEN_NO_RESTART_EXIT matched, whatever the policy. */
-    reason?: 'no-restart-exit';
-    process?: string;
-  };
+  /** The policy's decision after an exit (policy/decide.ts), and the instance it is about in a formation. */
+  'recovery.decision': Decision & { process?: string };
   'fs.reset': ResetOutcome;
   'fs.snapshot': SnapshotOutcome;
   'supervisor.state': { from: SupervisorState; to: SupervisorState; process?: string };

@@ -22,6 +22,31 @@ export interface Policy {
   readonly replaceBudget: Budget;
   /** A recovery starts no sooner than the previous recovery's start + throttle. */
   readonly throttleMs: number;
+  /** PROCWARDEN_BACKOFF: how starts made by a policy are spaced; undefined for none (`off`). */
+  readonly backoff?: Backoff | undefined;
+}
+
+/**
+ * Starts made by a policy wait `firstMs`, doubling with each quick exit in a row, at most
+ * `maxMs`; a run of `resetMs` or more without exiting starts the count again (Docker's and
+ * Kubernetes' rule for restart delays).
+ */
+export interface Backoff {
+  readonly firstMs: number;
+  readonly maxMs: number;
+  readonly resetMs: number;
+}
+
+/** PROCWARDEN_BACKOFF's default, `1s..30s`, and PROCWARDEN_BACKOFF_RESET's, `10s`. */
+export const DEFAULT_BACKOFF: Backoff = { firstMs: 1_000, maxMs: 30_000, resetMs: 10_000 };
+
+/**
+ * The wait before a start by a policy after `streak` quick exits in a row before this one
+ * (0 for the first): firstMs, 2 x firstMs, 4 x ... up to maxMs; 0 with no backoff.
+ */
+export function backoffDelay(backoff: Backoff | undefined, streak: number): number {
+  if (!backoff) return 0;
+  return Math.min(backoff.maxMs, backoff.firstMs * 2 ** Math.min(streak, 40));
 }
 
 export const DEFAULT_RESTART_BUDGET: Budget = { tries: 3, windowMs: 60_000 };

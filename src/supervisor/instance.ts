@@ -88,7 +88,7 @@ export function createInstance(
     try {
       for (let next = inputs.shift(); next; next = inputs.shift()) {
         const before = s;
-        const step = transition(s, next, settings, monotonicMs());
+        const step = transition(s, next, settings, monotonicMs(), Date.now());
         s = step.next;
         if (s.state !== before.state) events.emit('supervisor.state', { from: before.state, to: s.state, ...(settings.process ? { process: settings.process } : {}) });
         for (const effect of step.effects) run(effect);
@@ -168,7 +168,12 @@ export function createInstance(
         finishTree(effect.wait).then(dispatch, owner.failed);
         return;
       case 'arm-timer':
+        clearTimeout(waitTimer);
         waitTimer = setTimeout(() => dispatch({ type: 'timer' }), effect.delayMs);
+        return;
+      case 'cancel-timer':
+        clearTimeout(waitTimer);
+        waitTimer = undefined;
         return;
       case 'emit':
         events.emit(effect.event, effect.fields as never);

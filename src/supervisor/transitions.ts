@@ -75,6 +75,10 @@ export interface Supervision {
   readonly backgroundCrash?: AppExit | undefined;
   /** The exit the last decision was about: what a stop while `waiting` exits with. */
   readonly lastExit?: AppExit | undefined;
+  /** Quick exits in a row (runs shorter than the backoff's reset), for the next decision's backoff. */
+  readonly streak: number;
+  /** When the decision a `waiting` instance waits on was taken (monotonic ms). */
+  readonly decidedAt: number;
   /** Stopped for the container (another instance's replace, or its end): no decision, no exit. */
   readonly halt: boolean;
   /** The supervision is over for good (its `exit` effect is out). */
@@ -123,8 +127,10 @@ export type Effect =
   | { readonly type: 'kill-now' }
   /** Wait for the tree (until the grace is over, when `wait`), then kill what is left; answered with `tree-ended`. */
   | { readonly type: 'finish-tree'; readonly wait: boolean }
-  /** `timer` after `delayMs`. */
+  /** `timer` after `delayMs`, in place of any wait armed before. */
   | { readonly type: 'arm-timer'; readonly delayMs: number }
+  /** The wait armed before is over without its `timer`. */
+  | { readonly type: 'cancel-timer' }
   | Emit
   /** The supervision is over: exit with `code`. */
   | { readonly type: 'exit'; readonly code: number }
@@ -140,18 +146,20 @@ export interface Step {
 
 /** The instance before its first start. */
 export function initialSupervision(policy: Policy): Supervision {
-  return { state: 'stopped', policy, mode: 'initial', attempt: 0, pid: 0, lastPid: 0, startedAt: 0, history: [], restart: false, uncounted: false, diedInStop: false, halt: false, over: false };
+  return { state: 'stopped', policy, mode: 'initial', attempt: 0, pid: 0, lastPid: 0, startedAt: 0, history: [], restart: false, uncounted: false, diedInStop: false, streak: 0, decidedAt: 0, halt: false, over: false };
 }
 
 const same = (s: Supervision): Step => ({ next: s, effects: [] });
 const emit = <E extends EventName>(event: E, fields: EventFields[E]): Emit => ({ type: 'emit', event, fields }) as Emit;
 
 /**
- * The next state and the effects of `input` in `s`, at `now`. An input that means nothing in
- * a state (a restart asked for while stopping, a timer of a wait that is over) returns `s`
- * itself with no effects: the driver tells a refused request that way.
+ * The next state and the effects of `input` in `s`, at `now` (monotonic ms; `wallNow`: the
+ * wall clock, ms since the epoch, for the times a decision gives). An input that means
+ * nothing in a state (a restart asked for while stopping, a timer of a wait that is over)
+ * returns `s` itself with no effects: the driver tells a refused request that way.
  */
-export function transition(s: Supervision, input: Input, settings: Settings, now: number): Step {
+export function transition(s: Supervision, input: Input, settings: Settings, now: number, wallNow?: number): Step {
+  const clock: Clock = { now, ...(wallNow === undefined ? {} : { wallNow }) };
   switch (input.type) {
     case 'start':
       if (s.state !== 'stopped' || s.over) return same(s);
@@ -168,7 +176,9 @@ export function transition(s: Supervision, input: Input, settings: Settings, now
     case 'stop-requested':
       return stopRequested(s, input.signal, settings);
     case 'restart-requested':
-      // Only an app that runs undisturbed: not one already stopping, or gone.
+      // A wait (backoff, throttle) ends: the pending start happens now.
+      if (s.state === 'waiting') return withEffects(begin({ ...s, streak: s.streak + 1 }, settings), [{ type: 'cancel-timer' }]);
+      // Otherwise only an app that runs undisturbed: not one already stopping, or gone.
       if (s.state !== 'running' || s.pid === 0) return same(s);
       return { next: { ...s, state: 'stopping', restart: true }, effects: [{ type: 'signal-tree', signal: settings.stopSignal }] };
     case 'grace-over':
@@ -178,11 +188,12 @@ export function transition(s: Supervision, input: Input, settings: Settings, now
       if (s.state !== 'running' || s.backgroundCrash) return same(s);
       return { next: { ...s, backgroundCrash: input.exit }, effects: [{ type: 'kill-now' }] };
     case 'tree-ended':
-      return s.state === 'stopping' && s.exited ? treeEnded(s, input, settings, now) : same(s);
+      return s.state === 'stopping' && s.exited ? treeEnded(s, input, settings, clock) : same(s);
     case 'timer':
-      return s.state === 'waiting' ? begin(s, settings) : same(s);
+      return s.state === 'waiting' ? begin({ ...s, streak: s.streak + 1 }, settings) : same(s);
     case 'policy-changed':
-      return same({ ...s, policy: input.policy });
+      // A wait's pending start is decided again under the new policy, from when it was decided.
+      return s.state === 'waiting' ? redecide({ ...s, policy: input.policy }, settings, clock) : same({ ...s, policy: input.policy });
   }
 }
 
@@ -283,7 +294,13 @@ function stopRequested(s: Supervision, signal: string, settings: Settings): Step
   }
 }
 
-function treeEnded(s: Supervision, ended: Extract<Input, { type: 'tree-ended' }>, settings: Settings, now: number): Step {
+/** Monotonic now and, when known, the wall clock (ms). */
+interface Clock {
+  readonly now: number;
+  readonly wallNow?: number;
+}
+
+function treeEnded(s: Supervision, ended: Extract<Input, { type: 'tree-ended' }>, settings: Settings, { now, wallNow }: Clock): Step {
   const first = s.exited!;
   const stopSignal = s.stop ?? settings.stopSignal;
   const requested = s.restart && s.stop === undefined;
@@ -302,12 +319,31 @@ function treeEnded(s: Supervision, ended: Extract<Input, { type: 'tree-ended' }>
   if (requested) return withEffects(begin({ ...after, mode: 'restart', uncounted: true }, settings), effects);
   if (settings.oneShot) return finish(after, exit, settings, effects);
 
-  const decision = decide(exit, s.history, s.policy, now, settings.exitRules);
-  effects.push(emit('recovery.decision', { ...decision, ...named(settings) }));
-  if (decision.action === 'stop') return finish(after, exit, settings, effects);
-  const next: Supervision = { ...after, mode: decision.action };
-  if (decision.delayMs > 0) return { next: { ...next, state: 'waiting' }, effects: [...effects, { type: 'arm-timer', delayMs: decision.delayMs }] };
-  return withEffects(begin(next, settings), effects);
+  // A run as long as the backoff's reset starts the count of quick exits again.
+  const backoff = s.policy.backoff;
+  const streak = backoff && now - s.startedAt >= backoff.resetMs ? 0 : s.streak;
+  return withEffects(decideAndGo({ ...after, streak, decidedAt: now }, settings, { now, ...(wallNow === undefined ? {} : { wallNow }) }, now), effects);
+}
+
+/**
+ * The policy's decision about `s.lastExit`, taken at `s.decidedAt`, acted on at `now`: a
+ * stop, a start now, or a wait for what is left of its delay.
+ */
+function decideAndGo(s: Supervision, settings: Settings, clock: Clock, now: number): Step {
+  const exit = s.lastExit!;
+  const wallAt = clock.wallNow === undefined ? undefined : clock.wallNow - (now - s.decidedAt);
+  const decision = decide(exit, s.history, s.policy, s.decidedAt, settings.exitRules, { streak: s.streak, ...(wallAt === undefined ? {} : { wallNow: wallAt }) });
+  const effects: Effect[] = [emit('recovery.decision', { ...decision, ...named(settings) })];
+  if (decision.action === 'stop') return finish(s, exit, settings, effects);
+  const next: Supervision = { ...s, mode: decision.action };
+  const leftMs = s.decidedAt + decision.delayMs - now;
+  if (leftMs > 0) return { next: { ...next, state: 'waiting' }, effects: [...effects, { type: 'arm-timer', delayMs: Math.ceil(leftMs) }] };
+  return withEffects(begin({ ...next, streak: s.streak + 1 }, settings), [...effects, ...(s.state === 'waiting' ? [{ type: 'cancel-timer' } as const] : [])]);
+}
+
+/** A policy change while waiting: the pending start decided again (a stop, a start now, or another wait). */
+function redecide(s: Supervision, settings: Settings, clock: Clock): Step {
+  return decideAndGo(s, settings, clock, clock.now);
 }
 
 /**

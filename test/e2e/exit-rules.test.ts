@@ -85,7 +85,7 @@ describe('PROCWARDEN_NO_RESTART_EXIT', () => {
     expect(app.count()).toBe(1);
     expect(result.exitCode).toBe(78);
     expect(modes(result.stderr)).toEqual(['initial']);
-    expect(eventsNamed(result.stderr, 'recovery.decision')).toMatchObject([{ action: 'stop', reason: 'no-restart-exit' }]);
+    expect(eventsNamed(result.stderr, 'recovery.decision')).toMatchObject([{ action: 'stop', rule: 'no-restart-exit' }]);
   });
 
   it('=SIGKILL: an app killed by SIGKILL (the OOM killer) is not restarted; procwarden exits 137', async () => {
@@ -94,7 +94,7 @@ describe('PROCWARDEN_NO_RESTART_EXIT', () => {
     const result = await finishes(run, 3000, 'procwarden', stderrSoFar(run));
     expect(app.count()).toBe(1);
     expect(result.exitCode).toBe(137);
-    expect(eventsNamed(result.stderr, 'recovery.decision')).toMatchObject([{ action: 'stop', reason: 'no-restart-exit' }]);
+    expect(eventsNamed(result.stderr, 'recovery.decision')).toMatchObject([{ action: 'stop', rule: 'no-restart-exit' }]);
   });
 
   it('an exit it does not name is restarted as before', async () => {

@@ -85,7 +85,9 @@ interface Options {
 const withState = ({ binary: _binary, ...options }: Options) => ({
   reject: false,
   ...options,
-  env: { PROCWARDEN_STATE_DIR: STATE_DIR, PROCWARDEN_WIPE_PATHS: WIPE_ROOT, ...options.env },
+  // Starts by a policy at once (no backoff) unless a test says otherwise: most tests are about
+  // what a policy does, not when; the backoff's own tests set it.
+  env: { PROCWARDEN_STATE_DIR: STATE_DIR, PROCWARDEN_WIPE_PATHS: WIPE_ROOT, PROCWARDEN_BACKOFF: 'off', ...options.env },
 });
 
 function track<T extends PromiseLike<unknown> & { readonly pid?: number | undefined }>(child: T): T {

@@ -102,6 +102,7 @@ describe('the recovery policy', () => {
       restartBudget: { tries: 3, windowMs: 60_000 },
       replaceBudget: { tries: 3, windowMs: 300_000 },
       throttleMs: 120_000,
+      backoff: { firstMs: 1000, maxMs: 30_000, resetMs: 10_000 },
     });
     expect(config.log.level).toBe('warn');
   });

@@ -43,23 +43,41 @@ describe('the order: restart, then replace, then recover, then stop', () => {
   const all = policy({ autorestart: 'on_failure', autoreplace: 'on_failure', recovery: true });
 
   it('restarts first', () => {
-    expect(decide(code(1), [], all, NOW)).toEqual({ action: 'restart', delayMs: 0, restartsLeft: 2, replacesLeft: 3 });
+    expect(decide(code(1), [], all, NOW)).toEqual({ action: 'restart', delayMs: 0, restartsLeft: 2, replacesLeft: 3, reason: 'autorestart ON_FAILURE, 2 of 3 left in 1m' });
   });
 
   it('replaces once three restarts happened in the last minute', () => {
     const history = starts('restart', NOW - 3000, NOW - 2000, NOW - 1000);
-    expect(decide(code(1), history, all, NOW)).toEqual({ action: 'replace', delayMs: 0, restartsLeft: 0, replacesLeft: 2 });
+    expect(decide(code(1), history, all, NOW)).toEqual({
+      action: 'replace',
+      delayMs: 0,
+      restartsLeft: 0,
+      replacesLeft: 2,
+      reason: 'autorestart ON_FAILURE: budget spent (3 in 1m); autoreplace ON_FAILURE, 2 of 3 left in 5m',
+    });
   });
 
   it('recovers once both budgets are spent', () => {
     const history = [...starts('restart', NOW - 3, NOW - 2, NOW - 1), ...starts('replace', NOW - 30, NOW - 20, NOW - 10)];
-    expect(decide(code(1), history, all, NOW)).toEqual({ action: 'recover', delayMs: 0, restartsLeft: 0, replacesLeft: 0 });
+    expect(decide(code(1), history, all, NOW)).toEqual({
+      action: 'recover',
+      delayMs: 0,
+      restartsLeft: 0,
+      replacesLeft: 0,
+      reason: 'autorestart ON_FAILURE: budget spent (3 in 1m); autoreplace ON_FAILURE: budget spent (3 in 5m); Container Recovery ON',
+    });
   });
 
   it('stops once both budgets are spent and recovery is off', () => {
     const history = [...starts('restart', NOW - 3, NOW - 2, NOW - 1), ...starts('replace', NOW - 30, NOW - 20, NOW - 10)];
     const decision = decide(code(1), history, policy({ autorestart: 'on_failure', autoreplace: 'on_failure' }), NOW);
-    expect(decision).toEqual({ action: 'stop', delayMs: 0, restartsLeft: 0, replacesLeft: 0 });
+    expect(decision).toEqual({
+      action: 'stop',
+      delayMs: 0,
+      restartsLeft: 0,
+      replacesLeft: 0,
+      reason: 'autorestart ON_FAILURE: budget spent (3 in 1m); autoreplace ON_FAILURE: budget spent (3 in 5m); Container Recovery OFF',
+    });
   });
 
   it('an exit 0 under ON_FAILURE skips restart and replace, and still recovers', () => {
@@ -151,8 +169,15 @@ describe('exit rules', () => {
 
   it('PROCWARDEN_NO_RESTART_EXIT: nothing starts the app again, whatever the policy, and says why', () => {
     const everything = policy({ autorestart: 'always', autoreplace: 'always', recovery: true });
-    expect(decide(code(78), [], everything, NOW, rules)).toEqual({ action: 'stop', delayMs: 0, restartsLeft: 3, replacesLeft: 3, reason: 'no-restart-exit' });
-    expect(decide(killed, [], everything, NOW, rules)).toMatchObject({ action: 'stop', reason: 'no-restart-exit' });
+    expect(decide(code(78), [], everything, NOW, rules)).toEqual({
+      action: 'stop',
+      delayMs: 0,
+      restartsLeft: 3,
+      replacesLeft: 3,
+      rule: 'no-restart-exit',
+      reason: 'exit code 78 is in PROCWARDEN_NO_RESTART_EXIT: nothing starts the app again',
+    });
+    expect(decide(killed, [], everything, NOW, rules)).toMatchObject({ action: 'stop', rule: 'no-restart-exit' });
     expect(decide(code(77), [], everything, NOW, rules).action).toBe('restart');
   });
 });
@@ -162,7 +187,7 @@ describe('exit codes in the exit rules', () => {
     const rules = { success: [{ code: 143 }], noRestart: [{ code: 137 }] };
     const onFailure = policy({ autorestart: 'on_failure' });
     expect(decide({ code: null, signal: 'SIGTERM' }, [], onFailure, NOW, rules).action).toBe('stop');
-    expect(decide(killed, [], policy({ autorestart: 'always' }), NOW, rules)).toMatchObject({ action: 'stop', reason: 'no-restart-exit' });
+    expect(decide(killed, [], policy({ autorestart: 'always' }), NOW, rules)).toMatchObject({ action: 'stop', rule: 'no-restart-exit' });
     expect(decide({ code: null, signal: 'SIGINT' }, [], onFailure, NOW, rules).action).toBe('restart');
   });
 });
@@ -191,5 +216,43 @@ describe('the history a decision keeps', () => {
         expect(decide(exit, pruneHistory(history, r, NOW, 0), r, NOW)).toEqual(decide(exit, history, r, NOW));
       }
     }
+  });
+});
+
+describe('the backoff (PROCWARDEN_BACKOFF)', () => {
+  const backoff = { firstMs: 1000, maxMs: 30_000, resetMs: 10_000 };
+  const p = policy({ autorestart: 'on_failure', backoff });
+
+  it('spaces starts: 1 s, doubling with each quick exit in a row, at most 30 s', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 20].map((streak) => decide(code(1), [], p, NOW, undefined, { streak }).delayMs)).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
+    expect(decide(code(1), [], p, NOW, undefined, { streak: 2 }).reason).toBe('autorestart ON_FAILURE, 2 of 3 left in 1m; backoff 4s (quick exit 3 in a row)');
+  });
+
+  it('none with PROCWARDEN_BACKOFF=off; a stop never waits', () => {
+    expect(decide(code(1), [], policy({ autorestart: 'on_failure' }), NOW, undefined, { streak: 3 }).delayMs).toBe(0);
+    expect(decide(code(0), [], p, NOW, undefined, { streak: 3 })).toMatchObject({ action: 'stop', delayMs: 0 });
+  });
+
+  it("a recovery waits for the longer of the throttle and the backoff", () => {
+    const recovering = policy({ recovery: true, throttleMs: 120_000, backoff });
+    const last = starts('recover', NOW - 100_000);
+    expect(decide(code(1), last, recovering, NOW, undefined, { streak: 1 }).delayMs).toBe(20_000);
+    expect(decide(code(1), [], recovering, NOW, undefined, { streak: 4 }).delayMs).toBe(16_000);
+  });
+});
+
+describe('a decision in words', () => {
+  it('names each policy it went through, and what it said', () => {
+    expect(decide(code(0), [], policy({ autorestart: 'on_failure' }), NOW).reason).toBe('autorestart ON_FAILURE: not for exit code 0; autoreplace OFF; Container Recovery OFF');
+    expect(decide(killed, [], policy({ autoreplace: 'always' }), NOW).reason).toBe('autorestart OFF; autoreplace ALWAYS, 2 of 3 left in 5m');
+  });
+
+  it("gives a throttle's end and the next start as wall-clock times", () => {
+    const wallNow = Date.parse('2026-11-30T12:02:07Z');
+    const decision = decide(code(1), starts('recover', NOW - 30_000), policy({ recovery: true }), NOW, undefined, { wallNow });
+    expect(decision.reason).toBe('autorestart OFF; autoreplace OFF; Container Recovery ON, throttled until 12:03:37');
+    expect(decision.nextStartAt).toBe('2026-11-30T12:03:37.000Z');
+    expect(decision).not.toHaveProperty('restartsLeft');
+    expect(decision).not.toHaveProperty('replacesLeft');
   });
 });

@@ -125,7 +125,7 @@ describe('an exit the policy acts on', () => {
       s = step.next;
       effects.push(...step.effects);
     }
-    expect(emitted(effects, 'recovery.decision')[0]).toMatchObject({ action: 'stop', reason: 'no-restart-exit' });
+    expect(emitted(effects, 'recovery.decision')[0]).toMatchObject({ action: 'stop', rule: 'no-restart-exit' });
     expect(exitCode(effects)).toBe(0);
   });
 });
@@ -378,5 +378,62 @@ describe("a formation's instance (shared)", () => {
     expect(emitted(effects, 'recovery.decision')).toEqual([]);
     expect(exitCode(effects)).toBe(0);
     expect(s.over).toBe(true);
+  });
+});
+
+describe('the backoff and the waits', () => {
+  const backoff = { firstMs: 1000, maxMs: 30_000, resetMs: 10_000 };
+  const crashLoop = (policy: Policy, runMs: number, rounds: number) => {
+    let s = running(policy);
+    const delays: number[] = [];
+    let now = 1010;
+    for (let round = 0; round < rounds; round++) {
+      now += runMs;
+      let step = transition(s, { type: 'exited', exit: { code: 1, signal: null }, terminalStop: false }, settings, now);
+      step = transition(step.next, { type: 'tree-ended', leftovers: [], lastTreeExit: undefined, lastForwarded: undefined }, settings, now);
+      const arm = step.effects.find((effect) => effect.type === 'arm-timer');
+      delays.push(arm && arm.type === 'arm-timer' ? arm.delayMs : 0);
+      s = step.next;
+      if (s.state === 'waiting') {
+        now += arm && arm.type === 'arm-timer' ? arm.delayMs : 0;
+        s = transition(s, { type: 'timer' }, settings, now).next;
+      }
+      if (s.state !== 'starting') break;
+      s = transition(s, { type: 'spawned', pid: 100 + round }, settings, now).next;
+    }
+    return delays;
+  };
+
+  it('quick exits in a row wait 1 s, 2 s, 4 s ...; runs as long as the reset start again from 1 s', () => {
+    const policy = { ...OFF, autorestart: 'always' as const, restartBudget: { tries: 10, windowMs: 60_000 }, backoff };
+    expect(crashLoop(policy, 10, 4)).toEqual([1000, 2000, 4000, 8000]);
+    expect(crashLoop(policy, 10_000, 3)).toEqual([1000, 1000, 1000]);
+  });
+
+  it('restart-requested while waiting: the pending start now, its timer cancelled', () => {
+    const policy = { ...OFF, recovery: true, throttleMs: 60_000 };
+    const first = drive(running(policy), [...crashed(), { type: 'spawned', pid: 43 }]).s;
+    const waiting = drive(first, crashed(), 2000).s;
+    expect(waiting.state).toBe('waiting');
+    const now = transition(waiting, { type: 'restart-requested' }, settings, 3000);
+    expect(now.next.state).toBe('starting');
+    expect(types(now.effects)).toEqual(['cancel-timer', 'reset', 'spawn']);
+  });
+
+  it('policy-changed while waiting decides again from when the decision was taken', () => {
+    const policy = { ...OFF, recovery: true, throttleMs: 60_000 };
+    const first = drive(running(policy), [...crashed(), { type: 'spawned', pid: 43 }]).s;
+    const waiting = drive(first, crashed(), 2000).s;
+    // Recovery off: the pending start becomes a stop, with the app's code.
+    const off = transition(waiting, { type: 'policy-changed', policy: { ...policy, recovery: false } }, settings, 5000);
+    expect(off.next.state).toBe('stopped');
+    expect(types(off.effects)).toEqual(['emit recovery.decision', 'exit']);
+    // A shorter throttle: the wait is what is left of it, counted from the first decision.
+    const shorter = transition(waiting, { type: 'policy-changed', policy: { ...policy, throttleMs: 10_000 } }, settings, 5000);
+    expect(shorter.next.state).toBe('waiting');
+    expect(shorter.effects.at(-1)).toEqual({ type: 'arm-timer', delayMs: 1020 + 10_000 - 5000 });
+    // One already over: the start now.
+    const over = transition(waiting, { type: 'policy-changed', policy: { ...policy, throttleMs: 1000 } }, settings, 5000);
+    expect(types(over.effects)).toEqual(['emit recovery.decision', 'cancel-timer', 'reset', 'spawn']);
   });
 });
