@@ -60,6 +60,7 @@ export default tseslint.config(
       'src/procfile/exec-form.ts',
       'src/procfile/service-env.ts',
       'src/procfile/formation.ts',
+      'src/health/health-config.ts',
       'src/lint/rules.ts',
       'src/control/protocol.ts',
       'src/control/policy-file.ts',

@@ -22,6 +22,7 @@ import { canBeStopSignal, DEFAULT_STOP_SIGNALS, parseSignal } from '../signals/s
 import { parseDuration } from './duration.ts';
 import { USAGE } from './help.ts';
 import { parseFormation, parseTypes } from '../procfile/formation.ts';
+import { healthCheckFrom } from '../health/health-config.ts';
 
 export type Invocation =
   | { readonly kind: 'run'; readonly config: Config }
@@ -124,6 +125,8 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
   // only, and Container Recovery is off unless asked for.
   const service = source.kind === 'procfile';
   const policy = readPolicy(values, env, { service });
+  const healthCheck = healthCheckFrom(env);
+  if (healthCheck && 'error' in healthCheck) throw new UsageError(healthCheck.error);
   return {
     kind: 'run',
     config: {
@@ -150,6 +153,7 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
       stateDir: stateDirFrom(env),
       backgroundExit: oneOf(env, 'PROCWARDEN_BACKGROUND_EXIT', BACKGROUND_EXITS, 'warn'),
       prefix: oneOf(env, 'PROCWARDEN_PREFIX', ['on', 'off'] as const, 'off') === 'on',
+      ...(healthCheck ? { healthCheck } : {}),
       ...wipeSettings(env, cwd),
       doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '',
     },

@@ -4,6 +4,7 @@
 import type { ExitRules } from '../policy/exit-rules.ts';
 import type { Policy } from '../policy/policy.ts';
 import type { FormationRequest } from '../procfile/formation.ts';
+import type { HealthCheck } from '../health/health-config.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -72,6 +73,8 @@ export interface Config {
   readonly wipePathsByDefault: boolean;
   /** Globs (absolute) left alone by the reset. */
   readonly wipeExclude: readonly string[];
+  /** PROCWARDEN_HEALTHCHECK and its options; undefined when none is set. */
+  readonly healthCheck?: HealthCheck | undefined;
   /** PROCWARDEN_PREFIX=on: the apps' output through procwarden, each line after its instance's name. */
   readonly prefix: boolean;
   /** What the configuration dropped, to be said once events are on. */

@@ -60,6 +60,10 @@ Environment:
   PROCWARDEN_RESTART_LIMIT restarts allowed in a sliding window, TRIES/WINDOW (default ${budget(DEFAULT_RESTART_BUDGET)})
   PROCWARDEN_REPLACE_LIMIT replacements allowed in a sliding window (default ${budget(DEFAULT_REPLACE_BUDGET)})
   PROCWARDEN_THROTTLE      least time between the starts of two recoveries (default ${formatDuration(DEFAULT_THROTTLE_MS)})
+  PROCWARDEN_HEALTHCHECK   http://HOST:PORT/PATH, tcp://HOST:PORT or exec:COMMAND ($PORT is the
+                           app's): after _RETRIES failures in a row, the app is stopped and the
+                           policy acts as for a crash; with _INTERVAL, _TIMEOUT, _START_PERIOD,
+                           _RETRIES as Docker's HEALTHCHECK (default 30s, 30s, 0s, 3)
   PROCWARDEN_BACKOFF       FIRST..MAX or off: the wait before a start by a policy, doubling
                            with each quick exit in a row (default ${formatDuration(DEFAULT_BACKOFF.firstMs)}..${formatDuration(DEFAULT_BACKOFF.maxMs)})
   PROCWARDEN_BACKOFF_RESET a run this long starts the backoff again (default ${formatDuration(DEFAULT_BACKOFF.resetMs)})

@@ -12,8 +12,11 @@ import type * as PinoRuntime from './pino-runtime.ts';
 export type StartMode = 'initial' | 'restart' | 'replace' | 'recover';
 /** The supervisor's states (supervisor/transitions.ts), as `supervisor.state` and `procwarden status` name them. */
 export type SupervisorState = 'starting' | 'running' | 'stopping' | 'waiting' | 'stopped';
-/** `formation`: stopped because another instance of the formation asked for the container's replace or recovery. */
-export type ExitCause = 'crash' | 'clean' | 'stop' | 'requested' | 'formation';
+/**
+ * `formation`: stopped because another instance of the formation asked for the container's
+ * replace or recovery; `unhealthy`: stopped after its health check failed RETRIES times in a row.
+ */
+export type ExitCause = 'crash' | 'clean' | 'stop' | 'requested' | 'formation' | 'unhealthy';
 
 /** Every event procwarden writes, by name, and the fields it carries (README, Events). */
 export interface EventFields {
@@ -60,6 +63,10 @@ export interface EventFields {
   };
   'policy.changed': { old: PolicyView; new: PolicyView; source: 'socket' | 'file'; /** The one process type of a formation it changed. */ processType?: string };
   'policy.rejected': { source: 'file'; error: string };
+  /** A health probe failed: `counted` false within the start period, before any probe passed. */
+  'health.failed': { probe: 'http' | 'tcp' | 'exec'; output: string; streak: number; retries: number; counted: boolean; process?: string };
+  /** A probe passed after failures. */
+  'health.ok': { probe: 'http' | 'tcp' | 'exec'; output: string; process?: string };
   'procwarden.exit': { code: number };
   'procwarden.warning': { detail: string };
 }
@@ -87,6 +94,8 @@ const EVENTS: { readonly [E in EventName]: { level: 'debug' | 'info' | 'warn'; m
   pitfall: { level: 'warn', msg: ({ rule }) => PITFALL_MESSAGES[rule] ?? 'pitfall' },
   'policy.changed': { level: 'info', msg: 'policy changed' },
   'policy.rejected': { level: 'warn', msg: 'policy change refused: nothing changed' },
+  'health.failed': { level: 'warn', msg: ({ streak, retries, counted }) => (counted ? `health check failed (${streak} of ${retries} in a row)` : 'health check failed (in the start period: not counted)') },
+  'health.ok': { level: 'info', msg: 'health check passes again' },
   'procwarden.exit': { level: 'info', msg: 'procwarden exits' },
   'procwarden.warning': { level: 'warn', msg: 'procwarden warning' },
 };

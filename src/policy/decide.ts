@@ -41,6 +41,8 @@ export interface DecisionContext {
   readonly streak?: number;
   /** The wall clock now (ms since the epoch), for `nextStartAt` and a throttle's end in words. */
   readonly wallNow?: number;
+  /** procwarden stopped the app because its health check failed: a failure, whatever its exit. */
+  readonly unhealthy?: boolean;
 }
 
 /**
@@ -84,7 +86,7 @@ const clockTime = (wallMs: number) => new Date(wallMs).toISOString().slice(11, 1
  */
 export function decide(exit: ExitStatus, history: readonly PastStart[], policy: Policy, now: number, rules: ExitRules = NO_EXIT_RULES, context: DecisionContext = {}): Decision {
   let { restartsLeft, replacesLeft } = budgetsLeft(history, policy, now);
-  const said: string[] = [];
+  const said: string[] = context.unhealthy ? ['unhealthy'] : [];
   const budgets = () => ({
     ...(policy.autorestart === 'off' ? {} : { restartsLeft }),
     ...(policy.autoreplace === 'off' ? {} : { replacesLeft }),
@@ -113,7 +115,8 @@ export function decide(exit: ExitStatus, history: readonly PastStart[], policy: 
       said.push(`${name} OFF`);
       return false;
     }
-    if (!applies(policyOf, exit, rules)) {
+    // An app stopped as unhealthy failed, whatever it exited with: ON_FAILURE acts on it.
+    if (!context.unhealthy && !applies(policyOf, exit, rules)) {
       said.push(`${name} ${shown(policyOf)}: not for ${exit.signal === null && exit.code === 0 ? 'exit code 0' : `${exitInWords(exit)} (a success)`}`);
       return false;
     }

@@ -10,6 +10,8 @@ import type { Policy } from '../policy/policy.ts';
 import type { AppExit } from '../process/exit-status.ts';
 import { killDescendantsNow, killTree, signalTree, waitForTree, type TreeScope } from '../process/kill-tree.ts';
 import type { PrefixedOutput } from '../process/prefix-output.ts';
+import { expandPort, type HealthCheck } from '../health/health-config.ts';
+import { watchHealth, type HealthView, type HealthWatch } from '../health/health-checker.ts';
 import type { ProcStat } from '../process/proc-stat.ts';
 import type { Reaper } from '../process/reaper.ts';
 import { spawnApp, type AppLaunch } from '../process/spawn-app.ts';
@@ -41,6 +43,8 @@ export interface Instance {
   readonly supervision: Supervision;
   /** The app's process group holds the terminal's foreground. */
   readonly hasTerminal: boolean;
+  /** The running app's health, when a health check is set. */
+  health(): HealthView | undefined;
   dispatch(input: Input): void;
   /** A child procwarden reaped: true when it was this instance's (its first process, or part of its tree that ended after it). */
   reaped(pid: number, exit: AppExit, zombie: ProcStat | undefined): boolean;
@@ -63,9 +67,11 @@ export function createInstance(
   settings: Settings,
   policy: Policy,
   launch: AppLaunch,
-  deps: { libc: Libc; events: EventLog; reaper: Reaper; scope: TreeScope; owner: InstanceOwner; output?: PrefixedOutput | undefined },
+  deps: { libc: Libc; events: EventLog; reaper: Reaper; scope: TreeScope; owner: InstanceOwner; output?: PrefixedOutput | undefined; health?: HealthCheck | undefined },
 ): Instance {
-  const { libc, events, reaper, scope, owner, output } = deps;
+  const { libc, events, reaper, scope, owner, output, health } = deps;
+  /** The health checks of the app's current start. */
+  let healthWatch: HealthWatch | undefined;
   let s: Supervision = initialSupervision(policy);
   /** The app's process group is the terminal's foreground (taken back when the app stops or ends). */
   let appHasTerminal = false;
@@ -149,6 +155,10 @@ export function createInstance(
         const pid = spawnApp(libc, launch, output?.open());
         output?.started();
         appEnded = false;
+        if (health) {
+          const probe = expandPort(health.probe, settings.port);
+          healthWatch = watchHealth(health, probe, environment(launch.env), events, () => dispatch({ type: 'health-failed' }), settings.process);
+        }
         appHasTerminal = launch.takeTerminal;
         dispatch({ type: 'spawned', pid });
         owner.spawned(instance);
@@ -200,10 +210,12 @@ export function createInstance(
     get hasTerminal() {
       return appHasTerminal;
     },
+    health: () => (s.pid > 0 ? healthWatch?.view() : undefined),
     dispatch,
     reaped(pid, exit, zombie) {
       if (pid === s.pid && !appEnded) {
         appEnded = true;
+        healthWatch?.stop();
         lastTreeExit = undefined;
         const terminalStop = appHasTerminal && exit.signal !== null && TERMINAL_STOP_SIGNALS.has(exit.signal);
         takeTerminalBack();
@@ -235,4 +247,15 @@ export function createInstance(
     },
   };
   return instance;
+}
+
+/** The app's environment (NAME=value Buffers) as an object, for a health check's command. */
+function environment(env: readonly Buffer[]): NodeJS.ProcessEnv {
+  const result: NodeJS.ProcessEnv = {};
+  for (const entry of env) {
+    const text = entry.toString('utf8');
+    const equals = text.indexOf('=');
+    if (equals > 0) result[text.slice(0, equals)] = text.slice(equals + 1);
+  }
+  return result;
 }

@@ -185,6 +185,8 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
       scope: scopeOf(spec.name, () => instance),
       owner,
       output,
+      // A health check acts through the policy: a service's, or a one-off's that a flag turned on.
+      health: config.healthCheck && !spec.oneShot && (config.source.kind === 'procfile' || recoversAtAll(spec.policy)) ? config.healthCheck : undefined,
     });
     specs_.set(instance, spec);
     return instance;
@@ -302,9 +304,11 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
   const view = (instance: Instance) => {
     const s = instance.supervision;
     const now = monotonicMs();
+    const health = instance.health();
     return {
       state: s.state,
       app: s.pid > 0 ? { pid: s.pid, attempt: s.attempt, mode: s.mode, uptimeMs: Math.round(now - s.startedAt) } : null,
+      ...(health ? { health } : {}),
       policy: viewPolicy(s.policy),
       ...budgetsLeft(s.history, s.policy, now),
       history: s.history.slice(-HISTORY_SHOWN).map(({ action, at }) => ({ action, secondsAgo: Math.round((now - at) / 1000) })),

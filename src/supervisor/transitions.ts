@@ -75,6 +75,10 @@ export interface Supervision {
   readonly backgroundCrash?: AppExit | undefined;
   /** The exit the last decision was about: what a stop while `waiting` exits with. */
   readonly lastExit?: AppExit | undefined;
+  /** Stopped by procwarden because its health check failed. */
+  readonly unhealthy?: boolean;
+  /** The exit being decided on followed a failed health check (it counts as a failure). */
+  readonly decidedUnhealthy?: boolean;
   /** Quick exits in a row (runs shorter than the backoff's reset), for the next decision's backoff. */
   readonly streak: number;
   /** When the decision a `waiting` instance waits on was taken (monotonic ms). */
@@ -97,6 +101,8 @@ export type Input =
   | { readonly type: 'stop-requested'; readonly signal: string }
   | { readonly type: 'restart-requested' }
   | { readonly type: 'grace-over' }
+  /** The health check failed RETRIES times in a row: the app is stopped gracefully, and its exit is a failure. */
+  | { readonly type: 'health-failed' }
   | { readonly type: 'background-crash'; readonly exit: AppExit }
   | {
       readonly type: 'tree-ended';
@@ -183,6 +189,9 @@ export function transition(s: Supervision, input: Input, settings: Settings, now
       return { next: { ...s, state: 'stopping', restart: true }, effects: [{ type: 'signal-tree', signal: settings.stopSignal }] };
     case 'grace-over':
       return s.state === 'stopping' ? { next: s, effects: [{ type: 'kill-now' }] } : same(s);
+    case 'health-failed':
+      if (s.state !== 'running' || s.pid === 0) return same(s);
+      return { next: { ...s, state: 'stopping', unhealthy: true }, effects: [{ type: 'signal-tree', signal: settings.stopSignal }] };
     case 'background-crash':
       // Once one counts as the app's crash, the rest are procwarden's own killing.
       if (s.state !== 'running' || s.backgroundCrash) return same(s);
@@ -308,12 +317,13 @@ function treeEnded(s: Supervision, ended: Extract<Input, { type: 'tree-ended' }>
   // the stop's outcome is the last one's (a shell's server that drained and exited 0 gives
   // 0, as with exec; one SIGKILLed at the end of the grace, 137).
   const exit = s.backgroundCrash ?? (s.diedInStop && first.signal === stopSignal && ended.lastTreeExit ? ended.lastTreeExit : first);
-  const cause: ExitCause = s.stop !== undefined ? 'stop' : s.halt ? 'formation' : requested ? 'requested' : failed(exit, settings.exitRules) ? 'crash' : 'clean';
+  const cause: ExitCause =
+    s.stop !== undefined ? 'stop' : s.halt ? 'formation' : requested ? 'requested' : s.unhealthy ? 'unhealthy' : failed(exit, settings.exitRules) ? 'crash' : 'clean';
   const effects: Effect[] = [
     emit('container.exited', { pid: s.lastPid, attempt: s.attempt, code: exit.code, signal: exit.signal, uptimeMs: Math.round(now - s.startedAt), cause, ...named(settings) }),
     ...leftoverNotice(s, first, ended, settings),
   ];
-  const after: Supervision = { ...s, restart: false, lastExit: exit, backgroundCrash: undefined };
+  const after: Supervision = { ...s, restart: false, lastExit: exit, backgroundCrash: undefined, unhealthy: false, decidedUnhealthy: s.unhealthy === true && s.stop === undefined && !s.halt && !requested };
   if (s.stop !== undefined) return finish(after, exit, settings, effects);
   if (s.halt) return { next: { ...after, state: 'stopped' }, effects: [...effects, { type: 'halted' }] };
   if (requested) return withEffects(begin({ ...after, mode: 'restart', uncounted: true }, settings), effects);
@@ -332,7 +342,11 @@ function treeEnded(s: Supervision, ended: Extract<Input, { type: 'tree-ended' }>
 function decideAndGo(s: Supervision, settings: Settings, clock: Clock, now: number): Step {
   const exit = s.lastExit!;
   const wallAt = clock.wallNow === undefined ? undefined : clock.wallNow - (now - s.decidedAt);
-  const decision = decide(exit, s.history, s.policy, s.decidedAt, settings.exitRules, { streak: s.streak, ...(wallAt === undefined ? {} : { wallNow: wallAt }) });
+  const decision = decide(exit, s.history, s.policy, s.decidedAt, settings.exitRules, {
+    streak: s.streak,
+    ...(wallAt === undefined ? {} : { wallNow: wallAt }),
+    ...(s.decidedUnhealthy ? { unhealthy: true } : {}),
+  });
   const effects: Effect[] = [emit('recovery.decision', { ...decision, ...named(settings) })];
   if (decision.action === 'stop') return finish(s, exit, settings, effects);
   const next: Supervision = { ...s, mode: decision.action };

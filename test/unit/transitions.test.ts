@@ -437,3 +437,21 @@ describe('the backoff and the waits', () => {
     expect(types(over.effects)).toEqual(['emit recovery.decision', 'cancel-timer', 'reset', 'spawn']);
   });
 });
+
+describe('a failed health check', () => {
+  it('running --health-failed--> stopping (the stop signal to the tree); the exit is cause unhealthy, and a failure for the policy', () => {
+    const up = running({ ...OFF, autorestart: 'on_failure' });
+    const asked = transition(up, { type: 'health-failed' }, settings, 2000);
+    expect(asked.next).toMatchObject({ state: 'stopping', unhealthy: true });
+    expect(asked.effects).toEqual([{ type: 'signal-tree', signal: 'SIGTERM' }]);
+    // It drained and exited 0: still restarted by ON_FAILURE.
+    const { effects } = drive(asked.next, crashed({ code: 0, signal: null }), 2010);
+    expect(emitted(effects, 'container.exited')[0]).toMatchObject({ code: 0, cause: 'unhealthy' });
+    expect(emitted(effects, 'recovery.decision')[0]).toMatchObject({ action: 'restart', reason: 'unhealthy; autorestart ON_FAILURE, 2 of 3 left in 1m' });
+  });
+
+  it('means nothing unless the app runs undisturbed', () => {
+    const stopping = transition(running(), { type: 'stop-requested', signal: 'SIGTERM' }, settings, 2000).next;
+    expect(transition(stopping, { type: 'health-failed' }, settings, 2010).next).toBe(stopping);
+  });
+});

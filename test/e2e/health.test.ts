@@ -1,0 +1,150 @@
+// Issue 15: health checks. A hung app is stopped and started again by the policy after
+// RETRIES failures in a row, with events; a check that passes never restarts; the start
+// period is honoured; a command that hangs is killed at its timeout. dist/procwarden as PID 1,
+// its intervals at milliseconds.
+
+import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, descendantsOf, eventsNamed, pid1Of, readIfExists, runAsPid1, runTracked, scratch, stderrSoFar, until } from '../support/processes.ts';
+
+/** A TCP port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// A server that accepts connections and never answers: a deadlocked app.
+const HUNG = `python3 -c "import os, socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', int(os.environ['PORT']))); s.listen(64); held = [s.accept() for _ in iter(int, 1)]"`;
+// One that answers 200 to everything.
+const HEALTHY = 'exec python3 -m http.server $PORT --bind 127.0.0.1';
+
+const FAST = { PROCWARDEN_HEALTHCHECK_INTERVAL: '100ms', PROCWARDEN_HEALTHCHECK_TIMEOUT: '200ms', PROCWARDEN_HEALTHCHECK_RETRIES: '3' };
+
+/** A Procfile service `web: command`, on its own port, with its own state dir. */
+async function service(command: string, env: Record<string, string>) {
+  const dir = scratch();
+  writeFileSync(join(dir, 'Procfile'), `web: ${command}\n`);
+  const port = await freePort();
+  const all = { PORT: String(port), PROCWARDEN_STATE_DIR: join(dir, 'state'), PROCWARDEN_RECOVERY: 'off', ...FAST, ...env };
+  const run = runAsPid1([], { cwd: dir, env: all });
+  const pid1 = await pid1Of(run.pid!);
+  return { run, pid1, stderr: stderrSoFar(run), port, env: all };
+}
+
+const starts = (stderr: string) => eventsNamed(stderr, 'container.started');
+/** Requests python's http.server logged as answered with 200. */
+const probesAnswered = (stderr: string) => (stderr.match(/"GET \/ HTTP\/1\.1" 200/g) ?? []).length;
+
+describe('health checks', () => {
+  it('an HTTP check of a hung app: 3 failures in a row, the app stopped gracefully, then restarted (ON_FAILURE)', async () => {
+    // The start period lets python start listening: the failures that count are the hung app's.
+    const { run, pid1, stderr } = await service(HUNG, {
+      PROCWARDEN_HEALTHCHECK: 'http://127.0.0.1:$PORT/health',
+      PROCWARDEN_HEALTHCHECK_START_PERIOD: '2s',
+      AUTORESTART: 'ON_FAILURE',
+    });
+    await until(() => starts(stderr()).length >= 2, 'the restart', 10_000);
+    process.kill(pid1, 'SIGTERM');
+    const result = await run;
+    const failed = eventsNamed(result.stderr, 'health.failed').filter(({ counted }) => counted);
+    expect(failed.slice(0, 3).map(({ probe, streak }) => [probe, streak])).toEqual([
+      ['http', 1],
+      ['http', 2],
+      ['http', 3],
+    ]);
+    for (const { output } of failed.slice(0, 3)) expect(output).toMatch(/^no answer within 0\.2 s$/);
+    const [exited] = eventsNamed(result.stderr, 'container.exited');
+    expect(exited).toMatchObject({ cause: 'unhealthy', signal: 'SIGTERM' });
+    expect(eventsNamed(result.stderr, 'recovery.decision')[0]).toMatchObject({ action: 'restart', reason: expect.stringMatching(/^unhealthy; autorestart ON_FAILURE/) });
+  });
+
+  it('a TCP check of an app that does not listen: restarted; an exec check that fails: restarted too', async () => {
+    for (const check of ['tcp://127.0.0.1:$PORT', 'exec:test -e /no/such/file']) {
+      const { run, pid1, stderr } = await service('exec sleep 1000', { PROCWARDEN_HEALTHCHECK: check, AUTORESTART: 'ON_FAILURE' });
+      await until(() => starts(stderr()).length >= 2, `the restart (${check})`, 10_000);
+      process.kill(pid1, 'SIGTERM');
+      const result = await run;
+      expect(eventsNamed(result.stderr, 'container.exited')[0], check).toMatchObject({ cause: 'unhealthy' });
+      expect(eventsNamed(result.stderr, 'health.failed')[0]!.probe).toBe(check.split(':')[0]);
+    }
+  });
+
+  it('an unhealthy app that exits 0 on SIGTERM is still a failure: ON_FAILURE restarts it; once the budget is spent, procwarden exits with its code', async () => {
+    const { run } = await service(`trap 'exit 0' TERM; sleep 1000 & wait`, { PROCWARDEN_HEALTHCHECK: 'exec:false', AUTORESTART: 'ON_FAILURE', PROCWARDEN_RESTART_LIMIT: '1/1m' });
+    const result = await run;
+    expect(result.exitCode).toBe(0);
+    expect(eventsNamed(result.stderr, 'container.exited')).toMatchObject([
+      { code: 0, cause: 'unhealthy' },
+      { code: 0, cause: 'unhealthy' },
+    ]);
+    expect(eventsNamed(result.stderr, 'recovery.decision')).toMatchObject([
+      { action: 'restart', reason: 'unhealthy; autorestart ON_FAILURE, 0 of 1 left in 1m' },
+      { action: 'stop', reason: 'unhealthy; autorestart ON_FAILURE: budget spent (1 in 1m); autoreplace OFF; Container Recovery OFF' },
+    ]);
+  });
+
+  it('a check that passes never restarts the app, and status shows it healthy', async () => {
+    // The start period covers the server's own start (a probe before it listens is refused).
+    const { run, pid1, stderr, env } = await service(HEALTHY, { PROCWARDEN_HEALTHCHECK: 'http://127.0.0.1:$PORT/', PROCWARDEN_HEALTHCHECK_START_PERIOD: '3s', AUTORESTART: 'ALWAYS' });
+    // Ten probes answered (the server logs each request on its stderr, which is procwarden's).
+    await until(() => probesAnswered(stderr()) >= 10, 'ten probes', 10_000);
+    const status = JSON.parse((await runTracked(BIN, ['status', '--json'], { env })).stdout) as { health: { status: string; lastOutput: string } };
+    expect(status.health).toMatchObject({ status: 'healthy', lastOutput: 'HTTP 200' });
+    expect(starts(stderr())).toHaveLength(1);
+    expect(eventsNamed(stderr(), 'health.failed').filter(({ counted }) => counted)).toEqual([]);
+    process.kill(pid1, 'SIGTERM');
+    await run;
+  });
+
+  it('the start period: failures before it ends do not count, and the app that comes up in it is never restarted', async () => {
+    // Up after 0.8 s; the start period is 1.5 s; 3 failures at 100 ms would have restarted it.
+    const { run, pid1, stderr } = await service(`sleep 0.8; ${HEALTHY}`, {
+      PROCWARDEN_HEALTHCHECK: 'http://127.0.0.1:$PORT/',
+      PROCWARDEN_HEALTHCHECK_START_PERIOD: '1500ms',
+      AUTORESTART: 'ON_FAILURE',
+    });
+    await until(() => eventsNamed(stderr(), 'health.failed').length >= 3, 'failures in the start period');
+    // Past the start period: probes answered after it, and still no restart.
+    await until(() => probesAnswered(stderr()) >= 12, 'probes past the start period', 10_000);
+    expect(eventsNamed(stderr(), 'health.failed').every(({ counted }) => !counted)).toBe(true);
+    expect(starts(stderr())).toHaveLength(1);
+    process.kill(pid1, 'SIGTERM');
+    await run;
+  });
+
+  it('an exec check that hangs is killed at its timeout, with what it started, and leaves no zombie', async () => {
+    // The probe starts a sleep of its own in the background, then hangs in another.
+    const { run, pid1, stderr } = await service('exec sleep 1000', {
+      PROCWARDEN_HEALTHCHECK: 'exec:sleep 999 & sleep 998',
+      PROCWARDEN_HEALTHCHECK_INTERVAL: '1s',
+      PROCWARDEN_HEALTHCHECK_RETRIES: '2',
+    });
+    await until(() => eventsNamed(stderr(), 'health.failed').length >= 1, 'the first failure', 5000);
+    expect(eventsNamed(stderr(), 'health.failed')[0]!.output).toMatch(/^no exit within 0\.2 s: killed/);
+    // Before the next probe (a second later): nothing of this one is left, not even a zombie.
+    const probeLeft = () => descendantsOf(pid1).filter((pid) => /^sleep\0(999|998)\0/.test(readIfExists(`/proc/${pid}/cmdline`)) || /\) Z /.test(readIfExists(`/proc/${pid}/stat`)));
+    await until(() => probeLeft().length === 0, 'the probe and all it started gone', 700);
+    const result = await run;
+    expect(eventsNamed(result.stderr, 'container.exited')).toMatchObject([{ cause: 'unhealthy' }]);
+  });
+
+  it('a bad PROCWARDEN_HEALTHCHECK is exit 2 with a line that says why', async () => {
+    for (const [env, message] of [
+      [{ PROCWARDEN_HEALTHCHECK: 'ftp://x' }, /PROCWARDEN_HEALTHCHECK: 'ftp:\/\/x' is not http:\/\/HOST:PORT\/PATH, tcp:\/\/HOST:PORT or exec:COMMAND/],
+      [{ PROCWARDEN_HEALTHCHECK: 'exec:true', PROCWARDEN_HEALTHCHECK_RETRIES: '0' }, /PROCWARDEN_HEALTHCHECK_RETRIES: '0' is not a whole number/],
+      [{ PROCWARDEN_HEALTHCHECK: 'exec:true', PROCWARDEN_HEALTHCHECK_INTERVAL: 'soon' }, /PROCWARDEN_HEALTHCHECK_INTERVAL: 'soon' is not a duration/],
+    ] as const) {
+      const result = await runAsPid1(['--', 'true'], { env });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(message);
+    }
+  });
+});
