@@ -6,7 +6,7 @@
 import { listenEarly, releaseSignals } from './signals/early-signals.ts';
 import { readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { parseInvocation, stateDirFrom } from './config/command-line.ts';
-import type { AppSource, Config } from './config/config.ts';
+import type { AppSource, Config, PolicySources } from './config/config.ts';
 import { helpText } from './config/help.ts';
 import { createEventLog, type EventLog } from './events/events.ts';
 import { NativeLoadError, loadLibc } from './native/load-libc.ts';
@@ -114,39 +114,58 @@ async function client(
 
 type AppView = { pid: number; attempt: number; mode: string; uptimeMs: number } | null;
 const describeApp = (app: AppView) => (app ? `pid ${app.pid}, attempt ${app.attempt} (${app.mode}), up ${Math.round(app.uptimeMs / 1000)} s` : 'none');
+const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
+const clock = (iso: string) => iso.slice(11, 19);
 
-function describeStatus(status: Record<string, unknown>): string {
-  const instances = status['instances'] as { process: string; state: string; app: AppView; policy: Record<string, string>; restartsLeft: number; replacesLeft: number }[] | undefined;
-  if (instances) {
-    // A formation: one line an instance.
-    return [
-      ...instances.map(
-        ({ process, state, app, policy, restartsLeft, replacesLeft }) =>
-          `${process}: ${state}, ${app ? describeApp(app) : 'no process'}; autorestart ${policy['autorestart']}, autoreplace ${policy['autoreplace']}, recovery ${policy['recovery']}; ${restartsLeft} restarts, ${replacesLeft} replacements left`,
-      ),
-      ...describeCommon(status),
-    ].join('\n');
-  }
-  const app = status['app'] as AppView;
-  const policy = status['policy'] as Record<string, string>;
+/** One instance (or the lone app) as `procwarden status` prints it: a line a fact. */
+function describeInstance(view: Record<string, unknown>): string[] {
+  const policy = view['policy'] as Record<string, string>;
+  const sources = (view['policySources'] ?? {}) as Record<string, string>;
+  const health = view['health'] as { status: string; failingStreak: number; lastOutput?: string; lastCheckSecondsAgo?: number } | undefined;
+  const lastExit = view['lastExit'] as { code: number | null; signal: string | null; cause: string; uptimeMs: number; at: string } | null;
+  const lastDecision = view['lastDecision'] as { action: string; reason: string; at: string } | null;
+  const nextStart = view['nextStart'] as { mode: string; at: string } | null;
+  const count = (counts: Record<string, number>) => Object.entries(counts).map(([what, n]) => `${what} ${n}`).join(', ') || 'none';
+  const setting = (key: string, label: string) => `${label} ${policy[key]}${sources[key] ? ` (${sources[key]})` : ''}`;
+  const budgets = [
+    ...(policy['autorestart'] !== 'OFF' ? [`${String(view['restartsLeft'])} restarts`] : []),
+    ...(policy['autoreplace'] !== 'OFF' ? [`${String(view['replacesLeft'])} replacements`] : []),
+  ];
   return [
-    `state: ${String(status['state'])}`,
-    `app: ${describeApp(app)}`,
-    `policy: autorestart ${policy['autorestart']}, autoreplace ${policy['autoreplace']}, recovery ${policy['recovery']}`,
-    `budgets left: ${String(status['restartsLeft'])} restarts, ${String(status['replacesLeft'])} replacements`,
-    ...describeCommon(status),
-  ].join('\n');
+    `${view['processType'] === undefined ? 'command:' : `process type ${String(view['processType'])}:`} ${(view['command'] as string[]).join(' ')}`,
+    `state: ${String(view['state'])}`,
+    `app: ${describeApp(view['app'] as AppView)}`,
+    ...(health ? [`health: ${health.status}${health.failingStreak > 0 ? ` (${health.failingStreak} failures in a row)` : ''}${health.lastOutput ? `, last: ${health.lastOutput}${health.lastCheckSecondsAgo === undefined ? '' : `, ${health.lastCheckSecondsAgo} s ago`}` : ''}`] : []),
+    ...(lastExit ? [`last exit: ${lastExit.signal ?? `exit code ${lastExit.code}`} (${lastExit.cause}) after ${seconds(lastExit.uptimeMs)}, at ${clock(lastExit.at)}`] : []),
+    ...(lastDecision ? [`last decision: ${lastDecision.action} (${lastDecision.reason}), at ${clock(lastDecision.at)}`] : []),
+    ...(nextStart ? [`next start: ${nextStart.mode} at ${clock(nextStart.at)}`] : []),
+    `policy: ${setting('autorestart', 'autorestart')}, ${setting('autoreplace', 'autoreplace')}, ${setting('recovery', 'recovery')}`,
+    ...(budgets.length > 0 ? [`budgets left: ${budgets.join(', ')}`] : []),
+    `starts: ${count(view['starts'] as Record<string, number>)}; exits: ${count(view['exits'] as Record<string, number>)}`,
+  ];
 }
 
-/** The snapshot and the pitfalls: the container's, whatever runs in it. */
+function describeStatus(status: Record<string, unknown>): string {
+  const instances = status['instances'] as Record<string, unknown>[] | undefined;
+  // A formation: each instance's facts, each line after its name.
+  const lines = instances ? instances.flatMap((view) => describeInstance(view).map((line) => `${String(view['process'])}: ${line}`)) : describeInstance(status);
+  return [...lines, ...describeCommon(status)].join('\n');
+}
+
+/** The snapshot, the policy file's last refusal and the pitfalls: the container's, whatever runs in it. */
 function describeCommon(status: Record<string, unknown>): string[] {
   const pitfalls = status['pitfalls'] as { rule: string; detail: string }[];
+  const refused = status['policyFileRejected'] as { error: string; at: string } | null | undefined;
   const snapshot = status['snapshot'] as { source?: string; entries?: number; advice?: string; error?: string } | null | undefined;
   const snapshotLine =
     snapshot === null || snapshot === undefined
       ? []
       : [`snapshot: ${snapshot.error !== undefined ? `none (${snapshot.error})` : `${snapshot.source} (${snapshot.entries} entries)${snapshot.advice ? `: ${snapshot.advice}` : ''}`}`];
-  return [...snapshotLine, ...pitfalls.map((pitfall) => `pitfall: ${pitfall.rule}: ${pitfall.detail}`)];
+  return [
+    ...snapshotLine,
+    ...(refused ? [`policy file: the last change was refused at ${clock(refused.at)}: ${refused.error}`] : []),
+    ...pitfalls.map((pitfall) => `pitfall: ${pitfall.rule}: ${pitfall.detail}`),
+  ];
 }
 
 /** `procwarden snapshot`, an image build step: the pristine snapshot, so that a container start copies nothing. */
@@ -259,13 +278,15 @@ function readPolicyFile(config: Config): { config: Config; text: string | undefi
     say(`PROCWARDEN_POLICY_FILE: ${config.policyFile}: ${changes.error}`);
     return null;
   }
-  return { config: { ...config, policy: policyWith(config, changeFor(changes, undefined)) }, text, changes };
+  const { policy, sources } = withFileChange(config, changeFor(changes, undefined));
+  return { config: { ...config, policy, policySources: sources }, text, changes };
 }
 
-/** `config`'s policy with a change from the policy file, but for what a flag set. */
-function policyWith(config: Config, change: PolicyChange): Policy {
+/** `config`'s policy with a change from the policy file, but for what a flag set; and where each setting now comes from. */
+function withFileChange(config: Config, change: PolicyChange): { policy: Policy; sources: PolicySources } {
   const fromFile = Object.fromEntries(Object.entries(change).filter(([key]) => !config.policyFlags.includes(key as 'recovery')));
-  return { ...config.policy, ...fromFile };
+  const sources = { ...config.policySources, ...Object.fromEntries(Object.keys(fromFile).map((key) => [key, 'file'])) } as PolicySources;
+  return { policy: { ...config.policy, ...fromFile }, sources };
 }
 
 /** A one-shot type's policy: it runs once, whatever was set. */
@@ -292,9 +313,10 @@ function formationSpecs(
   const others = environ.filter((entry) => !/^(PORT|PS)=/.test(entry.toString('latin1')));
   const specs = planned.map(({ name, entry, port, oneShot, type }): InstanceSpec => {
     const command = ['/bin/sh', '-c', execForm(entry.command) ?? entry.command];
-    const policy = policyWith(config, changeFor(changes, type));
+    const { policy, sources } = withFileChange(config, changeFor(changes, type));
     return {
       name,
+      sources,
       app: { command, processType: type, port },
       launch: { ...launch, argv: command.map((word) => Buffer.from(word)) as [Buffer, ...Buffer[]], env: [...others, Buffer.from(`PORT=${port}`), Buffer.from(`PS=${name}`)] },
       policy: oneShot ? runOnce(policy) : policy,
@@ -358,6 +380,7 @@ async function run(unresolved: Config): Promise<number> {
           // With PROCWARDEN_PREFIX the app writes to pipes: the terminal stays procwarden's.
           launch: { argv: app!.argv, env: app!.env, fds: givenFds, takeTerminal: !config.prefix && libc.ownsForegroundOf(0), listenPid },
           policy: config.policy,
+          sources: config.policySources,
           oneShot: false,
         },
       ];

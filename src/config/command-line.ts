@@ -13,6 +13,7 @@ import {
   type Config,
   type LogFormat,
   type LogLevel,
+  type PolicySources,
 } from './config.ts';
 import { DEFAULT_BACKOFF, DEFAULT_REPLACE_BUDGET, DEFAULT_RESTART_BUDGET, DEFAULT_THROTTLE_MS, recoversAtAll, type Budget, type Policy } from '../policy/policy.ts';
 import { notOneOf, POLICY_SETTINGS, type LiveKey, type PolicySetting } from '../policy/settings.ts';
@@ -133,6 +134,9 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
       source,
       policy,
       policyFlags: POLICY_SETTINGS.map(({ key }) => key).filter((key) => values[key] !== undefined),
+      policySources: Object.fromEntries(
+        POLICY_SETTINGS.map(({ key, variable }) => [key, values[key] !== undefined ? 'flag' : service && nonEmpty(env[variable]) !== undefined ? 'env' : 'default']),
+      ) as PolicySources,
       policyFile: service ? nonEmpty(env['PROCWARDEN_POLICY_FILE']) : undefined,
       ignoredForOneOff: service ? [] : POLICY_VARIABLES.filter(({ variable }) => nonEmpty(env[variable]) !== undefined),
       stopTimeoutMs: durationFrom(env, 'PROCWARDEN_STOP_TIMEOUT', DEFAULT_STOP_TIMEOUT_MS),

@@ -37,11 +37,17 @@ export type AppSource =
       readonly oneShotTypes?: readonly string[];
     };
 
+/** Where a policy setting's value came from: its default, the environment, a flag, the policy file, or the control socket. */
+export type PolicySource = 'default' | 'env' | 'flag' | 'file' | 'socket';
+export type PolicySources = Readonly<Record<'autorestart' | 'autoreplace' | 'recovery', PolicySource>>;
+
 export interface Config {
   readonly source: AppSource;
   readonly policy: Policy;
   /** Which policy settings a flag gave: the policy file does not change those at start. */
   readonly policyFlags: readonly ('autorestart' | 'autoreplace' | 'recovery')[];
+  /** Where each live policy setting's value came from, for `procwarden status`. */
+  readonly policySources: PolicySources;
   /** PROCWARDEN_POLICY_FILE: read at start, watched for changes. */
   readonly policyFile: string | undefined;
   /** Grace between forwarding a stop signal and SIGKILL to what is left of the app's tree. */

@@ -38,6 +38,10 @@ export interface EventFields {
     signal: string | null;
     uptimeMs: number;
     cause: ExitCause;
+    /** The kernel's OOM killer ended the app. */
+    oom?: true;
+    /** The signal that ended it dumped core. */
+    coreDumped?: true;
     process?: string;
   };
   /** The policy's decision after an exit (policy/decide.ts), and the instance it is about in a formation. */

@@ -7,6 +7,10 @@ export interface AppExit {
   readonly code: number | null;
   /** The signal's name when a signal killed the app, else null. */
   readonly signal: string | null;
+  /** The signal made the process dump core (WCOREDUMP). */
+  readonly coreDumped?: boolean;
+  /** The kernel's OOM killer ended it (its cgroup counted an OOM kill while it ran). */
+  readonly oom?: boolean;
 }
 
 const SIGNAL_NAMES = new Map<number, string>(
@@ -27,7 +31,7 @@ export function decodeWaitStatus(status: number): AppExit | null {
   if (termSignal === 0) return { code: (status >> 8) & 0xff, signal: null };
   if (termSignal === 0x7f) return null; // stopped (WIFSTOPPED), not an exit
   if (status === 0xffff) return null; // continued (WIFCONTINUED)
-  return { code: null, signal: signalName(termSignal) };
+  return { code: null, signal: signalName(termSignal), ...((status & 0x80) !== 0 ? { coreDumped: true } : {}) };
 }
 
 /**

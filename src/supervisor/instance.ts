@@ -12,6 +12,7 @@ import { killDescendantsNow, killTree, signalTree, waitForTree, type TreeScope }
 import type { PrefixedOutput } from '../process/prefix-output.ts';
 import { expandPort, type HealthCheck } from '../health/health-config.ts';
 import { watchHealth, type HealthView, type HealthWatch } from '../health/health-checker.ts';
+import { oomKillCount } from '../process/oom.ts';
 import type { ProcStat } from '../process/proc-stat.ts';
 import type { Reaper } from '../process/reaper.ts';
 import { spawnApp, type AppLaunch } from '../process/spawn-app.ts';
@@ -45,6 +46,8 @@ export interface Instance {
   readonly hasTerminal: boolean;
   /** The running app's health, when a health check is set. */
   health(): HealthView | undefined;
+  /** What has happened to it since procwarden started, for `procwarden status`. */
+  history(): InstanceHistory;
   dispatch(input: Input): void;
   /** A child procwarden reaped: true when it was this instance's (its first process, or part of its tree that ended after it). */
   reaped(pid: number, exit: AppExit, zombie: ProcStat | undefined): boolean;
@@ -54,6 +57,14 @@ export interface Instance {
   takeTerminalBack(): void;
   /** Replaces what the next spawn starts with (the descriptors closed once no policy needs them). */
   relaunch(launch: AppLaunch): void;
+}
+
+/** The last exit and decision of an instance, and its starts and exits counted, since procwarden started. */
+export interface InstanceHistory {
+  readonly lastExit?: { readonly code: number | null; readonly signal: string | null; readonly cause: string; readonly uptimeMs: number; readonly at: string };
+  readonly lastDecision?: { readonly action: string; readonly reason: string; readonly at: string; readonly nextStartAt?: string };
+  readonly starts: Readonly<Record<string, number>>;
+  readonly exits: Readonly<Record<string, number>>;
 }
 
 /**
@@ -72,6 +83,8 @@ export function createInstance(
   const { libc, events, reaper, scope, owner, output, health } = deps;
   /** The health checks of the app's current start. */
   let healthWatch: HealthWatch | undefined;
+  /** The cgroup's OOM kills when the app started (read after the spawn, never delaying it). */
+  let oomKillsAtStart: number | undefined;
   let s: Supervision = initialSupervision(policy);
   /** The app's process group is the terminal's foreground (taken back when the app stops or ends). */
   let appHasTerminal = false;
@@ -131,6 +144,22 @@ export function createInstance(
     libc.setForeground(0, libc.processGroup);
   };
 
+  // What `procwarden status` tells of the past, taken from the events as they are written.
+  const past: { -readonly [K in keyof InstanceHistory]: InstanceHistory[K] } & { starts: Record<string, number>; exits: Record<string, number> } = { starts: {}, exits: {} };
+  const remember = (effect: Extract<Effect, { type: 'emit' }>): void => {
+    const at = new Date().toISOString();
+    if (effect.event === 'container.started') past.starts[effect.fields.mode] = (past.starts[effect.fields.mode] ?? 0) + 1;
+    if (effect.event === 'container.exited') {
+      const { code, signal, cause, uptimeMs } = effect.fields;
+      past.exits[cause] = (past.exits[cause] ?? 0) + 1;
+      past.lastExit = { code, signal, cause, uptimeMs, at };
+    }
+    if (effect.event === 'recovery.decision') {
+      const { action, reason, nextStartAt } = effect.fields;
+      past.lastDecision = { action, reason, at, ...(nextStartAt === undefined ? {} : { nextStartAt }) };
+    }
+  };
+
   const background = watchBackgroundExits(config, libc, events, (exit) => dispatch({ type: 'background-crash', exit }));
 
   /** The first process has ended: wait for its tree (a stop's), kill what is left, say so. */
@@ -155,6 +184,7 @@ export function createInstance(
         const pid = spawnApp(libc, launch, output?.open());
         output?.started();
         appEnded = false;
+        oomKillsAtStart = oomKillCount();
         if (health) {
           const probe = expandPort(health.probe, settings.port);
           healthWatch = watchHealth(health, probe, environment(launch.env), events, () => dispatch({ type: 'health-failed' }), settings.process);
@@ -186,6 +216,7 @@ export function createInstance(
         waitTimer = undefined;
         return;
       case 'emit':
+        remember(effect);
         events.emit(effect.event, effect.fields as never);
         return;
       case 'exit':
@@ -211,6 +242,7 @@ export function createInstance(
       return appHasTerminal;
     },
     health: () => (s.pid > 0 ? healthWatch?.view() : undefined),
+    history: () => ({ ...past, starts: { ...past.starts }, exits: { ...past.exits } }),
     dispatch,
     reaped(pid, exit, zombie) {
       if (pid === s.pid && !appEnded) {
@@ -219,7 +251,9 @@ export function createInstance(
         lastTreeExit = undefined;
         const terminalStop = appHasTerminal && exit.signal !== null && TERMINAL_STOP_SIGNALS.has(exit.signal);
         takeTerminalBack();
-        dispatch({ type: 'exited', exit, terminalStop });
+        // SIGKILL while the cgroup counted an OOM kill: the kernel's OOM killer, not a crash of its own.
+        const oom = exit.signal === 'SIGKILL' && oomKillsAtStart !== undefined && (oomKillCount() ?? 0) > oomKillsAtStart;
+        dispatch({ type: 'exited', exit: oom ? { ...exit, oom: true } : exit, terminalStop });
         return true;
       }
       // What ends after the first process is its tree's; the owner hands only its own here.

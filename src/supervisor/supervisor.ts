@@ -4,7 +4,7 @@
 // and what a formation does as a whole (the start order, a replace or a recovery of the
 // container, its end).
 
-import type { Config } from '../config/config.ts';
+import type { Config, PolicySources } from '../config/config.ts';
 import type { EventLog } from '../events/events.ts';
 import { LIVE_SNAPSHOT_ADVICE, preparePristine, type Pristine } from '../filesystem/pristine.ts';
 import type { Libc } from '../native/libc.ts';
@@ -49,6 +49,8 @@ export interface InstanceSpec {
   readonly app: AppIdentity;
   readonly launch: AppLaunch;
   readonly policy: Policy;
+  /** Where each setting of `policy` came from. */
+  readonly sources: PolicySources;
   /** It runs once, to completion, before the others start (`release`, PROCWARDEN_ONE_SHOT_TYPES); its policy cannot change. */
   readonly oneShot: boolean;
 }
@@ -192,6 +194,14 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
     return instance;
   });
   const lone = shared ? undefined : instances[0];
+  /** Where each instance's policy settings came from, as changes arrive. */
+  const sourcesOf = new Map(instances.map((instance) => [instance, { ...specOf(instance).sources }]));
+  /** The last change of the policy file that was refused, and why. */
+  let lastRejected: { error: string; at: string } | undefined;
+  const rejected = (error: string): void => {
+    lastRejected = { error, at: new Date().toISOString() };
+    events.emit('policy.rejected', { source: 'file', error });
+  };
   const typesOf = (type: string | undefined): Instance[] | { refused: string } => {
     if (type === undefined) return instances;
     const chosen = instances.filter((instance) => specOf(instance).app.processType === type);
@@ -271,18 +281,21 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
   const applyChange = (change: PolicyChange, source: 'socket' | 'file', type?: string) => {
     const chosen = typesOf(type);
     if ('refused' in chosen) {
-      if (source === 'file') events.emit('policy.rejected', { source, error: chosen.refused });
+      if (source === 'file') rejected(chosen.refused);
       return chosen;
     }
     const oneShot = chosen.find((instance) => specOf(instance).oneShot || (!shared && config.runsOnce));
     if (oneShot) {
       const refused = `the ${specOf(oneShot).app.processType ?? 'app'} process type runs once: its policy cannot change`;
-      if (source === 'file') events.emit('policy.rejected', { source, error: refused });
+      if (source === 'file') rejected(refused);
       return { refused };
     }
     const old = chosen[0]!.supervision.policy;
     const policy = { ...old, ...change };
-    for (const instance of chosen) instance.dispatch({ type: 'policy-changed', policy: { ...instance.supervision.policy, ...change } });
+    for (const instance of chosen) {
+      instance.dispatch({ type: 'policy-changed', policy: { ...instance.supervision.policy, ...change } });
+      Object.assign(sourcesOf.get(instance)!, Object.fromEntries(Object.keys(change).map((key) => [key, source])));
+    }
     // A plain init is quiet; one whose policy now starts the app again has its events on
     // (and off again when it goes back to a plain init), unless PROCWARDEN_LOG_LEVEL says;
     // the change itself is said either way.
@@ -305,10 +318,21 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
     const s = instance.supervision;
     const now = monotonicMs();
     const health = instance.health();
+    const { lastExit, lastDecision, starts, exits } = instance.history();
+    const { app } = specOf(instance);
     return {
+      ...(app.processType === undefined ? {} : { processType: app.processType }),
+      command: app.command,
       state: s.state,
       app: s.pid > 0 ? { pid: s.pid, attempt: s.attempt, mode: s.mode, uptimeMs: Math.round(now - s.startedAt) } : null,
       ...(health ? { health } : {}),
+      lastExit: lastExit ?? null,
+      lastDecision: lastDecision ?? null,
+      // What comes next while waiting out a backoff or a throttle.
+      nextStart: s.state === 'waiting' && lastDecision?.nextStartAt ? { mode: s.mode, at: lastDecision.nextStartAt } : null,
+      starts,
+      exits,
+      policySources: sourcesOf.get(instance),
       policy: viewPolicy(s.policy),
       ...budgetsLeft(s.history, s.policy, now),
       history: s.history.slice(-HISTORY_SHOWN).map(({ action, at }) => ({ action, secondsAgo: Math.round((now - at) / 1000) })),
@@ -319,6 +343,7 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
       ...view(instances[0]!),
       ...(shared ? { instances: instances.map((instance) => ({ process: specOf(instance).name, processType: specOf(instance).app.processType, ...view(instance) })) } : {}),
       snapshot: viewSnapshot(pristine.snapshot),
+      policyFileRejected: lastRejected ?? null,
       pitfalls: events.pitfalls(),
     }),
     changePolicy: (change, type) => applyChange(change, 'socket', type),
@@ -368,10 +393,10 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
           policyFileText,
           (text) => {
             const changes = parsePolicyFile(text);
-            if ('error' in changes) events.emit('policy.rejected', { source: 'file', error: `${config.policyFile}: ${changes.error}` });
+            if ('error' in changes) rejected(`${config.policyFile}: ${changes.error}`);
             else for (const [type, change] of changes) if (Object.keys(change).length > 0) applyChange(change, 'file', type);
           },
-          (error) => events.emit('policy.rejected', { source: 'file', error: `${config.policyFile}: ${error}` }),
+          (error) => rejected(`${config.policyFile}: ${error}`),
         )
       : undefined;
 

@@ -320,7 +320,17 @@ function treeEnded(s: Supervision, ended: Extract<Input, { type: 'tree-ended' }>
   const cause: ExitCause =
     s.stop !== undefined ? 'stop' : s.halt ? 'formation' : requested ? 'requested' : s.unhealthy ? 'unhealthy' : failed(exit, settings.exitRules) ? 'crash' : 'clean';
   const effects: Effect[] = [
-    emit('container.exited', { pid: s.lastPid, attempt: s.attempt, code: exit.code, signal: exit.signal, uptimeMs: Math.round(now - s.startedAt), cause, ...named(settings) }),
+    emit('container.exited', {
+      pid: s.lastPid,
+      attempt: s.attempt,
+      code: exit.code,
+      signal: exit.signal,
+      uptimeMs: Math.round(now - s.startedAt),
+      cause,
+      ...(first.oom ? { oom: true as const } : {}),
+      ...(first.coreDumped ? { coreDumped: true as const } : {}),
+      ...named(settings),
+    }),
     ...leftoverNotice(s, first, ended, settings),
   ];
   const after: Supervision = { ...s, restart: false, lastExit: exit, backgroundCrash: undefined, unhealthy: false, decidedUnhealthy: s.unhealthy === true && s.stop === undefined && !s.halt && !requested };

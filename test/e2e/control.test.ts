@@ -50,7 +50,7 @@ describe('changing the policy of a running container', () => {
       old: { autoreplace: 'OFF', recovery: 'OFF' },
       new: { autoreplace: 'ALWAYS', recovery: 'ON' },
     });
-    expect((await cli('status')).stdout).toMatch(/policy: autorestart ON_FAILURE, autoreplace ALWAYS, recovery ON/);
+    expect((await cli('status')).stdout).toMatch(/^command: sleep 1000\nstate: running\napp: pid \d+, attempt 1 \(initial\), up \d+ s\n(.*\n)*policy: autorestart ON_FAILURE \(flag\), autoreplace ALWAYS \(socket\), recovery ON \(socket\)\n/);
     process.kill(run.pid!, 'SIGTERM');
     await run;
   });

@@ -169,7 +169,9 @@ describe('a formation', () => {
     await until(() => existsSync(join(dir, 'state', 'control.sock')), 'the control socket');
     const client = (...args: string[]) => runTracked(BIN, args, { env });
     const status = await client('status');
-    expect(status.stdout).toMatch(/^web\.1: running, pid \d+.*autorestart OFF.*\nworker\.1: running, pid \d+/);
+    expect(status.stdout).toMatch(/^web\.1: process type web: \/bin\/sh -c exec sleep 1000\nweb\.1: state: running\n/);
+    expect(status.stdout).toMatch(/^worker\.1: state: running$/m);
+    expect(status.stdout).toMatch(/^web\.1: policy: autorestart OFF \(default\), autoreplace OFF \(default\), recovery OFF \(env\)$/m);
     const set = await client('set', '--type', 'worker', '--autorestart', 'always');
     expect(set.exitCode).toBe(0);
     const json = JSON.parse((await client('status', '--json')).stdout) as { instances: { process: string; policy: { autorestart: string } }[] };
@@ -178,6 +180,7 @@ describe('a formation', () => {
       ['worker.1', 'ALWAYS'],
     ]);
     expect(eventsNamed(stderr(), 'policy.changed')).toMatchObject([{ processType: 'worker', new: { autorestart: 'ALWAYS' } }]);
+    expect((await client('status')).stdout).toMatch(/^worker\.1: policy: autorestart ALWAYS \(socket\), autoreplace OFF \(default\), recovery OFF \(env\)$/m);
     const restart = await client('restart', '--type', 'worker');
     expect(restart.exitCode).toBe(0);
     await until(() => startsOf(stderr(), 'worker.1').length === 2, 'the worker restarted');

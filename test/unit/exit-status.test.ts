@@ -10,7 +10,7 @@ describe('wait statuses', () => {
 
   it('decodes a death by signal, with or without a core dump', () => {
     expect(decodeWaitStatus(15)).toEqual({ code: null, signal: 'SIGTERM' });
-    expect(decodeWaitStatus(11 | 0x80)).toEqual({ code: null, signal: 'SIGSEGV' });
+    expect(decodeWaitStatus(11 | 0x80)).toEqual({ code: null, signal: 'SIGSEGV', coreDumped: true });
     expect(decodeWaitStatus(40)).toEqual({ code: null, signal: 'SIGRTMIN+6' });
   });
 
