@@ -489,6 +489,47 @@ async function formation(): Promise<void> {
   rmSync(work, { recursive: true, force: true });
 }
 
+/**
+ * Health checks (issue 15): procwarden's wake-ups and CPU over the idle window with no check,
+ * and with each kind of probe every 200 ms against a python http.server the app runs: the
+ * probe count, wake-ups (all threads) and CPU per probe.
+ */
+async function health(): Promise<void> {
+  const work = mkdtempSync(join(WORK, 'health-'));
+  const procfile = join(work, 'Procfile');
+  const port = 18_000 + (process.pid % 1000);
+  writeFileSync(procfile, `web: exec python3 -m http.server ${port} --bind 127.0.0.1\n`);
+  const intervalMs = 200;
+  const kinds: [string, string | undefined][] = [
+    ['no health check', undefined],
+    ['http', `http://127.0.0.1:${port}/`],
+    ['tcp', `tcp://127.0.0.1:${port}`],
+    ['exec', 'exec:true'],
+  ];
+  const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString()) || 100;
+  for (const [name, check] of kinds) {
+    const child = start([BIN], 'ignore', {
+      ...coldEnv(),
+      PROCWARDEN_PROCFILE: procfile,
+      PROCWARDEN_RECOVERY: 'off',
+      ...(check ? { PROCWARDEN_HEALTHCHECK: check, PROCWARDEN_HEALTHCHECK_INTERVAL: `${intervalMs}ms`, PROCWARDEN_HEALTHCHECK_START_PERIOD: '5s' } : {}),
+    });
+    await appOf(child.pid!, 'python3');
+    await sleep(2000); // the server listening, start-up work settled
+    const before = threadCounters(child.pid!);
+    await sleep(IDLE_SECONDS * 1000);
+    const after = threadCounters(child.pid!);
+    const probes = check ? Math.round((IDLE_SECONDS * 1000) / intervalMs) : 0;
+    const cpuMs = ((after.cpuTicks - before.cpuTicks) * 1000) / ticksPerSecond;
+    record(`wake-ups over ${IDLE_SECONDS} s (all threads)`, name, `${after.switches - before.switches}${check ? ` (about ${probes} probes)` : ''}`);
+    record(`CPU over ${IDLE_SECONDS} s`, name, `${cpuMs.toFixed(0)} ms${check ? ` (${(cpuMs / probes).toFixed(2)} ms a probe)` : ''}`);
+    const ended = exited(child);
+    child.kill('SIGTERM');
+    await ended;
+  }
+  rmSync(work, { recursive: true, force: true });
+}
+
 /** `procwarden check` on a 200-entry Procfile, process start included. */
 async function check(): Promise<void> {
   const commands = [
@@ -732,6 +773,7 @@ const sections: [string, () => Promise<void>][] = [
   ['orphan storm', orphanStorm],
   ['restart', restart],
   ['formation', formation],
+  ['health', health],
   ['check', check],
   ['reset', reset],
   ['control', control],
