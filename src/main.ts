@@ -24,7 +24,8 @@ import { rawTail, splitNulBlock } from './process/raw-args.ts';
 import { SpawnError, type AppLaunch } from './process/spawn-app.ts';
 import { supervise, type InstanceSpec } from './supervisor/supervisor.ts';
 import { ask, type Reply } from './control/client.ts';
-import { changeFor, parsePolicyFile, type PolicyChanges } from './control/policy-file.ts';
+import { changeFor, healthSettings, parsePolicyFile, type PolicyChanges } from './control/policy-file.ts';
+import { healthCheckFrom, type HealthCheck } from './health/health-config.ts';
 import type { PolicyChange } from './policy/settings.ts';
 import type { Policy } from './policy/policy.ts';
 import { planFormation, type FormationRequest } from './procfile/formation.ts';
@@ -353,6 +354,16 @@ async function run(unresolved: Config): Promise<number> {
     say(error.message);
     return 2;
   }
+  // The health check of each type: the environment's, under the policy file's lines.
+  const healthOf = (type: string | undefined): HealthCheck | undefined | { error: string } =>
+    withFile.text === undefined ? withFile.config.healthCheck : healthCheckFrom({ ...process.env, ...healthSettings(withFile.text, type) });
+  for (const type of formationOf ? [...new Set(formationOf({ fds: [], takeTerminal: false, listenPid: false }).specs.map((spec) => spec.app.processType))] : [app?.processType]) {
+    const health = healthOf(type);
+    if (health && 'error' in health) {
+      say(`PROCWARDEN_POLICY_FILE: ${withFile.config.policyFile}: ${health.error}`);
+      return 2;
+    }
+  }
   const events = createEventLog(withFile.config.log);
   for (const detail of policyNotices(withFile.config, app?.processType)) events.emit('procwarden.warning', { detail });
   const config: Config = app?.processType === RUNS_ONCE ? { ...withFile.config, runsOnce: true, policy: runOnce(withFile.config.policy) } : withFile.config;
@@ -372,7 +383,7 @@ async function run(unresolved: Config): Promise<number> {
   // A formation's instances never take the terminal: procwarden keeps it, so that ^C stops them all.
   const formed = formationOf?.({ fds: givenFds, takeTerminal: false, listenPid });
   const specs: [InstanceSpec, ...InstanceSpec[]] = formed
-    ? formed.specs
+    ? (formed.specs.map((spec) => ({ ...spec, health: healthOf(spec.app.processType) as HealthCheck | undefined })) as [InstanceSpec, ...InstanceSpec[]])
     : [
         {
           name: undefined,
@@ -381,6 +392,7 @@ async function run(unresolved: Config): Promise<number> {
           launch: { argv: app!.argv, env: app!.env, fds: givenFds, takeTerminal: !config.prefix && libc.ownsForegroundOf(0), listenPid },
           policy: config.policy,
           sources: config.policySources,
+          health: healthOf(app!.processType) as HealthCheck | undefined,
           oneShot: false,
         },
       ];

@@ -23,26 +23,49 @@ function valueOf(raw: string): string | undefined {
 /** What the file sets: the change for every process type under `undefined`, and each type's own under its name. */
 export type PolicyChanges = Map<string | undefined, PolicyChange>;
 
-/**
- * The file's text into checked changes, or the first line that is wrong. A line may name a
- * process type of a formation: `worker.AUTORESTART=ALWAYS` sets the worker's alone, over
- * what a plain `AUTORESTART=` line sets for every type. A file that sets nothing gives an
- * empty map.
- */
-export function parsePolicyFile(text: string): PolicyChanges | { error: string } {
-  const fields = new Map<string | undefined, Record<string, string>>();
-  const names = new Map<string | undefined, Record<string, string>>();
+/** The health check's variables (health-config.ts): the file may set them, per type too; read at start only. */
+export const HEALTH_VARIABLES = ['PROCWARDEN_HEALTHCHECK', 'PROCWARDEN_HEALTHCHECK_INTERVAL', 'PROCWARDEN_HEALTHCHECK_TIMEOUT', 'PROCWARDEN_HEALTHCHECK_START_PERIOD', 'PROCWARDEN_HEALTHCHECK_RETRIES'];
+
+interface FileLine {
+  readonly type: string | undefined;
+  readonly name: string;
+  readonly value: string;
+}
+
+/** The file's NAME=VALUE (or TYPE.NAME=VALUE) lines, unquoted, or the first line that is wrong. */
+function fileLines(text: string): FileLine[] | { error: string } {
+  const lines: FileLine[] = [];
   for (const [index, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim().replace(/^export\s+/, '');
     if (line === '' || line.startsWith('#')) continue;
     const match = /^(?:([A-Za-z0-9_-]+)\.)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
     if (!match) return { error: `line ${index + 1} is not NAME=VALUE (or TYPE.NAME=VALUE)` };
     const [, type, name, value] = match as unknown as [string, string | undefined, string, string];
-    const setting = POLICY_SETTINGS.find(({ variable }) => variable === name);
-    if (setting === undefined) return { error: `line ${index + 1}: ${name} is not a policy setting (${POLICY_SETTINGS.map(({ variable }) => variable).join(', ')})` };
+    if (!POLICY_SETTINGS.some(({ variable }) => variable === name) && !HEALTH_VARIABLES.includes(name)) {
+      return { error: `line ${index + 1}: ${name} is not a policy setting (${[...POLICY_SETTINGS.map(({ variable }) => variable), 'PROCWARDEN_HEALTHCHECK and its options'].join(', ')})` };
+    }
     const unquoted = valueOf(value);
     if (unquoted === undefined) return { error: `line ${index + 1}: ${name}'s value has an unclosed quote` };
-    fields.set(type, { ...fields.get(type), [setting.key]: unquoted });
+    lines.push({ type, name, value: unquoted });
+  }
+  return lines;
+}
+
+/**
+ * The file's text into checked changes, or the first line that is wrong. A line may name a
+ * process type of a formation: `worker.AUTORESTART=ALWAYS` sets the worker's alone, over
+ * what a plain `AUTORESTART=` line sets for every type. A file that sets nothing gives an
+ * empty map. Health check lines are left to healthSettings.
+ */
+export function parsePolicyFile(text: string): PolicyChanges | { error: string } {
+  const lines = fileLines(text);
+  if ('error' in lines) return lines;
+  const fields = new Map<string | undefined, Record<string, string>>();
+  const names = new Map<string | undefined, Record<string, string>>();
+  for (const { type, name, value } of lines) {
+    const setting = POLICY_SETTINGS.find(({ variable }) => variable === name);
+    if (setting === undefined) continue;
+    fields.set(type, { ...fields.get(type), [setting.key]: value });
     names.set(type, { ...names.get(type), [setting.key]: type === undefined ? name : `${type}.${name}` });
   }
   const changes: PolicyChanges = new Map();
@@ -53,6 +76,19 @@ export function parsePolicyFile(text: string): PolicyChanges | { error: string }
     changes.set(type, change);
   }
   return changes;
+}
+
+/**
+ * The health check variables the file sets for process type `type` (its own lines over the
+ * lines for every type), as an environment to read them from (health-config.ts); empty
+ * when it sets none, or when the file cannot be read (parsePolicyFile says why).
+ */
+export function healthSettings(text: string, type: string | undefined): Record<string, string> {
+  const lines = fileLines(text);
+  if ('error' in lines) return {};
+  const chosen = lines.filter(({ name, type: lineType }) => HEALTH_VARIABLES.includes(name) && (lineType === undefined || lineType === type));
+  // Lines for every type first, so that the type's own win.
+  return Object.fromEntries([...chosen.filter(({ type: t }) => t === undefined), ...chosen.filter(({ type: t }) => t !== undefined)].map(({ name, value }) => [name, value]));
 }
 
 /** The change for process type `type`: the file's lines for every type, then its own. */

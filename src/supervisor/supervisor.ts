@@ -13,7 +13,8 @@ import { canReplace, recoversAtAll, type Policy } from '../policy/policy.ts';
 import { viewPolicy } from '../policy/settings.ts';
 import { openControlSocket, type OpeningControlSocket } from '../control/server.ts';
 import type { ControlApi, PolicyChange } from '../control/protocol.ts';
-import { parsePolicyFile } from '../control/policy-file.ts';
+import { healthSettings, parsePolicyFile } from '../control/policy-file.ts';
+import type { HealthCheck } from '../health/health-config.ts';
 import { watchPolicyFile } from '../control/watch-policy-file.ts';
 import { decodeWaitStatus, signalName } from '../process/exit-status.ts';
 import { EVERYONE, type TreeScope } from '../process/kill-tree.ts';
@@ -51,6 +52,8 @@ export interface InstanceSpec {
   readonly policy: Policy;
   /** Where each setting of `policy` came from. */
   readonly sources: PolicySources;
+  /** Its health check (PROCWARDEN_HEALTHCHECK, or the policy file's for its type). */
+  readonly health?: HealthCheck | undefined;
   /** It runs once, to completion, before the others start (`release`, PROCWARDEN_ONE_SHOT_TYPES); its policy cannot change. */
   readonly oneShot: boolean;
 }
@@ -188,7 +191,7 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
       owner,
       output,
       // A health check acts through the policy: a service's, or a one-off's that a flag turned on.
-      health: config.healthCheck && !spec.oneShot && (config.source.kind === 'procfile' || recoversAtAll(spec.policy)) ? config.healthCheck : undefined,
+      health: spec.health && !spec.oneShot && (config.source.kind === 'procfile' || recoversAtAll(spec.policy)) ? spec.health : undefined,
     });
     specs_.set(instance, spec);
     return instance;
@@ -386,12 +389,15 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
     });
     return opening;
   };
+  const healthLines = (text: string) => JSON.stringify(specs.map(({ app }) => healthSettings(text, app.processType)));
+  const healthAtStart = policyFileText === undefined ? '' : healthLines(policyFileText);
   const stopWatching =
     config.policyFile && policyFileText !== undefined
       ? watchPolicyFile(
           config.policyFile,
           policyFileText,
           (text) => {
+            if (healthLines(text) !== healthAtStart) rejected(`${config.policyFile}: health checks are read at start only: the change applies at procwarden's next start`);
             const changes = parsePolicyFile(text);
             if ('error' in changes) rejected(`${config.policyFile}: ${changes.error}`);
             else for (const [type, change] of changes) if (Object.keys(change).length > 0) applyChange(change, 'file', type);

@@ -136,6 +136,25 @@ describe('health checks', () => {
     expect(eventsNamed(result.stderr, 'container.exited')).toMatchObject([{ cause: 'unhealthy' }]);
   });
 
+  it("per type in a formation: the policy file's web.PROCWARDEN_HEALTHCHECK checks the web alone", async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'Procfile'), 'web: exec sleep 1000\nworker: exec sleep 1000\n');
+    writeFileSync(join(dir, 'policy.env'), 'web.PROCWARDEN_HEALTHCHECK=exec:false\nPROCWARDEN_HEALTHCHECK_INTERVAL=100ms\n');
+    const env = { PROCWARDEN_STATE_DIR: join(dir, 'state'), PROCWARDEN_POLICY_FILE: join(dir, 'policy.env'), AUTORESTART: 'ON_FAILURE', PROCWARDEN_RECOVERY: 'off' };
+    const run = runAsPid1(['--type', 'web,worker'], { cwd: dir, env });
+    const pid1 = await pid1Of(run.pid!);
+    const stderr = stderrSoFar(run);
+    await until(() => starts(stderr()).filter(({ process }) => process === 'web.1').length >= 2, 'the web restarted', 5000);
+    expect(eventsNamed(stderr(), 'health.failed').every(({ process }) => process === 'web.1')).toBe(true);
+    expect(starts(stderr()).filter(({ process }) => process === 'worker.1')).toHaveLength(1);
+    // Health lines are read at start: a change of them later is refused, and says why.
+    writeFileSync(join(dir, 'policy.env'), 'web.PROCWARDEN_HEALTHCHECK=exec:true\n');
+    await until(() => eventsNamed(stderr(), 'policy.rejected').length > 0, 'the refusal');
+    expect(eventsNamed(stderr(), 'policy.rejected')[0]!.error).toMatch(/health checks are read at start only/);
+    process.kill(pid1, 'SIGTERM');
+    await run;
+  });
+
   it('a bad PROCWARDEN_HEALTHCHECK is exit 2 with a line that says why', async () => {
     for (const [env, message] of [
       [{ PROCWARDEN_HEALTHCHECK: 'ftp://x' }, /PROCWARDEN_HEALTHCHECK: 'ftp:\/\/x' is not http:\/\/HOST:PORT\/PATH, tcp:\/\/HOST:PORT or exec:COMMAND/],
