@@ -11,6 +11,7 @@
 // filesystem reset never touches the checkout.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { describeEvent } from '../src/events/pretty.ts';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -44,43 +45,9 @@ function onEvent(event: Record<string, unknown>): void {
   const time = Date.parse(String(event['time']));
   startedAt ??= time;
   const at = `+${((time - startedAt) / 1000).toFixed(2)}s`;
-  say('procwarden', `${at.padStart(7)}  ${describe(event)}`);
+  say('procwarden', `${at.padStart(7)}  ${describeEvent(String(event['event']), event)}`);
   if (event['event'] === 'container.started' && event['mode'] === 'recover') recovered = true;
   if (event['event'] === 'procwarden.exit') exitCode = Number(event['code']);
-}
-
-function describe(event: Record<string, unknown>): string {
-  const num = (name: string) => Number(event[name]);
-  const str = (name: string) => String(event[name]);
-  switch (event['event']) {
-    case 'fs.snapshot':
-      return `pristine snapshot of ${(event['roots'] as string[]).join(', ')} taken (${num('entries')} entries)`;
-    case 'container.started':
-      return `app started: attempt ${num('attempt')} (${str('mode')}), pid ${num('pid')}`;
-    case 'container.exited': {
-      const how = event['signal'] ? `killed by ${str('signal')}` : `exit code ${num('code')}`;
-      const uptime = num('uptimeMs') < 1000 ? `${num('uptimeMs')} ms` : `${(num('uptimeMs') / 1000).toFixed(1)} s`;
-      return `app exited: ${how} after ${uptime} (${str('cause')})`;
-    }
-    case 'recovery.decision': {
-      const what: Record<string, string> = {
-        restart: 'restart in place, same filesystem',
-        replace: 'replace: a fresh app on a pristine filesystem',
-        recover: 'Container Recovery: a fresh app on a pristine filesystem',
-        stop: 'the container stays stopped',
-      };
-      const delay = num('delayMs') > 0 ? `, in ${(num('delayMs') / 1000).toFixed(1)} s` : '';
-      return `decision: ${what[str('action')] ?? str('action')}${delay} (${str('reason')})`;
-    }
-    case 'fs.reset':
-      return event['skipped']
-        ? `filesystem reset skipped: ${str('reason')}`
-        : `filesystem reset: ${num('removed')} removed, ${num('restored')} restored, in ${num('durationMs')} ms`;
-    case 'procwarden.exit':
-      return `procwarden exits with code ${num('code')}`;
-    default:
-      return `${String(event['event'])}: ${String(event['msg'])}`;
-  }
 }
 
 function stopOnceBack(line: string): void {

@@ -4,9 +4,9 @@
 
 // First: the listeners that keep an early stop signal (see early-signals.ts).
 import { listenEarly, releaseSignals } from './signals/early-signals.ts';
-import { readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
+import { fstatSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { parseInvocation, stateDirFrom } from './config/command-line.ts';
-import type { AppSource, Config, PolicySources } from './config/config.ts';
+import type { AppSource, Config, LogConfig, PolicySources } from './config/config.ts';
 import { helpText } from './config/help.ts';
 import { createEventLog, type EventLog } from './events/events.ts';
 import { NativeLoadError, loadLibc } from './native/load-libc.ts';
@@ -58,7 +58,7 @@ function start(): void {
 }
 
 async function main(): Promise<number> {
-  const invocation = parseInvocation(process.argv.slice(2), process.env, process.cwd());
+  const invocation = parseInvocation(process.argv.slice(2), process.env, process.cwd(), process.getBuiltinModule('node:tty').isatty(2));
   // Only a run has an app to stop; the other commands let a signal do what it always does.
   if (invocation.kind !== 'run') releaseSignals();
   switch (invocation.kind) {
@@ -364,7 +364,14 @@ async function run(unresolved: Config): Promise<number> {
       return 2;
     }
   }
-  const events = createEventLog(withFile.config.log);
+  const log = openLog(withFile.config.log);
+  if ('error' in log) {
+    say(log.error);
+    return 2;
+  }
+  // A descriptor given for the events is procwarden's, not one the app inherits.
+  if (log.fd !== undefined) givenFds = givenFds.filter((fd) => fd !== log.fd);
+  const events = createEventLog(log);
   for (const detail of policyNotices(withFile.config, app?.processType)) events.emit('procwarden.warning', { detail });
   const config: Config = app?.processType === RUNS_ONCE ? { ...withFile.config, runsOnce: true, policy: runOnce(withFile.config.policy) } : withFile.config;
   let libc: Libc;
@@ -409,6 +416,25 @@ async function run(unresolved: Config): Promise<number> {
     code = error.exitCode;
   }
   return libc.exitNow(code);
+}
+
+/** The events' destination, opened: PROCWARDEN_LOG_FILE appended to, PROCWARDEN_LOG_FD checked to be open; or why not. */
+function openLog(log: LogConfig): LogConfig | { error: string } {
+  if (log.file !== undefined) {
+    try {
+      return { ...log, fd: openSync(log.file, 'a', 0o640) };
+    } catch (error) {
+      return { error: `PROCWARDEN_LOG_FILE: cannot open ${log.file} (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+    }
+  }
+  if (log.fd !== undefined) {
+    try {
+      fstatSync(log.fd);
+    } catch {
+      return { error: `PROCWARDEN_LOG_FD: descriptor ${log.fd} is not open (give procwarden one: 3>events.log)` };
+    }
+  }
+  return log;
 }
 
 function readGivenFds(): number[] {

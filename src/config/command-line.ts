@@ -11,6 +11,7 @@ import {
   LOG_LEVELS,
   type AppSource,
   type Config,
+  type LogConfig,
   type LogFormat,
   type LogLevel,
   type PolicySources,
@@ -77,17 +78,20 @@ type OptionValues = {
 
 class UsageError extends Error {}
 
-/** `cwd`: the working directory, the default wipe root besides /tmp. */
-export function parseInvocation(args: readonly string[], env: Environment, cwd = '/app'): Invocation {
+/**
+ * `cwd`: the working directory, the default wipe root besides /tmp. `stderrIsTerminal`:
+ * procwarden's stderr is a terminal, where events are written for people by default.
+ */
+export function parseInvocation(args: readonly string[], env: Environment, cwd = '/app', stderrIsTerminal = false): Invocation {
   try {
-    return parse(args, env, cwd);
+    return parse(args, env, cwd, stderrIsTerminal);
   } catch (error) {
     if (error instanceof UsageError) return { kind: 'usage-error', message: error.message };
     throw error;
   }
 }
 
-function parse(args: readonly string[], env: Environment, cwd: string): Invocation {
+function parse(args: readonly string[], env: Environment, cwd: string, stderrIsTerminal: boolean): Invocation {
   const first = args[0];
   if (first === 'check') return parseCheck(args.slice(1), env);
   if (first === 'status' || first === 'set' || first === 'restart') return parseClient(first, args.slice(1), env);
@@ -152,7 +156,7 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
           (source.kind === 'procfile' || recoversAtAll(policy) ? 'info' : 'warn') satisfies LogLevel,
         ),
         levelGiven: nonEmpty(env['PROCWARDEN_LOG_LEVEL']) !== undefined,
-        format: oneOf(env, 'PROCWARDEN_LOG_FORMAT', LOG_FORMATS, 'json' satisfies LogFormat),
+        ...logDestination(env, cwd, stderrIsTerminal),
       },
       stateDir: stateDirFrom(env),
       backgroundExit: oneOf(env, 'PROCWARDEN_BACKGROUND_EXIT', BACKGROUND_EXITS, 'warn'),
@@ -161,6 +165,26 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
       ...wipeSettings(env, cwd),
       doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '',
     },
+  };
+}
+
+/**
+ * Where events go (PROCWARDEN_LOG_FD, PROCWARDEN_LOG_FILE: one of them at most, else stderr)
+ * and in what format: PROCWARDEN_LOG_FORMAT, else `pretty` for a terminal and `json` for
+ * anything else (a log drain, a file, a pipe).
+ */
+function logDestination(env: Environment, cwd: string, stderrIsTerminal: boolean): Pick<LogConfig, 'format' | 'fd' | 'file'> {
+  const fdText = nonEmpty(env['PROCWARDEN_LOG_FD']);
+  const fileText = nonEmpty(env['PROCWARDEN_LOG_FILE']);
+  if (fdText !== undefined && fileText !== undefined) throw new UsageError('PROCWARDEN_LOG_FD and PROCWARDEN_LOG_FILE are both set: give one');
+  if (fdText !== undefined && !/^\d{1,4}$/.test(fdText.trim())) throw new UsageError(`PROCWARDEN_LOG_FD: '${fdText}' is not a descriptor number (e.g. 3)`);
+  const fd = fdText === undefined ? undefined : Number(fdText);
+  if (fd === 0) throw new UsageError("PROCWARDEN_LOG_FD: 0 is procwarden's standard input, not a place for events");
+  const toTerminal = stderrIsTerminal && fd === undefined && fileText === undefined;
+  return {
+    format: oneOf(env, 'PROCWARDEN_LOG_FORMAT', LOG_FORMATS, toTerminal ? 'pretty' : ('json' satisfies LogFormat)),
+    ...(fd === undefined ? {} : { fd }),
+    ...(fileText === undefined ? {} : { file: resolve(cwd, fileText) }),
   };
 }
 

@@ -20,6 +20,10 @@ export interface LogConfig {
   /** PROCWARDEN_LOG_LEVEL set it: it does not follow the policy. */
   readonly levelGiven: boolean;
   readonly format: LogFormat;
+  /** Where events go: PROCWARDEN_LOG_FD, or the file PROCWARDEN_LOG_FILE names once opened; stderr (2) when unset. */
+  readonly fd?: number;
+  /** PROCWARDEN_LOG_FILE: opened (appended to) at start. */
+  readonly file?: string;
 }
 
 /** Where the app comes from: an explicit COMMAND (a one-off) or a Procfile process type (a service). */

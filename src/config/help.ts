@@ -75,7 +75,10 @@ Environment:
                            not act on them, and procwarden exits 0 for them
   PROCWARDEN_NO_RESTART_EXIT  exits after which nothing starts the app again, e.g. 78
   PROCWARDEN_LOG_LEVEL     ${LOG_LEVELS.join(', ')} (default: info when a policy is on, else warn)
-  PROCWARDEN_LOG_FORMAT    ${LOG_FORMATS.join(', ')} (default json: one JSON event a line on stderr)
+  PROCWARDEN_LOG_FORMAT    ${LOG_FORMATS.join(', ')} (default: pretty, a sentence a line, on a terminal; json,
+                           one JSON event a line, elsewhere)
+  PROCWARDEN_LOG_FD        a descriptor for the events instead of stderr (3>events.log)
+  PROCWARDEN_LOG_FILE      a file for the events instead of stderr, appended to
   PROCWARDEN_STATE_DIR     procwarden's own folder (default ${DEFAULT_STATE_DIR})
   PROCWARDEN_BACKGROUND_EXIT  warn (default) or crash: what a background process of the
                            app that ran over a second and exits while the app goes on is

@@ -3,7 +3,9 @@
 // threads, which do not bundle, and an init must not lose its last lines at exit).
 
 import type pino from 'pino';
+import { writeSync } from 'node:fs';
 import { requirePayload } from '../bundle/payloads.ts';
+import { prettyLine } from './pretty.ts';
 import type { LogConfig, LogLevel } from '../config/config.ts';
 import type { ResetOutcome, SnapshotOutcome } from '../filesystem/pristine.ts';
 import type { Decision } from '../policy/decide.ts';
@@ -134,8 +136,10 @@ const LEVEL_VALUES: Readonly<Record<LogLevel, number>> = {
  */
 export function createEventLog(given: LogConfig): EventLog {
   let config = given;
+  const fd = config.fd ?? 2;
   let threshold = LEVEL_VALUES[config.level];
-  let logger = threshold <= LEVEL_VALUES.info ? createLogger(config) : undefined;
+  const pretty = config.format === 'pretty';
+  let logger = !pretty && threshold <= LEVEL_VALUES.info ? createLogger(config, fd) : undefined;
   const pitfalls: EventFields['pitfall'][] = [];
   return {
     pitfalls: () => pitfalls,
@@ -151,30 +155,37 @@ export function createEventLog(given: LogConfig): EventLog {
       }
       const { level, msg } = EVENTS[event] as { level: 'debug' | 'info' | 'warn'; msg: string | ((fields: object) => string) };
       if (LEVEL_VALUES[level] < threshold) return;
-      logger ??= createLogger(config);
+      if (pretty) {
+        writeAll(fd, prettyLine(new Date().toISOString(), level, event, fields as Record<string, unknown>));
+        return;
+      }
+      logger ??= createLogger(config, fd);
       const line: object = { event, ...fields };
       logger[level](line, typeof msg === 'string' ? msg : msg(fields));
     },
   };
 }
 
-function createLogger(config: LogConfig): pino.Logger {
-  const { pino: pinoModule, pinoPretty } = requirePayload<typeof PinoRuntime>('pino');
+/** JSON lines through pino, written synchronously to `fd`. */
+function createLogger(config: LogConfig, fd: number): pino.Logger {
+  const { pino: pinoModule } = requirePayload<typeof PinoRuntime>('pino');
   const options: pino.LoggerOptions = {
     level: config.level,
     base: null,
     timestamp: pinoModule.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };
-  const destination =
-    config.format === 'pretty'
-      ? pinoPretty({
-          destination: 2,
-          sync: true,
-          ignore: 'event',
-          messageFormat: '{event}: {msg}',
-          singleLine: true,
-        })
-      : pinoModule.destination({ dest: 2, sync: true });
-  return pinoModule(options, destination);
+  return pinoModule(options, pinoModule.destination({ dest: fd, sync: true }));
+}
+
+/** A whole line to `fd`, synchronously: an init must not lose its last lines at exit. */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let done = 0; done < bytes.length; ) {
+    try {
+      done += writeSync(fd, bytes, done, bytes.length - done);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+    }
+  }
 }

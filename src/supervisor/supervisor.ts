@@ -177,6 +177,7 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
     if (output) outputs.push(output);
     const settings: Settings = {
       stopSignal: config.stopSignals[0],
+      stopTimeoutMs: config.stopTimeoutMs,
       exitRules: config.exitRules,
       command: spec.app.command,
       ...(spec.app.processType === undefined ? {} : { processType: spec.app.processType }),
@@ -295,6 +296,9 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
     }
     const old = chosen[0]!.supervision.policy;
     const policy = { ...old, ...change };
+    // A change that changes nothing says nothing.
+    const changes = chosen.some(({ supervision }) => Object.entries(change).some(([key, value]) => supervision.policy[key as keyof PolicyChange] !== value));
+    if (!changes) return { old: viewPolicy(old), new: viewPolicy(policy) };
     for (const instance of chosen) {
       instance.dispatch({ type: 'policy-changed', policy: { ...instance.supervision.policy, ...change } });
       Object.assign(sourcesOf.get(instance)!, Object.fromEntries(Object.keys(change).map((key) => [key, source])));

@@ -31,6 +31,8 @@ export const HISTORY_SHOWN = 20;
 export interface Settings {
   /** The first stop signal: what a requested restart sends. */
   readonly stopSignal: string;
+  /** PROCWARDEN_STOP_TIMEOUT, the grace (ms), for what the grace's end says. */
+  readonly stopTimeoutMs?: number;
   readonly exitRules: ExitRules;
   /** As the events name it. */
   readonly command: readonly string[];
@@ -187,8 +189,12 @@ export function transition(s: Supervision, input: Input, settings: Settings, now
       // Otherwise only an app that runs undisturbed: not one already stopping, or gone.
       if (s.state !== 'running' || s.pid === 0) return same(s);
       return { next: { ...s, state: 'stopping', restart: true }, effects: [{ type: 'signal-tree', signal: settings.stopSignal }] };
-    case 'grace-over':
-      return s.state === 'stopping' ? { next: s, effects: [{ type: 'kill-now' }] } : same(s);
+    case 'grace-over': {
+      if (s.state !== 'stopping') return same(s);
+      const grace = settings.stopTimeoutMs === undefined ? 'the grace' : `${settings.stopTimeoutMs / 1000} s`;
+      const who = settings.process ?? 'the app';
+      return { next: s, effects: [emit('procwarden.warning', { detail: `${who} did not stop within ${grace} (PROCWARDEN_STOP_TIMEOUT): SIGKILL to what is left of its tree` }), { type: 'kill-now' }] };
+    }
     case 'health-failed':
       if (s.state !== 'running' || s.pid === 0) return same(s);
       return { next: { ...s, state: 'stopping', unhealthy: true }, effects: [{ type: 'signal-tree', signal: settings.stopSignal }] };

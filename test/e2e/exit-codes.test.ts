@@ -48,8 +48,13 @@ describe('procwarden exits the way the app did', () => {
     expect(lines.map((line) => JSON.parse(line).event)).toEqual(['container.started', 'container.exited', 'recovery.decision', 'procwarden.exit']);
     const pretty = await runPlain(['--', 'sh', '-c', 'exit 5'], { env: { PROCWARDEN_LOG_LEVEL: 'info', PROCWARDEN_LOG_FORMAT: 'pretty' } });
     expect(pretty.exitCode).toBe(5);
-    expect(pretty.stderr).toMatch(/INFO.*container\.exited: container has exited .*"code":5/);
-    expect(pretty.stderr.startsWith('{')).toBe(false);
+    const stamp = String.raw`\d\d:\d\d:\d\d\.\d{3}`;
+    expect(pretty.stderr.split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^${stamp} procwarden: app started: attempt 1 \\(initial\\), pid \\d+$`)),
+      expect.stringMatching(new RegExp(`^${stamp} procwarden: app exited: exit code 5 after \\d+ ms \\(crash\\)$`)),
+      expect.stringMatching(new RegExp(`^${stamp} procwarden: decision: no start: the container stays stopped \\(autorestart OFF; autoreplace OFF; Container Recovery OFF\\)$`)),
+      expect.stringMatching(new RegExp(`^${stamp} procwarden: procwarden exits with code 5$`)),
+    ]);
   });
 
   it('a bad PROCWARDEN_STOP_TIMEOUT is exit 2 naming it, and the app never ran', async () => {

@@ -124,7 +124,8 @@ export function runTracked(file: string, args: readonly string[], options: Optio
  */
 export function runOnTerminal(args: readonly string[], options: Options = {}) {
   const inner = ['unshare', '--pid', '--fork', '--mount-proc', 'setsid', '--ctty', options.binary ?? BIN, ...args].map(shellQuote).join(' ');
-  const run = runTracked('script', ['-qfec', inner, '/dev/null'], { ...options, stdin: 'pipe', env: { TERM: 'dumb', ...options.env } });
+  // Events as JSON lines, which the tests read, unless a test asks for the terminal's default.
+  const run = runTracked('script', ['-qfec', inner, '/dev/null'], { ...options, stdin: 'pipe', env: { TERM: 'dumb', PROCWARDEN_LOG_FORMAT: 'json', ...options.env } });
   const output = stdoutSoFar(run);
   return { run, output, type: (keys: string) => void run.stdin!.write(keys) };
 }

@@ -149,7 +149,9 @@ describe('a stop', () => {
 
   it('the grace over: SIGKILL to the tree, only while stopping', () => {
     const stopping = transition(running(), { type: 'stop-requested', signal: 'SIGTERM' }, settings, 2000).next;
-    expect(transition(stopping, { type: 'grace-over' }, settings, 12_000).effects).toEqual([{ type: 'kill-now' }]);
+    const over = transition(stopping, { type: 'grace-over' }, { ...settings, stopTimeoutMs: 10_000 }, 12_000);
+    expect(types(over.effects)).toEqual(['emit procwarden.warning', 'kill-now']);
+    expect(emitted(over.effects, 'procwarden.warning')[0]!['detail']).toBe('the app did not stop within 10 s (PROCWARDEN_STOP_TIMEOUT): SIGKILL to what is left of its tree');
   });
 
   it("the exit is the last of the tree's when a shell died of the stop's signal (a drained server: 0)", () => {
