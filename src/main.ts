@@ -6,6 +6,7 @@
 import { listenEarly, releaseSignals } from './signals/early-signals.ts';
 import { readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { parseInvocation, stateDirFrom } from './config/command-line.ts';
+import { whyNotOwnDefaultPaths } from './config/container-sign.ts';
 import type { AppSource, Config } from './config/config.ts';
 import { helpText } from './config/help.ts';
 import { createEventLog, type EventLog } from './events/events.ts';
@@ -55,7 +56,7 @@ function start(): void {
 }
 
 async function main(): Promise<number> {
-  const invocation = parseInvocation(process.argv.slice(2), process.env, process.cwd());
+  const invocation = parseInvocation(process.argv.slice(2), process.env, process.cwd(), readLink('/proc/self/ns/uts'));
   // Only a run has an app to stop; the other commands let a signal do what it always does.
   if (invocation.kind !== 'run') releaseSignals();
   switch (invocation.kind) {
@@ -128,11 +129,20 @@ function describeStatus(status: Record<string, unknown>): string {
   ].join('\n');
 }
 
-/** `procwarden snapshot`, an image build step: the pristine snapshot, so that a container start copies nothing. */
-function snapshot(given: { wipePaths: readonly string[]; wipePathsByDefault: boolean; wipeExclude: readonly string[]; stateDir: string; doNotWipe: boolean }): number {
+/**
+ * `procwarden snapshot`, an image build step: the pristine snapshot, so that a container start
+ * copies nothing. Exit 0 taken (or not needed), 1 failed (nothing left behind), 2 refused: the
+ * default paths outside a container, or paths that can never be wiped.
+ */
+function snapshot(given: Extract<ReturnType<typeof parseInvocation>, { kind: 'snapshot' }>): number {
   if (given.doNotWipe) {
     say('APTIBLE_DO_NOT_WIPE is set: no snapshot is needed');
     return 0;
+  }
+  const notOwn = whyNotOwnDefaultPaths(given);
+  if (notOwn !== undefined) {
+    say(`no snapshot: ${notOwn}`);
+    return 2;
   }
   const resolved = resolveWipePaths(given);
   if ('error' in resolved) {
@@ -299,6 +309,15 @@ async function run(unresolved: Config): Promise<number> {
     code = error.exitCode;
   }
   return libc.exitNow(code);
+}
+
+/** A symlink's target, undefined when it cannot be read. */
+function readLink(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function readGivenFds(): number[] {

@@ -30,6 +30,7 @@ import { canBeStopSignal, DEFAULT_STOP_SIGNALS, parseSignal } from '../signals/s
 import { parsePolicyChange } from '../control/protocol.ts';
 import { parseDuration } from './duration.ts';
 import { USAGE } from './help.ts';
+import { containerSign } from './container-sign.ts';
 
 export type Invocation =
   | { readonly kind: 'run'; readonly config: Config }
@@ -38,6 +39,7 @@ export type Invocation =
       readonly wipePaths: readonly string[];
       readonly wipePathsByDefault: boolean;
       readonly wipeExclude: readonly string[];
+      readonly containerSign: string | undefined;
       readonly stateDir: string;
       readonly doNotWipe: boolean;
     }
@@ -81,24 +83,36 @@ type OptionValues = {
 
 class UsageError extends Error {}
 
-/** `cwd`: the working directory, the default wipe root besides /tmp. */
-export function parseInvocation(args: readonly string[], env: Environment, cwd = '/app'): Invocation {
+/**
+ * `cwd`: the working directory, the default wipe root besides /tmp. `utsNamespace`: the link
+ * /proc/self/ns/uts (`uts:[N]`), read by the caller, undefined when unreadable: one of the
+ * signs of a container (container-sign.ts).
+ */
+export function parseInvocation(args: readonly string[], env: Environment, cwd = '/app', utsNamespace?: string): Invocation {
   try {
-    return parse(args, env, cwd);
+    return parse(args, env, cwd, utsNamespace);
   } catch (error) {
     if (error instanceof UsageError) return { kind: 'usage-error', message: error.message };
     throw error;
   }
 }
 
-function parse(args: readonly string[], env: Environment, cwd: string): Invocation {
+function parse(args: readonly string[], env: Environment, cwd: string, utsNamespace: string | undefined): Invocation {
   const first = args[0];
   if (first === 'check') return parseCheck(args.slice(1), env);
   if (first === 'status' || first === 'set' || first === 'restart') return parseClient(first, args.slice(1), env);
   if (first === 'snapshot') {
     if (args.length > 1) throw new UsageError('usage: procwarden snapshot (it takes no arguments: the wipe paths come from the environment)');
     const { wipePaths, wipePathsByDefault, wipeExclude } = wipeSettings(env, cwd);
-    return { kind: 'snapshot', wipePaths, wipePathsByDefault, wipeExclude, stateDir: stateDirFrom(env), doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '' };
+    return {
+      kind: 'snapshot',
+      wipePaths,
+      wipePathsByDefault,
+      wipeExclude,
+      containerSign: containerSign(utsNamespace, env),
+      stateDir: stateDirFrom(env),
+      doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '',
+    };
   }
   if (first !== undefined && PLANNED_SUBCOMMANDS.has(first)) {
     throw new UsageError(
@@ -159,6 +173,7 @@ function parse(args: readonly string[], env: Environment, cwd: string): Invocati
       stateDir: stateDirFrom(env),
       backgroundExit: oneOf(env, 'PROCWARDEN_BACKGROUND_EXIT', BACKGROUND_EXITS, 'warn'),
       ...wipeSettings(env, cwd),
+      containerSign: containerSign(utsNamespace, env),
       doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '',
     },
   };

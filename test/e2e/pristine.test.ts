@@ -143,7 +143,7 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     expect(readFileSync(join(out, 'after'), 'utf8')).toBe(`${before}\n`);
   });
 
-  it('the default paths (the working directory and /tmp), in a mount namespace of its own with a private /tmp', async () => {
+  it('the default paths (the working directory and /tmp), in a container of its own (its own UTS namespace) with a private /tmp', async () => {
     // Never the machine's real /tmp: a tmpfs on /tmp that only this namespace sees.
     // The run counter lives on another private tmpfs, outside the wipe roots.
     const app = `n=$(cat /mnt/runs 2>/dev/null || echo 0)
@@ -158,7 +158,7 @@ describe('a pristine filesystem before a replace or a recovery', () => {
       'mount -t tmpfs none /tmp && mkdir /tmp/app && cd /tmp/app && echo seed > seed',
       `PATH=/mnt/checkout/node_modules/.bin:$PATH exec /mnt/checkout/dist/procwarden --autoreplace ON_FAILURE -- sh -c '${app}'`,
     ].join(' && ');
-    const result = await runTracked('unshare', ['--mount', '--pid', '--fork', '--mount-proc', 'sh', '-c', script], {
+    const result = await runTracked('unshare', ['--uts', '--mount', '--pid', '--fork', '--mount-proc', 'sh', '-c', script], {
       env: { PROCWARDEN_WIPE_PATHS: '', PROCWARDEN_REPLACE_LIMIT: '1/1m' },
     });
     expect(result.exitCode).toBe(0);
