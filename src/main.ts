@@ -30,6 +30,7 @@ import { parsePolicyFile } from './control/policy-file.ts';
 import { readPolicyFileText } from './control/read-policy-file.ts';
 import { resolvedPath, resolveWipePaths } from './filesystem/resolve.ts';
 import { entryCount, snapshotDir, takeSnapshot, type Snapshot } from './filesystem/snapshot.ts';
+import { formatBytes } from './filesystem/snapshot-size.ts';
 
 declare const PROCWARDEN_VERSION: string;
 
@@ -158,7 +159,7 @@ function snapshot(given: Extract<ReturnType<typeof parseInvocation>, { kind: 'sn
     say(`cannot take the snapshot of ${settings.wipePaths.join(', ')}: ${(error as Error).message}`);
     return 1;
   }
-  writeSync(1, `procwarden: snapshot of ${taken.roots.join(', ')} (${entryCount(taken)} entries) in ${snapshotDir(settings.stateDir)}\n`);
+  writeSync(1, `procwarden: snapshot of ${taken.roots.join(', ')} (${entryCount(taken)} entries, ${formatBytes(taken.bytes)}) in ${snapshotDir(settings.stateDir)}\n`);
   return 0;
 }
 

@@ -30,6 +30,8 @@ export interface SnapshotOutcome {
   readonly source: SnapshotSource;
   readonly roots: readonly string[];
   readonly entries: number;
+  /** The space it takes in the state dir: allocated blocks, as du counts them (on a tmpfs, memory). */
+  readonly bytes: number;
   readonly durationMs: number;
   /** `live` only: what it holds and what to do instead, one sentence for the operator. */
   readonly advice?: string;
@@ -89,6 +91,7 @@ export function preparePristine(config: Config, pid: number, moment?: SnapshotMo
       source: snapshot.source,
       roots: snapshot.roots,
       entries: snapshot.entries,
+      bytes: snapshot.bytes,
       durationMs: Math.round(monotonicMs() - startedAt),
       ...(snapshot.source === 'live' ? { advice: LIVE_SNAPSHOT_ADVICE } : {}),
     },

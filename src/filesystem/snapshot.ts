@@ -17,6 +17,7 @@ import { AT_FDCWD, check, LOCK_EX, LOCK_SH, LOCK_UN, statAt, type FsAddon } from
 import { loadFsCalls } from '../native/load-libc.ts';
 import { formatEntry, type Entry } from './entry.ts';
 import { copyFileData } from './copy.ts';
+import { allocatedBytes, formatBytes, freeSpace, measureRoots, ROOM_ADVICE, SMALL_FILE_BYTES, snapshotNeeds, whyNoRoom } from './snapshot-size.ts';
 import { formatEnd, formatFolder, formatHead, formatRoot, parseManifest, type ManifestHead, type SnapshotSource } from './manifest.ts';
 import { outermost, resolveWipeSettings } from './resolve.ts';
 import { BUILD_SNAPSHOT, lock, makeOwnFolder, openPrivate, openStateDir, removeDeadSnapshots, removeFolder } from './store.ts';
@@ -31,6 +32,8 @@ export interface Snapshot {
   readonly roots: readonly string[];
   /** Entries (files, folders, symlinks, FIFOs, devices) over all its roots. */
   readonly entries: number;
+  /** The space it takes in the state dir: its allocated blocks, as du counts them (on a tmpfs, memory). */
+  readonly bytes: number;
   /** Its folder, for messages. */
   readonly dir: string;
   /** Its folder, open and locked for procwarden's life. */
@@ -61,8 +64,6 @@ export interface PackIdentity {
 /** The build-time snapshot's folder. */
 export const snapshotDir = (stateDir: string) => join(stateDir, BUILD_SNAPSHOT);
 
-/** Below this size a file goes into the pack; from it on, a copy of its own (a clone, where one can be made). */
-const SMALL_FILE_BYTES = 256 * 1024;
 
 /** How many entries the snapshot holds, over all its roots. */
 export function entryCount(snapshot: Snapshot): number {
@@ -76,8 +77,10 @@ const NEW_FILE = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
 /**
  * Takes a snapshot of `roots` (absolute paths; resolved here) into a new folder of the state
  * dir: `snapshot` for a build-time one (replacing the one there, unless a running procwarden
- * uses it), a folder of this procwarden's own otherwise. A snapshot that fails leaves
- * nothing. Throws an Error saying what failed (a root, the state dir, the disk).
+ * uses it), a folder of this procwarden's own otherwise. What it will take is measured first
+ * (snapshot-size.ts): one that would not fit in the state dir's filesystem is refused before
+ * anything is written. A snapshot that fails leaves nothing. Throws an Error saying what
+ * failed (a root, the state dir, the room it needs).
  */
 export function takeSnapshot(roots: readonly string[], exclude: readonly string[], stateDir: string, source: SnapshotSource): Snapshot {
   const fs = loadFsCalls(stateDir);
@@ -85,6 +88,13 @@ export function takeSnapshot(roots: readonly string[], exclude: readonly string[
   if ('error' in settings) throw new Error(settings.error);
   const state = openStateDir(fs, settings.stateDir);
   try {
+    const skipIds = [identity(state.stat)];
+    const globs = exclude.map(latin1);
+    const walked = outermost(settings.roots).map(latin1);
+    const free = freeSpace(settings.stateDir);
+    const needs = snapshotNeeds(measureRoots(fs, walked, globs, skipIds), free.blockSize);
+    const noRoom = whyNoRoom(needs, free, settings.stateDir);
+    if (noRoom !== undefined) throw new Error(noRoom);
     // Who takes which folder is decided under the state dir's own lock (a second procwarden
     // starting on the same state dir waits for it, for the few calls it lasts).
     check(fs.fsLock(state.fd, LOCK_EX), 'lock the state dir');
@@ -98,19 +108,22 @@ export function takeSnapshot(roots: readonly string[], exclude: readonly string[
     } finally {
       fs.fsLock(state.fd, LOCK_UN);
     }
-    const skipIds = [identity(state.stat)];
-    const globs = exclude.map(latin1);
     let written: { entries: number; packBytes: number; packSha256: string };
     try {
-      written = writeSnapshot(fs, dirFd, settings.roots.map(latin1), outermost(settings.roots).map(latin1), globs, skipIds, source);
+      written = writeSnapshot(fs, dirFd, settings.roots.map(latin1), walked, globs, skipIds, source);
       if (source === 'build') putInPlace(fs, state.fd, settings.stateDir, name);
     } catch (error) {
       closeSync(dirFd);
       removeFolder(fs, state.fd, settings.stateDir, name);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') {
+        throw new Error(`${settings.stateDir} filled up while the snapshot was taken (it needed about ${formatBytes(needs.bytes)}): nothing of it is left; ${ROOM_ADVICE}`);
+      }
       throw error;
     }
     const dir = join(settings.stateDir, source === 'build' ? BUILD_SNAPSHOT : name);
-    return { source, roots: settings.roots, dir, dirFd, skipIds, exclude: globs, ...written, packSeen: packIdentity(fs, dirFd) };
+    const bytes = allocatedBytes(fs, dirFd, dir);
+    return { source, roots: settings.roots, dir, dirFd, skipIds, exclude: globs, ...written, bytes, packSeen: packIdentity(fs, dirFd) };
   } finally {
     closeSync(state.fd);
   }
@@ -353,7 +366,9 @@ export function loadBuildSnapshot(roots: readonly string[], exclude: readonly st
       return undefined;
     }
     const { entries, packBytes, packSha256 } = head;
-    return { source: 'build', roots: settings.roots, dir: snapshotDir(settings.stateDir), dirFd, skipIds: [identity(state.stat)], exclude: head.exclude, entries, packBytes, packSha256 };
+    const dir = snapshotDir(settings.stateDir);
+    const bytes = allocatedBytes(fs, dirFd, dir);
+    return { source: 'build', roots: settings.roots, dir, dirFd, skipIds: [identity(state.stat)], exclude: head.exclude, entries, bytes, packBytes, packSha256 };
   } catch (error) {
     if (dirFd >= 0) closeSync(dirFd);
     throw error;

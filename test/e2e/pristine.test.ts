@@ -136,7 +136,7 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     const stateDir = join(scratch(), 'state');
     const built = await runPlain(['snapshot'], { env: { PROCWARDEN_WIPE_PATHS: root, PROCWARDEN_STATE_DIR: stateDir } });
     expect(built.exitCode).toBe(0);
-    expect(built.stdout).toMatch(/snapshot of .*app \(\d+ entries\)/);
+    expect(built.stdout).toMatch(/snapshot of .*app \(\d+ entries, \d+\.\d KiB\)/);
     const result = await runAsPid1(app, replaceOnce(root, { PROCWARDEN_STATE_DIR: stateDir }));
     expect(result.exitCode).toBe(0);
     expect(named(result.stderr, 'fs.snapshot')).toMatchObject([{ source: 'build' }]);
