@@ -31,8 +31,8 @@ const LINE_FIELDS_BYTES = 96;
 /** One entry's share of a snapshot (its lstat, and its path's length in bytes). Pure. */
 export function entryShare(kind: string | undefined, stat: Pick<RawStat, 'size' | 'blocks'>, pathBytes: number): SnapshotMeasure {
   if (kind === undefined || kind === 'socket') return { entries: 0, packBytes: 0, blobs: 0, blobBytes: 0, manifestBytes: 0 };
-  // A path or target may be escaped (a byte that is not printable becomes \ooo): four bytes each at worst.
-  const manifestBytes = LINE_FIELDS_BYTES + 4 * pathBytes + (kind === 'symlink' ? 4 * stat.size : 0);
+  // A path or target may be escaped (a byte outside ! to ~ becomes %XX: entry.ts escapeBytes): three bytes each at worst.
+  const manifestBytes = LINE_FIELDS_BYTES + 3 * pathBytes + (kind === 'symlink' ? 3 * stat.size : 0);
   if (kind !== 'file') return { entries: 1, packBytes: 0, blobs: 0, blobBytes: 0, manifestBytes };
   if (stat.size < SMALL_FILE_BYTES) return { entries: 1, packBytes: stat.size, blobs: 0, blobBytes: 0, manifestBytes };
   // Copied with its holes (copy.ts): what it has allocated, never more than its size.

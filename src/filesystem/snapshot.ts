@@ -40,6 +40,13 @@ export interface Snapshot {
   readonly dirFd: number;
   /** `dev:ino` of what a walk leaves alone: the state dir. */
   readonly skipIds: readonly string[];
+  /**
+   * `dev:ino` of each root a walk starts from (byte-string path: identity), as procwarden saw
+   * it when it took the snapshot, or when it started with a build-time one: another mount of
+   * the same image (a container's overlay) has other device and inode numbers than the
+   * build's. A reset walks a root only while it is still that folder.
+   */
+  readonly rootIds: ReadonlyMap<string, string>;
   /** Exclude globs, byte strings. */
   readonly exclude: readonly string[];
   readonly packBytes: number;
@@ -108,7 +115,7 @@ export function takeSnapshot(roots: readonly string[], exclude: readonly string[
     } finally {
       fs.fsLock(state.fd, LOCK_UN);
     }
-    let written: { entries: number; packBytes: number; packSha256: string };
+    let written: { entries: number; packBytes: number; packSha256: string; rootIds: ReadonlyMap<string, string> };
     try {
       written = writeSnapshot(fs, dirFd, settings.roots.map(latin1), walked, globs, skipIds, source);
       if (source === 'build') putInPlace(fs, state.fd, settings.stateDir, name);
@@ -244,6 +251,9 @@ function writeSnapshot(fs: FsAddon, dirFd: number, roots: readonly string[], wal
   const manifest = new Appender(manifestFd);
   let entries = 0;
   let blobs = 0;
+  const rootIds = new Map<string, string>();
+  // A build-time snapshot records whole seconds, as the image's layer keeps them (sameTime).
+  const ns = source === 'build' ? () => 0 : (value: number) => value;
   try {
     manifest.add(formatHead(source, roots, exclude));
     for (const root of walked) {
@@ -251,12 +261,13 @@ function writeSnapshot(fs: FsAddon, dirFd: number, roots: readonly string[], wal
       if (rootFd < 0) check(rootFd, `open the wipe root ${Buffer.from(root, 'latin1').toString()}`);
       try {
         const rootStat = statAt(check(fs.fsStatAt(rootFd, null), 'stat a root'));
-        manifest.add(`${formatRoot({ path: root, ...rootStat, mode: rootStat.mode & 0o7777 })}\n`);
+        rootIds.set(root, identity(rootStat));
+        manifest.add(`${formatRoot({ path: root, ...rootStat, mode: rootStat.mode & 0o7777, mtimeNs: ns(rootStat.mtimeNs) })}\n`);
         const boundaries = boundariesFor(root, rootStat.dev, new Set(skipIds), exclude);
         walkTree(fs, rootFd, root, boundaries, (path, child, parentFd) => {
           const { stat, kind } = child;
           if (kind === undefined || kind === 'socket') return; // never kept: a reset removes them
-          const base = { path, kind, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, size: 0, mtimeS: stat.mtimeS, mtimeNs: stat.mtimeNs };
+          const base = { path, kind, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, size: 0, mtimeS: stat.mtimeS, mtimeNs: ns(stat.mtimeNs) };
           let entry: Entry = base;
           if (kind === 'symlink') entry = { ...base, target: check(fs.fsReadlinkAt(parentFd, child.bytes), `readlink ${path}`).toString('latin1') };
           else if (kind === 'char' || kind === 'block') entry = { ...base, rdev: stat.rdev };
@@ -273,12 +284,12 @@ function writeSnapshot(fs: FsAddon, dirFd: number, roots: readonly string[], wal
                 } finally {
                   closeSync(blobFd);
                 }
-                entry = { ...base, size: now.size, mtimeS: now.mtimeS, mtimeNs: now.mtimeNs, blob };
+                entry = { ...base, size: now.size, mtimeS: now.mtimeS, mtimeNs: ns(now.mtimeNs), blob };
               } else {
                 const packed = pack.position;
                 // What was read is what a reset puts back, and what it compares with.
                 const size = pack.addFrom(fd, now.size);
-                entry = { ...base, size, mtimeS: now.mtimeS, mtimeNs: now.mtimeNs, packed };
+                entry = { ...base, size, mtimeS: now.mtimeS, mtimeNs: ns(now.mtimeNs), packed };
               }
             } finally {
               closeSync(fd);
@@ -296,12 +307,31 @@ function writeSnapshot(fs: FsAddon, dirFd: number, roots: readonly string[], wal
     manifest.add(formatEnd(entries, pack.written, packSha256));
     manifest.flush();
     check(fs.fsRenameAt(dirFd, Buffer.from('manifest.partial'), dirFd, Buffer.from('manifest')), 'finish the manifest');
-    return { entries, packBytes: pack.written, packSha256 };
+    return { entries, packBytes: pack.written, packSha256, rootIds };
   } finally {
     closeSync(blobsFd);
     closeSync(packFd);
     closeSync(manifestFd);
   }
+}
+
+/**
+ * `dev:ino` of each of `roots` (byte strings) as it is now, opened without following links; a
+ * root that cannot be opened is left out (a reset then says it is not the folder it was).
+ */
+function rootIdentities(fs: FsAddon, roots: readonly string[]): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const root of roots) {
+    const fd = fs.fsOpenAt(AT_FDCWD, Buffer.from(root, 'latin1'), FOLDER_FLAGS);
+    if (fd < 0) continue;
+    try {
+      const stat = fs.fsStatAt(fd, null);
+      if (typeof stat !== 'number') ids.set(root, identity(statAt(stat)));
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return ids;
 }
 
 /** The pack's identity as it is now. */
@@ -368,7 +398,8 @@ export function loadBuildSnapshot(roots: readonly string[], exclude: readonly st
     const { entries, packBytes, packSha256 } = head;
     const dir = snapshotDir(settings.stateDir);
     const bytes = allocatedBytes(fs, dirFd, dir);
-    return { source: 'build', roots: settings.roots, dir, dirFd, skipIds: [identity(state.stat)], exclude: head.exclude, entries, bytes, packBytes, packSha256 };
+    const rootIds = rootIdentities(fs, outermost(settings.roots).map(latin1));
+    return { source: 'build', roots: settings.roots, dir, dirFd, skipIds: [identity(state.stat)], rootIds, exclude: head.exclude, entries, bytes, packBytes, packSha256 };
   } catch (error) {
     if (dirFd >= 0) closeSync(dirFd);
     throw error;
