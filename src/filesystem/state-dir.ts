@@ -29,6 +29,6 @@ export function usableStateDir(configured: string): { readonly dir: string; read
   if (!why.exists) return { dir: fallback };
   return {
     dir: fallback,
-    warning: `the state dir ${configured} is not private to procwarden (${why.reason}): procwarden keeps its state in ${fallback}, and a snapshot taken in ${configured} at image build is not used`,
+    warning: `the state dir ${configured} is not private to procwarden (${why.reason}): procwarden keeps its state in ${fallback}, and does not use a snapshot another user took in ${configured}`,
   };
 }
