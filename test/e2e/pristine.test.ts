@@ -143,7 +143,10 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     expect(readFileSync(join(out, 'after'), 'utf8')).toBe(`${before}\n`);
   });
 
-  it('a build-time snapshot resets another mount of the same files, as a container\'s overlay is: other device and inode numbers, times in whole seconds', async () => {
+  it.each([
+    ['whole seconds, as image layers keep them (Docker, containerd, buildah)', 'gnu'],
+    ['nanoseconds', 'posix'],
+  ])('a build-time snapshot resets another mount of the same files, as a container\'s overlay is: other device and inode numbers, times in %s', async (_times, format) => {
     const { folder, root, out, app, before } = setUp("echo 1234 > server.pid; rm run.sh; echo 'port: 6000' > config/app.yml");
     // Built an hour before the container runs.
     execaSync('find', [root, '-exec', 'touch', '-h', '-d', '-1 hour', '{}', '+']);
@@ -153,7 +156,7 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     // The image as a container gets it: its files from a layer (a tar: whole seconds), on a
     // filesystem of its own at the same path.
     const layer = join(folder, 'layer.tar');
-    execaSync('tar', ['-C', root, '-cf', layer, '.']);
+    execaSync('tar', [`--format=${format}`, '-C', root, '-cf', layer, '.']);
     const script = `mount -t tmpfs none '${root}' && tar -C '${root}' -xpf '${layer}' && exec ${BIN} ${app.map((word) => `'${word}'`).join(' ')}`;
     const result = await runTracked('unshare', ['--mount', '--pid', '--fork', '--mount-proc', 'sh', '-c', script], replaceOnce(root, { PROCWARDEN_STATE_DIR: stateDir }));
     expect(result.exitCode).toBe(0);
