@@ -62,7 +62,8 @@ Environment:
   PROCWARDEN_NO_RESTART_EXIT  exits after which nothing starts the app again, e.g. 78
   PROCWARDEN_LOG_LEVEL     ${LOG_LEVELS.join(', ')} (default: info when a policy is on, else warn)
   PROCWARDEN_LOG_FORMAT    ${LOG_FORMATS.join(', ')} (default json: one JSON event a line on stderr)
-  PROCWARDEN_STATE_DIR     procwarden's own folder (default ${DEFAULT_STATE_DIR})
+  PROCWARDEN_STATE_DIR     procwarden's own folder (default ${DEFAULT_STATE_DIR}; when its user
+                           cannot have it, procwarden-<uid> in the temporary folder)
   PROCWARDEN_BACKGROUND_EXIT  warn (default) or crash: what a background process of the
                            app that ran over a second and exits while the app goes on is
   PROCWARDEN_POLICY_FILE   an env-format file of AUTORESTART, AUTOREPLACE, PROCWARDEN_RECOVERY,
@@ -70,7 +71,8 @@ Environment:
   PROCWARDEN_PROCFILE      the Procfile (default ./Procfile, else /.aptible/Procfile)
   PROCWARDEN_PROCESS_TYPE  the process type to run
   PROCWARDEN_WIPE_PATHS    folders put back before a replace or a recovery, colon-separated
-                           (default: the working directory and /tmp; never /, /proc, /sys, /dev)
+                           (default: the working directory and /tmp, in a container procwarden
+                           is PID 1 of; never /, /proc, /sys, /dev)
   PROCWARDEN_WIPE_EXCLUDE  globs the reset leaves alone, colon-separated
   APTIBLE_DO_NOT_WIPE      any non-empty value: never reset the filesystem
 Durations are a number with ms, s, m or h: 500ms, 10s, 2m, 1h.
