@@ -91,6 +91,17 @@ export function execIn(run: SuiteRun, id: string, args: readonly string[], user?
   return podman(run.conf, ['exec', ...(user === undefined ? [] : ['--user', user]), id, ...args]);
 }
 
+/** `procwarden status` in the container through `podman exec` (as `user`, when given), once the control socket answers: it opens once the app has run. */
+export async function procwardenStatus(run: SuiteRun, id: string, user?: string): Promise<string> {
+  let status = '';
+  await until(async () => {
+    const result = await execIn(run, id, ['procwarden', 'status'], user);
+    status = result.stdout;
+    return result.exitCode === 0;
+  }, `procwarden status in ${id}${user === undefined ? '' : ` as ${user}`}`, 30_000, 100);
+  return status;
+}
+
 /** The host port a container's `port` is published on (`-p 127.0.0.1::PORT`). */
 export async function hostPort(run: SuiteRun, id: string, port: number): Promise<number> {
   const published = await podmanOk(run.conf, ['port', id, `${port}/tcp`]);

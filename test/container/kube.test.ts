@@ -7,8 +7,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eventsNamed } from '../support/events.ts';
-import { until } from '../support/until.ts';
-import { execIn, logsOnceThey, podmanOk, suiteRun } from './engine.ts';
+import { logsOnceThey, podmanOk, procwardenStatus, suiteRun } from './engine.ts';
 import { buildImage } from './images.ts';
 
 const run = suiteRun();
@@ -54,17 +53,6 @@ spec:
         name: ${configMap}
 `;
 
-/** `procwarden status` in the pod's container, once the control socket answers. */
-async function status(container: string): Promise<string> {
-  let text = '';
-  await until(async () => {
-    const result = await execIn(run, container, ['procwarden', 'status']);
-    text = result.stdout;
-    return result.exitCode === 0;
-  }, 'procwarden status in the pod', 30_000, 100);
-  return text;
-}
-
 describe('podman kube play', () => {
   beforeAll(() => buildImage(run, PAUSE, {}, `localhost/procwarden-test-pause:${run.id}`));
 
@@ -75,7 +63,7 @@ describe('podman kube play', () => {
     await podmanOk(run.conf, ['kube', 'play', file]);
     const container = `${pod}-web`;
     // The file over the image's ENV (AUTORESTART=ON_FAILURE).
-    expect(await status(container)).toMatch(/^policy: autorestart OFF, autoreplace ON_FAILURE, recovery ON$/m);
+    expect(await procwardenStatus(run, container)).toMatch(/^policy: autorestart OFF, autoreplace ON_FAILURE, recovery ON$/m);
 
     // As the kubelet does: the new content written aside, then swapped in at once.
     const data = await podmanOk(run.conf, ['volume', 'inspect', '--format', '{{.Mountpoint}}', configMap]);
@@ -83,6 +71,6 @@ describe('podman kube play', () => {
     renameSync(join(data, '..policy.new'), join(data, 'policy'));
     const { stderr } = await logsOnceThey(run, container, (logs) => eventsNamed(logs.stderr, 'policy.changed').length > 0, 'the policy change');
     expect(eventsNamed(stderr, 'policy.changed')).toMatchObject([{ source: 'file', old: { autorestart: 'OFF' }, new: { autorestart: 'ALWAYS', autoreplace: 'ON_FAILURE' } }]);
-    expect(await status(container)).toMatch(/^policy: autorestart ALWAYS, autoreplace ON_FAILURE, recovery ON$/m);
+    expect(await procwardenStatus(run, container)).toMatch(/^policy: autorestart ALWAYS, autoreplace ON_FAILURE, recovery ON$/m);
   });
 });

@@ -5,8 +5,7 @@ import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eventsNamed } from '../support/events.ts';
-import { until } from '../support/until.ts';
-import { execIn, podmanOk, runToEnd, startDetached, suiteRun } from './engine.ts';
+import { podmanOk, procwardenStatus, runToEnd, startDetached, suiteRun } from './engine.ts';
 import { buildImage, localDockerfile } from './images.ts';
 
 const run = suiteRun();
@@ -30,17 +29,6 @@ function crashOnce(image: string, state: string, extra: readonly string[] = []) 
   ]);
 }
 
-/** `procwarden status` as `user` through `podman exec`, once the control socket answers. */
-async function statusAs(id: string, user: string): Promise<string> {
-  let status = '';
-  await until(async () => {
-    const result = await execIn(run, id, ['procwarden', 'status'], user);
-    status = result.stdout;
-    return result.exitCode === 0;
-  }, `procwarden status as ${user}`, 30_000, 100);
-  return status;
-}
-
 describe('podman run --user 1000:1000 of an image built as root', () => {
   it('a replace resets /tmp from a snapshot taken at start for that user, in a state dir of its own', async () => {
     const state = stateFolder('user-1000');
@@ -57,8 +45,8 @@ describe('podman run --user 1000:1000 of an image built as root', () => {
 
   it('podman exec --user root CONTAINER procwarden status finds that procwarden\'s control socket', async () => {
     const id = await startDetached(run, ['--user', '1000:1000', run.example]);
-    expect(await statusAs(id, '1000:1000')).toMatch(/^state: running$/m);
-    expect(await statusAs(id, 'root')).toMatch(/^state: running$/m);
+    expect(await procwardenStatus(run, id, '1000:1000')).toMatch(/^state: running$/m);
+    expect(await procwardenStatus(run, id, 'root')).toMatch(/^state: running$/m);
     await podmanOk(run.conf, ['rm', '--force', '--time', '0', id]);
   });
 });
@@ -84,7 +72,7 @@ describe('the README\'s image that runs as USER 1000:1000', () => {
 
   it('podman exec --user root CONTAINER procwarden status finds its control socket', async () => {
     const id = await startDetached(run, [image]);
-    expect(await statusAs(id, 'root')).toMatch(/^snapshot: build \(\d+ entries\)$/m);
+    expect(await procwardenStatus(run, id, 'root')).toMatch(/^snapshot: build \(\d+ entries\)$/m);
     await podmanOk(run.conf, ['rm', '--force', '--time', '0', id]);
   });
 });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventsNamed } from '../support/events.ts';
 import { until } from '../support/until.ts';
-import { execIn, exitCodeOf, hostPort, httpGet, logsOf, logsOnceThey, podmanOk, startDetached, suiteRun } from './engine.ts';
+import { execIn, exitCodeOf, hostPort, httpGet, logsOf, logsOnceThey, podmanOk, procwardenStatus, startDetached, suiteRun } from './engine.ts';
 
 const run = suiteRun();
 
@@ -26,9 +26,7 @@ describe('a read-only root with a tmpfs /run', () => {
     expect(snapshot).toMatchObject({ source: 'start', roots: ['/app', '/tmp'], bytes: expect.any(Number) });
     const du = await execIn(run, id, ['du', '-sk', '/run/procwarden/snapshot']);
     expect(Number(du.stdout.split('\t')[0]) * 1024).toBe(snapshot!.bytes);
-    let status = '';
-    await until(async () => (status = (await execIn(run, id, ['procwarden', 'status'])).stdout) !== '', 'procwarden status', 30_000, 100);
-    expect(status).toMatch(/^snapshot: start \(\d+ entries\)$/m);
+    expect(await procwardenStatus(run, id)).toMatch(/^snapshot: start \(\d+ entries\)$/m);
     await podmanOk(run.conf, ['stop', id]);
     expect(await exitCodeOf(run, id)).toBe(0);
   });

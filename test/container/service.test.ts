@@ -3,8 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsNamed } from '../support/events.ts';
-import { until } from '../support/until.ts';
-import { execIn, exitCodeOf, hostPort, httpGet, logsOf, logsOnceThey, podman, podmanOk, startDetached, suiteRun } from './engine.ts';
+import { execIn, exitCodeOf, hostPort, httpGet, logsOf, logsOnceThey, podman, podmanOk, procwardenStatus, startDetached, suiteRun } from './engine.ts';
 
 const run = suiteRun();
 
@@ -12,17 +11,6 @@ const run = suiteRun();
 async function startService(extra: readonly string[] = []) {
   const id = await startDetached(run, ['-p', '127.0.0.1::5000', ...extra, run.example]);
   return { id, port: await hostPort(run, id, 5000) };
-}
-
-/** `procwarden status` through `podman exec`, once the control socket answers. */
-async function statusOf(id: string): Promise<string> {
-  let status = '';
-  await until(async () => {
-    const result = await execIn(run, id, ['procwarden', 'status']);
-    status = result.stdout;
-    return result.exitCode === 0;
-  }, 'procwarden status to answer', 30_000, 100);
-  return status;
 }
 
 describe('the example image as a service in podman', () => {
@@ -51,7 +39,7 @@ describe('the example image as a service in podman', () => {
   });
 
   it('`podman exec CONTAINER procwarden status`, `set` and `restart` reach the running procwarden', async () => {
-    const status = await statusOf(service.id);
+    const status = await procwardenStatus(run, service.id);
     expect(status).toMatch(/^state: running$/m);
     expect(status).toMatch(/^policy: autorestart ON_FAILURE, autoreplace OFF, recovery ON$/m);
     expect(status).toMatch(/^snapshot: build \(\d+ entries\)$/m);
@@ -59,7 +47,7 @@ describe('the example image as a service in podman', () => {
     const set = await execIn(run, service.id, ['procwarden', 'set', '--autoreplace', 'ALWAYS']);
     expect(set.exitCode).toBe(0);
     expect(JSON.parse(set.stdout)).toMatchObject({ new: { autorestart: 'ON_FAILURE', autoreplace: 'ALWAYS', recovery: 'ON' } });
-    expect(await statusOf(service.id)).toMatch(/^policy: autorestart ON_FAILURE, autoreplace ALWAYS, recovery ON$/m);
+    expect(await procwardenStatus(run, service.id)).toMatch(/^policy: autorestart ON_FAILURE, autoreplace ALWAYS, recovery ON$/m);
 
     const restart = await execIn(run, service.id, ['procwarden', 'restart']);
     expect(restart.exitCode).toBe(0);

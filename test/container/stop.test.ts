@@ -1,6 +1,7 @@
 // `podman stop` of apps that do not simply exit on SIGTERM: one that ignores it, a server a
 // shell started without exec, and an image whose STOPSIGNAL is SIGQUIT.
 
+import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eventsNamed } from '../support/events.ts';
 import { execIn, exitCodeOf, hostPort, httpGet, logsOf, logsOnceThey, podmanOk, startDetached, suiteRun } from './engine.ts';
@@ -32,21 +33,22 @@ describe('podman stop', () => {
   });
 
   it('of a Procfile line without exec, run by dash, with a request in flight: the request completes, exit 0', async () => {
-    const id = await startDetached(run, [...checks, '-p', '127.0.0.1::5000', run.example, '--type', 'unexeced']);
+    const server = resolve('test/fixtures/issue11');
+    const id = await startDetached(run, [...checks, '-v', `${server}:/fixtures:ro`, '-p', '127.0.0.1::5000', run.example, '--type', 'unexeced']);
     expect((await execIn(run, id, ['readlink', '/bin/sh'])).stdout).toBe('dash');
     const port = await hostPort(run, id, 5000);
-    await logsOnceThey(run, id, ({ stdout }) => stdout.includes('listening on 5000'), 'the server');
+    await logsOnceThey(run, id, ({ stdout }) => /^listening 5000 \d+$/m.test(stdout), 'the server');
     const { stderr: started } = await logsOf(run, id);
     // Two commands: the shell stays in front of the server.
-    expect(eventsNamed(started, 'container.started')).toMatchObject([{ command: ['/bin/sh', '-c', 'echo starting the server; python3 /checks/slow_server.py'] }]);
+    expect(eventsNamed(started, 'container.started')).toMatchObject([{ command: ['/bin/sh', '-c', 'echo starting the server; SERVER_ADDRESS=0.0.0.0:$PORT python3 /fixtures/server.py'] }]);
     const request = httpGet(port, '/slow', 60_000);
-    await logsOnceThey(run, id, ({ stdout }) => stdout.includes('began'), 'the slow request to arrive');
+    await logsOnceThey(run, id, ({ stdout }) => /^began \d+$/m.test(stdout), 'the slow request to arrive');
     const tookMs = await stop(id, 10);
     expect(await request).toEqual({ status: 200, body: 'done\n' });
     expect(await exitCodeOf(run, id)).toBe(0);
     expect(tookMs).toBeLessThan(8_000);
     const { stdout, stderr } = await logsOf(run, id);
-    expect(stdout).toMatch(/^drained$/m);
+    expect(stdout).toMatch(/^drained \d+$/m);
     expect(eventsNamed(stderr, 'procwarden.exit')).toMatchObject([{ code: 0 }]);
   });
 
