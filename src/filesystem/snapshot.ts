@@ -71,7 +71,6 @@ export interface PackIdentity {
 /** The build-time snapshot's folder. */
 export const snapshotDir = (stateDir: string) => join(stateDir, BUILD_SNAPSHOT);
 
-
 /** How many entries the snapshot holds, over all its roots. */
 export function entryCount(snapshot: Snapshot): number {
   return snapshot.entries;

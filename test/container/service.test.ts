@@ -8,8 +8,8 @@ import { execIn, exitCodeOf, hostPort, httpGet, logsOf, logsOnceThey, podman, po
 const run = suiteRun();
 
 /** The example image's service, started detached with its port published on 127.0.0.1. */
-async function startService(extra: readonly string[] = []) {
-  const id = await startDetached(run, ['-p', '127.0.0.1::5000', ...extra, run.example]);
+async function startService() {
+  const id = await startDetached(run, ['-p', '127.0.0.1::5000', run.example]);
   return { id, port: await hostPort(run, id, 5000) };
 }
 

@@ -153,7 +153,7 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     const stateDir = join(scratch(), 'state');
     const built = await runPlain(['snapshot'], { env: { PROCWARDEN_WIPE_PATHS: root, PROCWARDEN_STATE_DIR: stateDir } });
     expect(built.exitCode).toBe(0);
-    // The image as a container gets it: its files from a layer (a tar: whole seconds), on a
+    // The image as a container gets it: its files from a layer (a tar of that format), on a
     // filesystem of its own at the same path.
     const layer = join(folder, 'layer.tar');
     execaSync('tar', [`--format=${format}`, '-C', root, '-cf', layer, '.']);
@@ -161,7 +161,7 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     const result = await runTracked('unshare', ['--mount', '--pid', '--fork', '--mount-proc', 'sh', '-c', script], replaceOnce(root, { PROCWARDEN_STATE_DIR: stateDir }));
     expect(result.exitCode).toBe(0);
     expect(named(result.stderr, 'fs.snapshot')).toMatchObject([{ source: 'build' }]);
-    // What the app changed, and only that: the other files' times are the layer's whole seconds.
+    // What the app changed, and only that: the other files' times are the same to the second.
     expect(named(result.stderr, 'fs.reset')).toEqual([expect.objectContaining({ skipped: false, removed: 1, restored: 2 })]);
     // Files and links as they were (a folder's size is its filesystem's own).
     const notFolders = (state: string) => state.split('\n').filter((line) => line !== '' && !/^\S+ d /.test(line));

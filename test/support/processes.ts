@@ -132,7 +132,6 @@ export function runOnTerminal(args: readonly string[], options: Options = {}) {
   return { run, output, type: (keys: string) => void run.stdin!.write(keys) };
 }
 
-
 export function childrenOf(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
