@@ -64,7 +64,8 @@ export function resolveWipePaths(settings: { readonly wipePaths: readonly string
   | { readonly wipePaths: readonly string[]; readonly stateDir: string; readonly warnings: readonly string[] }
   | { readonly error: string } {
   const warnings: string[] = [];
-  const state = usableStateDir(settings.stateDir);
+  // Resolved first: a state dir given through a symlink is the folder it leads to.
+  const state = usableStateDir(resolvedPath(settings.stateDir));
   if (state.warning !== undefined) warnings.push(state.warning);
   const paths = settings.wipePaths.filter((path) => {
     const resolved = resolvedPath(path);

@@ -26,7 +26,9 @@ function onThisMachine(script: string, pid1: boolean) {
     'mount -t tmpfs none /tmp && mkdir /tmp/app && cd /tmp/app && echo seed > seed',
   ].join(' && ');
   const namespaces = pid1 ? ['--mount', '--pid', '--fork', '--mount-proc'] : ['--mount'];
-  return execa('unshare', [...namespaces, 'sh', '-c', `${setUp} && ${script}`], { reject: false, stdin: 'ignore', env: { PROCWARDEN_WIPE_PATHS: '' } });
+  // procwarden's state dir too is in the private tmpfs, never the machine's /run/procwarden.
+  const env = { PROCWARDEN_WIPE_PATHS: '', PROCWARDEN_STATE_DIR: '/mnt/state' };
+  return execa('unshare', [...namespaces, 'sh', '-c', `${setUp} && ${script}`], { reject: false, stdin: 'ignore', env });
 }
 
 const PROCWARDEN = '/mnt/dist/procwarden-linux-x64';
@@ -45,8 +47,9 @@ describe('outside a container, on this machine', () => {
   });
 
   it('procwarden snapshot refuses the default paths: exit 2, one line that says why, nothing copied', async () => {
-    const result = await onThisMachine(`PROCWARDEN_STATE_DIR=/tmp/state ${PROCWARDEN} snapshot; echo "exit $?"; ls -A /tmp`, false);
-    expect(result.stdout.split('\n')).toEqual(['exit 2', 'app']);
+    const result = await onThisMachine(`${PROCWARDEN} snapshot; echo "exit $?"; ls -A /tmp /mnt`, false);
+    // No state dir made (/mnt/state), no snapshot anywhere.
+    expect(result.stdout.split('\n')).toEqual(['exit 2', '/mnt:', 'dist', '', '/tmp:', 'app']);
     expect(result.stderr).toMatch(/^procwarden: no snapshot: no sign of a container \(a UTS namespace of its own .*\): .*set PROCWARDEN_WIPE_PATHS to name them$/);
   });
 });

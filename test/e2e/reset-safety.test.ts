@@ -191,5 +191,8 @@ describe('the reset never leaves its roots', () => {
     expect(eventsNamed(result.stderr, 'fs.reset')[0]).toMatchObject({ skipped: false, removed: 1 });
     expect(eventsNamed(result.stderr, 'fs.reset')[0]).not.toHaveProperty('errors');
     expect(readdirSync(setup.root).sort()).toEqual(['.procwarden', 'keep', 'state-link', 'sub']);
+    // The snapshot is there: the folder the link leads to is the state dir, procwarden's own.
+    expect(readdirSync(join(setup.root, '.procwarden')).some((name) => name.startsWith('snapshot'))).toBe(true);
+    expect(eventsNamed(result.stderr, 'procwarden.warning')).toEqual([]);
   });
 });
