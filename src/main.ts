@@ -6,6 +6,7 @@
 import { listenEarly, releaseSignals } from './signals/early-signals.ts';
 import { fstatSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { parseInvocation, stateDirFrom } from './config/command-line.ts';
+import { whyNotOwnDefaultPaths } from './config/container-sign.ts';
 import type { AppSource, Config, LogConfig, PolicySources } from './config/config.ts';
 import { helpText } from './config/help.ts';
 import { createEventLog, type EventLog } from './events/events.ts';
@@ -32,6 +33,7 @@ import { planFormation, type FormationRequest } from './procfile/formation.ts';
 import { readPolicyFileText } from './control/read-policy-file.ts';
 import { resolvedPath, resolveWipePaths } from './filesystem/resolve.ts';
 import { entryCount, snapshotDir, takeSnapshot, type Snapshot } from './filesystem/snapshot.ts';
+import { formatBytes } from './filesystem/snapshot-size.ts';
 
 declare const PROCWARDEN_VERSION: string;
 
@@ -58,7 +60,7 @@ function start(): void {
 }
 
 async function main(): Promise<number> {
-  const invocation = parseInvocation(process.argv.slice(2), process.env, process.cwd(), process.getBuiltinModule('node:tty').isatty(2));
+  const invocation = parseInvocation(process.argv.slice(2), process.env, process.cwd(), readLink('/proc/self/ns/uts'), process.getBuiltinModule('node:tty').isatty(2));
   // Only a run has an app to stop; the other commands let a signal do what it always does.
   if (invocation.kind !== 'run') releaseSignals();
   switch (invocation.kind) {
@@ -169,11 +171,20 @@ function describeCommon(status: Record<string, unknown>): string[] {
   ];
 }
 
-/** `procwarden snapshot`, an image build step: the pristine snapshot, so that a container start copies nothing. */
-function snapshot(given: { wipePaths: readonly string[]; wipePathsByDefault: boolean; wipeExclude: readonly string[]; stateDir: string; doNotWipe: boolean }): number {
+/**
+ * `procwarden snapshot`, an image build step: the pristine snapshot, so that a container start
+ * copies nothing. Exit 0 taken (or not needed), 1 failed (nothing left behind), 2 refused: the
+ * default paths outside a container, or paths that can never be wiped.
+ */
+function snapshot(given: Extract<ReturnType<typeof parseInvocation>, { kind: 'snapshot' }>): number {
   if (given.doNotWipe) {
     say('APTIBLE_DO_NOT_WIPE is set: no snapshot is needed');
     return 0;
+  }
+  const notOwn = whyNotOwnDefaultPaths(given);
+  if (notOwn !== undefined) {
+    say(`no snapshot: ${notOwn}`);
+    return 2;
   }
   const resolved = resolveWipePaths(given);
   if ('error' in resolved) {
@@ -189,7 +200,7 @@ function snapshot(given: { wipePaths: readonly string[]; wipePathsByDefault: boo
     say(`cannot take the snapshot of ${settings.wipePaths.join(', ')}: ${(error as Error).message}`);
     return 1;
   }
-  writeSync(1, `procwarden: snapshot of ${taken.roots.join(', ')} (${entryCount(taken)} entries) in ${snapshotDir(settings.stateDir)}\n`);
+  writeSync(1, `procwarden: snapshot of ${taken.roots.join(', ')} (${entryCount(taken)} entries, ${formatBytes(taken.bytes)}) in ${snapshotDir(settings.stateDir)}\n`);
   return 0;
 }
 
@@ -435,6 +446,15 @@ function openLog(log: LogConfig): LogConfig | { error: string } {
     }
   }
   return log;
+}
+
+/** A symlink's target, undefined when it cannot be read. */
+function readLink(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function readGivenFds(): number[] {

@@ -25,6 +25,7 @@ import { parseDuration } from './duration.ts';
 import { USAGE } from './help.ts';
 import { parseFormation, parseTypes } from '../procfile/formation.ts';
 import { healthCheckFrom } from '../health/health-config.ts';
+import { containerSign } from './container-sign.ts';
 
 export type Invocation =
   | { readonly kind: 'run'; readonly config: Config }
@@ -33,6 +34,7 @@ export type Invocation =
       readonly wipePaths: readonly string[];
       readonly wipePathsByDefault: boolean;
       readonly wipeExclude: readonly string[];
+      readonly containerSign: string | undefined;
       readonly stateDir: string;
       readonly doNotWipe: boolean;
     }
@@ -79,26 +81,36 @@ type OptionValues = {
 class UsageError extends Error {}
 
 /**
- * `cwd`: the working directory, the default wipe root besides /tmp. `stderrIsTerminal`:
- * procwarden's stderr is a terminal, where events are written for people by default.
+ * `cwd`: the working directory, the default wipe root besides /tmp. `utsNamespace`: the link
+ * /proc/self/ns/uts (`uts:[N]`), read by the caller, undefined when unreadable: one of the
+ * signs of a container (container-sign.ts). `stderrIsTerminal`: procwarden's stderr is a
+ * terminal, where events are written for people by default.
  */
-export function parseInvocation(args: readonly string[], env: Environment, cwd = '/app', stderrIsTerminal = false): Invocation {
+export function parseInvocation(args: readonly string[], env: Environment, cwd = '/app', utsNamespace?: string, stderrIsTerminal = false): Invocation {
   try {
-    return parse(args, env, cwd, stderrIsTerminal);
+    return parse(args, env, cwd, utsNamespace, stderrIsTerminal);
   } catch (error) {
     if (error instanceof UsageError) return { kind: 'usage-error', message: error.message };
     throw error;
   }
 }
 
-function parse(args: readonly string[], env: Environment, cwd: string, stderrIsTerminal: boolean): Invocation {
+function parse(args: readonly string[], env: Environment, cwd: string, utsNamespace: string | undefined, stderrIsTerminal: boolean): Invocation {
   const first = args[0];
   if (first === 'check') return parseCheck(args.slice(1), env);
   if (first === 'status' || first === 'set' || first === 'restart') return parseClient(first, args.slice(1), env);
   if (first === 'snapshot') {
     if (args.length > 1) throw new UsageError('usage: procwarden snapshot (it takes no arguments: the wipe paths come from the environment)');
     const { wipePaths, wipePathsByDefault, wipeExclude } = wipeSettings(env, cwd);
-    return { kind: 'snapshot', wipePaths, wipePathsByDefault, wipeExclude, stateDir: stateDirFrom(env), doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '' };
+    return {
+      kind: 'snapshot',
+      wipePaths,
+      wipePathsByDefault,
+      wipeExclude,
+      containerSign: containerSign(utsNamespace, env),
+      stateDir: stateDirFrom(env),
+      doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '',
+    };
   }
   if (first !== undefined && PLANNED_SUBCOMMANDS.has(first)) {
     throw new UsageError(
@@ -163,6 +175,7 @@ function parse(args: readonly string[], env: Environment, cwd: string, stderrIsT
       prefix: oneOf(env, 'PROCWARDEN_PREFIX', ['on', 'off'] as const, 'off') === 'on',
       ...(healthCheck ? { healthCheck } : {}),
       ...wipeSettings(env, cwd),
+      containerSign: containerSign(utsNamespace, env),
       doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '',
     },
   };

@@ -81,6 +81,11 @@ export interface Config {
   readonly wipePaths: readonly string[];
   /** No PROCWARDEN_WIPE_PATHS: the working directory and /tmp, meant for a container's own. */
   readonly wipePathsByDefault: boolean;
+  /**
+   * What shows that procwarden runs in a container of its own (container-sign.ts), as a
+   * phrase; undefined when nothing does: the default wipe paths are then never reset.
+   */
+  readonly containerSign: string | undefined;
   /** Globs (absolute) left alone by the reset. */
   readonly wipeExclude: readonly string[];
   /** PROCWARDEN_HEALTHCHECK and its options; undefined when none is set. */

@@ -79,7 +79,8 @@ Environment:
                            one JSON event a line, elsewhere)
   PROCWARDEN_LOG_FD        a descriptor for the events instead of stderr (3>events.log)
   PROCWARDEN_LOG_FILE      a file for the events instead of stderr, appended to
-  PROCWARDEN_STATE_DIR     procwarden's own folder (default ${DEFAULT_STATE_DIR})
+  PROCWARDEN_STATE_DIR     procwarden's own folder (default ${DEFAULT_STATE_DIR}; when its user
+                           cannot have it, procwarden-<uid> in the temporary folder)
   PROCWARDEN_BACKGROUND_EXIT  warn (default) or crash: what a background process of the
                            app that ran over a second and exits while the app goes on is
   PROCWARDEN_POLICY_FILE   an env-format file of AUTORESTART, AUTOREPLACE, PROCWARDEN_RECOVERY
@@ -93,7 +94,8 @@ Environment:
   PROCWARDEN_PREFIX        on: each output line after the time and its instance's name,
                            as foreman prints it (the apps then see no terminal); default off
   PROCWARDEN_WIPE_PATHS    folders put back before a replace or a recovery, colon-separated
-                           (default: the working directory and /tmp; never /, /proc, /sys, /dev)
+                           (default: the working directory and /tmp, in a container procwarden
+                           is PID 1 of; never /, /proc, /sys, /dev)
   PROCWARDEN_WIPE_EXCLUDE  globs the reset leaves alone, colon-separated
   APTIBLE_DO_NOT_WIPE      any non-empty value: never reset the filesystem
 Durations are a number with ms, s, m or h: 500ms, 10s, 2m, 1h.

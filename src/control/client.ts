@@ -1,6 +1,8 @@
 // `procwarden status|set|restart`: the control socket's client, for `docker exec`.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fallbackStateDir } from '../filesystem/state-dir.ts';
+import { effectiveUidOf } from '../process/proc-stat.ts';
 import { controlDirs, socketPath } from './server.ts';
 
 export interface Reply {
@@ -8,8 +10,28 @@ export interface Reply {
   readonly body: Record<string, unknown>;
 }
 
+/**
+ * Where the socket may be, in order: where a procwarden of this user puts it (controlDirs),
+ * then the state dir of PID 1's user when that is another (`docker exec --user root` asking a
+ * procwarden run with `--user 1000:1000`, whose state dir is its own: state-dir.ts).
+ */
+function socketPlaces(stateDir: string): string[] {
+  let pid1Uid: number | undefined;
+  try {
+    pid1Uid = effectiveUidOf(readFileSync('/proc/1/status', 'latin1'));
+  } catch {
+    // No /proc: the places of this user only.
+  }
+  return [...new Set([...controlDirs(stateDir), ...(pid1Uid === undefined ? [] : [fallbackStateDir(pid1Uid)])])].map(socketPath);
+}
+
+/**
+ * One request to the running procwarden's control socket (control/protocol.ts): its status and
+ * its JSON body. Rejects with a one-line Error when nothing answers (no procwarden running, or
+ * another state dir) or the answer is not JSON.
+ */
 export function ask(stateDir: string, method: string, path: string, body?: object): Promise<Reply> {
-  const places = controlDirs(stateDir).map(socketPath);
+  const places = socketPlaces(stateDir);
   const socket = places.find((place) => existsSync(place)) ?? places[0]!;
   const { request } = process.getBuiltinModule('node:http');
   return new Promise((resolve, reject) => {

@@ -4,7 +4,7 @@
 
 import { chmodSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
 import { privateDir } from '../filesystem/private.ts';
-import { tmpdir } from 'node:os';
+import { fallbackStateDir } from '../filesystem/state-dir.ts';
 import { join } from 'node:path';
 import { MAX_BODY_BYTES, handle, type ControlApi } from './protocol.ts';
 
@@ -16,7 +16,7 @@ export const socketPath = (dir: string) => join(dir, 'control.sock');
  * places, in the same order.
  */
 export function controlDirs(stateDir: string): string[] {
-  return [stateDir, join(tmpdir(), `procwarden-${process.geteuid?.() ?? 'user'}`)];
+  return [...new Set([stateDir, fallbackStateDir()])];
 }
 
 /** A connection is dropped this long after it opened, whatever it sends: every request takes far less. */

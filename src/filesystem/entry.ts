@@ -54,15 +54,26 @@ export interface Observed extends Attributes {
 }
 
 /**
+ * Whether a modification time on disk (`now`) is the recorded one (`wanted`): to the
+ * nanosecond, or to the second when the record has whole seconds, as a build-time snapshot
+ * does: an image layer keeps whole seconds only (a tar header), so the image a container
+ * runs has lost what the build saw below the second. (A file the app rewrites with the same
+ * size within the very second the image recorded is then not seen as changed.)
+ */
+export function sameTime(wanted: { readonly mtimeS: number; readonly mtimeNs: number }, now: { readonly mtimeS: number; readonly mtimeNs: number }): boolean {
+  return wanted.mtimeS === now.mtimeS && (wanted.mtimeNs === 0 || wanted.mtimeNs === now.mtimeNs);
+}
+
+/**
  * True when `now` needs nothing to match `wanted`: same kind, permission bits, owner and, for
- * a file, size and modification time (to the nanosecond); a device its number. A symlink's
- * target is compared apart (it takes a readlink). Folders' times are compared after their
- * contents are put back, by the reset itself.
+ * a file, size and modification time (sameTime); a device its number. A symlink's target is
+ * compared apart (it takes a readlink). Folders' times are compared after their contents are
+ * put back, by the reset itself.
  */
 export function sameEntry(wanted: Entry, now: Observed): boolean {
   if (wanted.kind !== now.kind || wanted.uid !== now.uid || wanted.gid !== now.gid) return false;
   if (wanted.kind !== 'symlink' && wanted.mode !== (now.mode & 0o7777)) return false;
-  if (wanted.kind === 'file') return wanted.size === now.size && wanted.mtimeS === now.mtimeS && wanted.mtimeNs === now.mtimeNs;
+  if (wanted.kind === 'file') return wanted.size === now.size && sameTime(wanted, now);
   if (wanted.kind === 'char' || wanted.kind === 'block') return wanted.rdev === now.rdev;
   return true;
 }

@@ -4,6 +4,7 @@
 // grew is given back (runtime/release-heap.ts).
 
 import type { Config } from '../config/config.ts';
+import { whyNotOwnDefaultPaths } from '../config/container-sign.ts';
 import { canReplace } from '../policy/policy.ts';
 import { resetToSnapshot } from './reset.ts';
 import { loadBuildSnapshot, takeSnapshot, type Snapshot, type SnapshotSource } from './snapshot.ts';
@@ -29,6 +30,8 @@ export interface SnapshotOutcome {
   readonly source: SnapshotSource;
   readonly roots: readonly string[];
   readonly entries: number;
+  /** The space it takes in the state dir: allocated blocks, as du counts them (on a tmpfs, memory). */
+  readonly bytes: number;
   readonly durationMs: number;
   /** `live` only: what it holds and what to do instead, one sentence for the operator. */
   readonly advice?: string;
@@ -52,8 +55,9 @@ let prepared = false;
 /**
  * The snapshot a replace or a recovery resets to, and the reset. `pid`: procwarden's own. The
  * default wipe paths (the working directory and /tmp) are a container's own only when
- * procwarden is its PID 1; elsewhere (a developer's machine, a CI job, under another init)
- * they may be shared, and are never reset unless named.
+ * procwarden is its PID 1 and sees a sign of a container (whyNotOwnDefaultPaths); elsewhere
+ * (a developer's machine, a CI job, under another init) they may be shared, and are never
+ * reset unless named.
  *
  * `moment`: `start` before the app first runs, `live` while it runs (a policy change that
  * made a replace or a recovery possible). Without it, the first call in this process is the
@@ -65,10 +69,8 @@ export function preparePristine(config: Config, pid: number, moment?: SnapshotMo
   const when: SnapshotMoment = moment ?? (prepared ? 'live' : 'start');
   prepared = true;
   if (config.doNotWipe) return { snapshot: undefined, reset: () => ({ skipped: true, reason: 'APTIBLE_DO_NOT_WIPE is set' }) };
-  if (config.wipePathsByDefault && pid !== 1) {
-    const reason = 'not PID 1: the default wipe paths (the working directory and /tmp) are reset only in a container procwarden is PID 1 of; set PROCWARDEN_WIPE_PATHS to name them';
-    return { snapshot: undefined, reset: () => ({ skipped: true, reason }) };
-  }
+  const notOwn = whyNotOwnDefaultPaths(config, pid);
+  if (notOwn !== undefined) return { snapshot: undefined, reset: () => ({ skipped: true, reason: notOwn }) };
   if (!canReplace(config.policy)) {
     return { snapshot: undefined, reset: () => ({ skipped: true, reason: 'no snapshot: no replace or recovery was possible at start' }) };
   }
@@ -89,6 +91,7 @@ export function preparePristine(config: Config, pid: number, moment?: SnapshotMo
       source: snapshot.source,
       roots: snapshot.roots,
       entries: snapshot.entries,
+      bytes: snapshot.bytes,
       durationMs: Math.round(monotonicMs() - startedAt),
       ...(snapshot.source === 'live' ? { advice: LIVE_SNAPSHOT_ADVICE } : {}),
     },

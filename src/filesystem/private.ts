@@ -30,10 +30,26 @@ export function whyNotPrivate(stat: { readonly mode: number; readonly uid: numbe
 
 /** A folder of procwarden's user that nobody else may write to, made (mode 0700) if missing. */
 export function privateDir(dir: string): boolean {
+  return whyNotPrivateDir(dir) === undefined;
+}
+
+/**
+ * Why `dir` is not a folder of procwarden's user that nobody else may write to, after making
+ * it (mode 0700) if missing; undefined when it is. `exists` false: it could not be made
+ * (`reason` names the error: EACCES, EROFS ...).
+ */
+export function whyNotPrivateDir(dir: string): { readonly exists: boolean; readonly reason: string } | undefined {
   try {
     makeDirs(dir);
-  } catch {
-    return false;
+  } catch (error) {
+    return { exists: false, reason: `it cannot be made: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
   }
-  return privateEntry(dir, 'directory') !== undefined;
+  let stats: Stats;
+  try {
+    stats = lstatSync(dir);
+  } catch (error) {
+    return { exists: false, reason: `it cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
+  const why = whyNotPrivate(stats, 0o040000, process.geteuid!());
+  return why === undefined ? undefined : { exists: true, reason: why };
 }

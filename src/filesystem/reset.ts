@@ -22,11 +22,11 @@ import { dirname } from 'node:path';
 import { AT_FDCWD, check, errnoName, FsError, statAt, type FsAddon, type RawStat } from '../native/fs-calls.ts';
 import { loadFsCalls } from '../native/load-libc.ts';
 import { copyFileData } from './copy.ts';
-import { FORMAT_OF, printable, sameEntry, splitPath, type Entry, type RootRecord } from './entry.ts';
+import { FORMAT_OF, printable, sameEntry, sameTime, splitPath, type Entry, type RootRecord } from './entry.ts';
 import { folderEntries, parseManifest, type LineRange, type Manifest } from './manifest.ts';
 import { readManifestText, type Snapshot } from './snapshot.ts';
 import { openPrivate } from './store.ts';
-import { boundariesFor, ChangedError, FOLDER_FLAGS, listFolder, openFolder, removeTree, type Boundaries, type Child } from './walk.ts';
+import { boundariesFor, ChangedError, FOLDER_FLAGS, identity, listFolder, openFolder, removeTree, type Boundaries, type Child } from './walk.ts';
 
 /** A folder being reset: open, with what the snapshot wants in it and how far the reset has got. */
 interface Folder {
@@ -151,9 +151,11 @@ class ResetRun {
     }
     try {
       const now = statAt(check(fs.fsStatAt(rootFd, null), 'stat'));
-      if (now.dev !== root.dev || now.ino !== root.ino) throw new ChangedError('the root is no longer the folder the snapshot was taken of: it is not reset');
+      // The folder procwarden took or adopted the snapshot for (Snapshot.rootIds), not the
+      // build's numbers: a container's overlay is another mount of the image.
+      if (this.snapshot.rootIds.get(root.path) !== identity(now)) throw new ChangedError('the root is no longer the folder the snapshot was taken of: it is not reset');
       this.folders = folders;
-      this.boundaries = boundariesFor(root.path, root.dev, new Set(this.snapshot.skipIds), this.snapshot.exclude);
+      this.boundaries = boundariesFor(root.path, now.dev, new Set(this.snapshot.skipIds), this.snapshot.exclude);
       this.resetTree(rootFd, root);
     } catch (error) {
       this.fail(printable(root.path), error);
@@ -276,7 +278,7 @@ class ResetRun {
       changed ||= (now.mode & 0o7777) !== wanted.mode;
       fchmodSync(fd, wanted.mode);
     }
-    if (now.mtimeS !== wanted.mtimeS || now.mtimeNs !== wanted.mtimeNs) check(fs.fsSetMtimeAt(fd, null, wanted.mtimeS, wanted.mtimeNs), 'set the time');
+    if (!sameTime(wanted, now)) check(fs.fsSetMtimeAt(fd, null, wanted.mtimeS, wanted.mtimeNs), 'set the time');
     return changed;
   }
 

@@ -6,6 +6,7 @@
 
 import { realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { usableStateDir } from './state-dir.ts';
 
 export type WipeSettings =
   | { readonly roots: readonly string[]; readonly stateDir: string }
@@ -54,21 +55,25 @@ export function resolveWipeSettings(wipePaths: readonly string[], stateDir: stri
 }
 
 /**
- * The wipe settings as configured, resolved (resolveWipeSettings). A default path (the working
- * directory, /tmp: `byDefault`) that resolves to a path never wiped is left out with a
- * warning rather than refused, as the unresolved one is by configuration.
+ * The wipe settings as configured, resolved (resolveWipeSettings), with the state dir
+ * procwarden can use (state-dir.ts: made if missing, else one of its user's own). A default
+ * path (the working directory, /tmp: `byDefault`) that resolves to a path never wiped is
+ * left out with a warning rather than refused, as the unresolved one is by configuration.
  */
 export function resolveWipePaths(settings: { readonly wipePaths: readonly string[]; readonly wipePathsByDefault: boolean; readonly stateDir: string }):
   | { readonly wipePaths: readonly string[]; readonly stateDir: string; readonly warnings: readonly string[] }
   | { readonly error: string } {
   const warnings: string[] = [];
+  // Resolved first: a state dir given through a symlink is the folder it leads to.
+  const state = usableStateDir(resolvedPath(settings.stateDir));
+  if (state.warning !== undefined) warnings.push(state.warning);
   const paths = settings.wipePaths.filter((path) => {
     const resolved = resolvedPath(path);
     if (!settings.wipePathsByDefault || !neverAWipeRoot(resolved)) return true;
     warnings.push(`${path} resolves to ${resolved}, which is never wiped: it is left out of the wipe paths (set PROCWARDEN_WIPE_PATHS)`);
     return false;
   });
-  const resolved = resolveWipeSettings(paths, settings.stateDir);
+  const resolved = resolveWipeSettings(paths, state.dir);
   if ('error' in resolved) return { error: resolved.error };
   return { wipePaths: resolved.roots, stateDir: resolved.stateDir, warnings };
 }

@@ -17,6 +17,7 @@ import { AT_FDCWD, check, LOCK_EX, LOCK_SH, LOCK_UN, statAt, type FsAddon } from
 import { loadFsCalls } from '../native/load-libc.ts';
 import { formatEntry, type Entry } from './entry.ts';
 import { copyFileData } from './copy.ts';
+import { allocatedBytes, formatBytes, freeSpace, measureRoots, ROOM_ADVICE, SMALL_FILE_BYTES, snapshotNeeds, whyNoRoom } from './snapshot-size.ts';
 import { formatEnd, formatFolder, formatHead, formatRoot, parseManifest, type ManifestHead, type SnapshotSource } from './manifest.ts';
 import { outermost, resolveWipeSettings } from './resolve.ts';
 import { BUILD_SNAPSHOT, lock, makeOwnFolder, openPrivate, openStateDir, removeDeadSnapshots, removeFolder } from './store.ts';
@@ -31,12 +32,21 @@ export interface Snapshot {
   readonly roots: readonly string[];
   /** Entries (files, folders, symlinks, FIFOs, devices) over all its roots. */
   readonly entries: number;
+  /** The space it takes in the state dir: its allocated blocks, as du counts them (on a tmpfs, memory). */
+  readonly bytes: number;
   /** Its folder, for messages. */
   readonly dir: string;
   /** Its folder, open and locked for procwarden's life. */
   readonly dirFd: number;
   /** `dev:ino` of what a walk leaves alone: the state dir. */
   readonly skipIds: readonly string[];
+  /**
+   * `dev:ino` of each root a walk starts from (byte-string path: identity), as procwarden saw
+   * it when it took the snapshot, or when it started with a build-time one: another mount of
+   * the same image (a container's overlay) has other device and inode numbers than the
+   * build's. A reset walks a root only while it is still that folder.
+   */
+  readonly rootIds: ReadonlyMap<string, string>;
   /** Exclude globs, byte strings. */
   readonly exclude: readonly string[];
   readonly packBytes: number;
@@ -61,9 +71,6 @@ export interface PackIdentity {
 /** The build-time snapshot's folder. */
 export const snapshotDir = (stateDir: string) => join(stateDir, BUILD_SNAPSHOT);
 
-/** Below this size a file goes into the pack; from it on, a copy of its own (a clone, where one can be made). */
-const SMALL_FILE_BYTES = 256 * 1024;
-
 /** How many entries the snapshot holds, over all its roots. */
 export function entryCount(snapshot: Snapshot): number {
   return snapshot.entries;
@@ -76,8 +83,10 @@ const NEW_FILE = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
 /**
  * Takes a snapshot of `roots` (absolute paths; resolved here) into a new folder of the state
  * dir: `snapshot` for a build-time one (replacing the one there, unless a running procwarden
- * uses it), a folder of this procwarden's own otherwise. A snapshot that fails leaves
- * nothing. Throws an Error saying what failed (a root, the state dir, the disk).
+ * uses it), a folder of this procwarden's own otherwise. What it will take is measured first
+ * (snapshot-size.ts): one that would not fit in the state dir's filesystem is refused before
+ * anything is written. A snapshot that fails leaves nothing. Throws an Error saying what
+ * failed (a root, the state dir, the room it needs).
  */
 export function takeSnapshot(roots: readonly string[], exclude: readonly string[], stateDir: string, source: SnapshotSource): Snapshot {
   const fs = loadFsCalls(stateDir);
@@ -85,6 +94,13 @@ export function takeSnapshot(roots: readonly string[], exclude: readonly string[
   if ('error' in settings) throw new Error(settings.error);
   const state = openStateDir(fs, settings.stateDir);
   try {
+    const skipIds = [identity(state.stat)];
+    const globs = exclude.map(latin1);
+    const walked = outermost(settings.roots).map(latin1);
+    const free = freeSpace(settings.stateDir);
+    const needs = snapshotNeeds(measureRoots(fs, walked, globs, skipIds), free.blockSize);
+    const noRoom = whyNoRoom(needs, free, settings.stateDir);
+    if (noRoom !== undefined) throw new Error(noRoom);
     // Who takes which folder is decided under the state dir's own lock (a second procwarden
     // starting on the same state dir waits for it, for the few calls it lasts).
     check(fs.fsLock(state.fd, LOCK_EX), 'lock the state dir');
@@ -98,19 +114,22 @@ export function takeSnapshot(roots: readonly string[], exclude: readonly string[
     } finally {
       fs.fsLock(state.fd, LOCK_UN);
     }
-    const skipIds = [identity(state.stat)];
-    const globs = exclude.map(latin1);
-    let written: { entries: number; packBytes: number; packSha256: string };
+    let written: { entries: number; packBytes: number; packSha256: string; rootIds: ReadonlyMap<string, string> };
     try {
-      written = writeSnapshot(fs, dirFd, settings.roots.map(latin1), outermost(settings.roots).map(latin1), globs, skipIds, source);
+      written = writeSnapshot(fs, dirFd, settings.roots.map(latin1), walked, globs, skipIds, source);
       if (source === 'build') putInPlace(fs, state.fd, settings.stateDir, name);
     } catch (error) {
       closeSync(dirFd);
       removeFolder(fs, state.fd, settings.stateDir, name);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') {
+        throw new Error(`${settings.stateDir} filled up while the snapshot was taken (it needed about ${formatBytes(needs.bytes)}): nothing of it is left; ${ROOM_ADVICE}`);
+      }
       throw error;
     }
     const dir = join(settings.stateDir, source === 'build' ? BUILD_SNAPSHOT : name);
-    return { source, roots: settings.roots, dir, dirFd, skipIds, exclude: globs, ...written, packSeen: packIdentity(fs, dirFd) };
+    const bytes = allocatedBytes(fs, dirFd, dir);
+    return { source, roots: settings.roots, dir, dirFd, skipIds, exclude: globs, ...written, bytes, packSeen: packIdentity(fs, dirFd) };
   } finally {
     closeSync(state.fd);
   }
@@ -231,6 +250,9 @@ function writeSnapshot(fs: FsAddon, dirFd: number, roots: readonly string[], wal
   const manifest = new Appender(manifestFd);
   let entries = 0;
   let blobs = 0;
+  const rootIds = new Map<string, string>();
+  // A build-time snapshot records whole seconds, as the image's layer keeps them (sameTime).
+  const ns = source === 'build' ? () => 0 : (value: number) => value;
   try {
     manifest.add(formatHead(source, roots, exclude));
     for (const root of walked) {
@@ -238,12 +260,13 @@ function writeSnapshot(fs: FsAddon, dirFd: number, roots: readonly string[], wal
       if (rootFd < 0) check(rootFd, `open the wipe root ${Buffer.from(root, 'latin1').toString()}`);
       try {
         const rootStat = statAt(check(fs.fsStatAt(rootFd, null), 'stat a root'));
-        manifest.add(`${formatRoot({ path: root, ...rootStat, mode: rootStat.mode & 0o7777 })}\n`);
+        rootIds.set(root, identity(rootStat));
+        manifest.add(`${formatRoot({ path: root, ...rootStat, mode: rootStat.mode & 0o7777, mtimeNs: ns(rootStat.mtimeNs) })}\n`);
         const boundaries = boundariesFor(root, rootStat.dev, new Set(skipIds), exclude);
         walkTree(fs, rootFd, root, boundaries, (path, child, parentFd) => {
           const { stat, kind } = child;
           if (kind === undefined || kind === 'socket') return; // never kept: a reset removes them
-          const base = { path, kind, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, size: 0, mtimeS: stat.mtimeS, mtimeNs: stat.mtimeNs };
+          const base = { path, kind, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, size: 0, mtimeS: stat.mtimeS, mtimeNs: ns(stat.mtimeNs) };
           let entry: Entry = base;
           if (kind === 'symlink') entry = { ...base, target: check(fs.fsReadlinkAt(parentFd, child.bytes), `readlink ${path}`).toString('latin1') };
           else if (kind === 'char' || kind === 'block') entry = { ...base, rdev: stat.rdev };
@@ -260,12 +283,12 @@ function writeSnapshot(fs: FsAddon, dirFd: number, roots: readonly string[], wal
                 } finally {
                   closeSync(blobFd);
                 }
-                entry = { ...base, size: now.size, mtimeS: now.mtimeS, mtimeNs: now.mtimeNs, blob };
+                entry = { ...base, size: now.size, mtimeS: now.mtimeS, mtimeNs: ns(now.mtimeNs), blob };
               } else {
                 const packed = pack.position;
                 // What was read is what a reset puts back, and what it compares with.
                 const size = pack.addFrom(fd, now.size);
-                entry = { ...base, size, mtimeS: now.mtimeS, mtimeNs: now.mtimeNs, packed };
+                entry = { ...base, size, mtimeS: now.mtimeS, mtimeNs: ns(now.mtimeNs), packed };
               }
             } finally {
               closeSync(fd);
@@ -283,12 +306,31 @@ function writeSnapshot(fs: FsAddon, dirFd: number, roots: readonly string[], wal
     manifest.add(formatEnd(entries, pack.written, packSha256));
     manifest.flush();
     check(fs.fsRenameAt(dirFd, Buffer.from('manifest.partial'), dirFd, Buffer.from('manifest')), 'finish the manifest');
-    return { entries, packBytes: pack.written, packSha256 };
+    return { entries, packBytes: pack.written, packSha256, rootIds };
   } finally {
     closeSync(blobsFd);
     closeSync(packFd);
     closeSync(manifestFd);
   }
+}
+
+/**
+ * `dev:ino` of each of `roots` (byte strings) as it is now, opened without following links; a
+ * root that cannot be opened is left out (a reset then says it is not the folder it was).
+ */
+function rootIdentities(fs: FsAddon, roots: readonly string[]): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const root of roots) {
+    const fd = fs.fsOpenAt(AT_FDCWD, Buffer.from(root, 'latin1'), FOLDER_FLAGS);
+    if (fd < 0) continue;
+    try {
+      const stat = fs.fsStatAt(fd, null);
+      if (typeof stat !== 'number') ids.set(root, identity(statAt(stat)));
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return ids;
 }
 
 /** The pack's identity as it is now. */
@@ -353,7 +395,10 @@ export function loadBuildSnapshot(roots: readonly string[], exclude: readonly st
       return undefined;
     }
     const { entries, packBytes, packSha256 } = head;
-    return { source: 'build', roots: settings.roots, dir: snapshotDir(settings.stateDir), dirFd, skipIds: [identity(state.stat)], exclude: head.exclude, entries, packBytes, packSha256 };
+    const dir = snapshotDir(settings.stateDir);
+    const bytes = allocatedBytes(fs, dirFd, dir);
+    const rootIds = rootIdentities(fs, outermost(settings.roots).map(latin1));
+    return { source: 'build', roots: settings.roots, dir, dirFd, skipIds: [identity(state.stat)], rootIds, exclude: head.exclude, entries, bytes, packBytes, packSha256 };
   } catch (error) {
     if (dirFd >= 0) closeSync(dirFd);
     throw error;

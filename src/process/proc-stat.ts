@@ -40,3 +40,9 @@ export function parseChildren(text: string): number[] {
   }
   return pids;
 }
+
+/** The effective uid in a /proc/<pid>/status text (its `Uid:` line: real, effective, saved, fs); undefined when there is none. */
+export function effectiveUidOf(status: string): number | undefined {
+  const match = /^Uid:\s+\d+\s+(\d+)/m.exec(status);
+  return match ? Number(match[1]) : undefined;
+}

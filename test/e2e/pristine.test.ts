@@ -135,14 +135,39 @@ describe('a pristine filesystem before a replace or a recovery', () => {
     const stateDir = join(scratch(), 'state');
     const built = await runPlain(['snapshot'], { env: { PROCWARDEN_WIPE_PATHS: root, PROCWARDEN_STATE_DIR: stateDir } });
     expect(built.exitCode).toBe(0);
-    expect(built.stdout).toMatch(/snapshot of .*app \(\d+ entries\)/);
+    expect(built.stdout).toMatch(/snapshot of .*app \(\d+ entries, \d+\.\d KiB\)/);
     const result = await runAsPid1(app, replaceOnce(root, { PROCWARDEN_STATE_DIR: stateDir }));
     expect(result.exitCode).toBe(0);
     expect(eventsNamed(result.stderr, 'fs.snapshot')).toMatchObject([{ source: 'build' }]);
     expect(readFileSync(join(out, 'after'), 'utf8')).toBe(`${before}\n`);
   });
 
-  it('the default paths (the working directory and /tmp), in a mount namespace of its own with a private /tmp', async () => {
+  it.each([
+    ['whole seconds, as image layers keep them (Docker, containerd, buildah)', 'gnu'],
+    ['nanoseconds', 'posix'],
+  ])('a build-time snapshot resets another mount of the same files, as a container\'s overlay is: other device and inode numbers, times in %s', async (_times, format) => {
+    const { folder, root, out, app, before } = setUp("echo 1234 > server.pid; rm run.sh; echo 'port: 6000' > config/app.yml");
+    // Built an hour before the container runs.
+    execaSync('find', [root, '-exec', 'touch', '-h', '-d', '-1 hour', '{}', '+']);
+    const stateDir = join(scratch(), 'state');
+    const built = await runPlain(['snapshot'], { env: { PROCWARDEN_WIPE_PATHS: root, PROCWARDEN_STATE_DIR: stateDir } });
+    expect(built.exitCode).toBe(0);
+    // The image as a container gets it: its files from a layer (a tar of that format), on a
+    // filesystem of its own at the same path.
+    const layer = join(folder, 'layer.tar');
+    execaSync('tar', [`--format=${format}`, '-C', root, '-cf', layer, '.']);
+    const script = `mount -t tmpfs none '${root}' && tar -C '${root}' -xpf '${layer}' && exec ${BIN} ${app.map((word) => `'${word}'`).join(' ')}`;
+    const result = await runTracked('unshare', ['--mount', '--pid', '--fork', '--mount-proc', 'sh', '-c', script], replaceOnce(root, { PROCWARDEN_STATE_DIR: stateDir }));
+    expect(result.exitCode).toBe(0);
+    expect(eventsNamed(result.stderr, 'fs.snapshot')).toMatchObject([{ source: 'build' }]);
+    // What the app changed, and only that: the other files' times are the same to the second.
+    expect(eventsNamed(result.stderr, 'fs.reset')).toEqual([expect.objectContaining({ skipped: false, removed: 1, restored: 2 })]);
+    // Files and links as they were (a folder's size is its filesystem's own).
+    const notFolders = (state: string) => state.split('\n').filter((line) => line !== '' && !/^\S+ d /.test(line));
+    expect(notFolders(readFileSync(join(out, 'after'), 'utf8'))).toEqual(notFolders(before));
+  });
+
+  it('the default paths (the working directory and /tmp), in a container of its own (its own UTS namespace) with a private /tmp', async () => {
     // Never the machine's real /tmp: a tmpfs on /tmp that only this namespace sees.
     // The run counter lives on another private tmpfs, outside the wipe roots.
     const app = `n=$(cat /mnt/runs 2>/dev/null || echo 0)
@@ -157,7 +182,7 @@ describe('a pristine filesystem before a replace or a recovery', () => {
       'mount -t tmpfs none /tmp && mkdir /tmp/app && cd /tmp/app && echo seed > seed',
       `PATH=/mnt/checkout/node_modules/.bin:$PATH exec /mnt/checkout/dist/procwarden --autoreplace ON_FAILURE -- sh -c '${app}'`,
     ].join(' && ');
-    const result = await runTracked('unshare', ['--mount', '--pid', '--fork', '--mount-proc', 'sh', '-c', script], {
+    const result = await runTracked('unshare', ['--uts', '--mount', '--pid', '--fork', '--mount-proc', 'sh', '-c', script], {
       env: { PROCWARDEN_WIPE_PATHS: '', PROCWARDEN_REPLACE_LIMIT: '1/1m' },
     });
     expect(result.exitCode).toBe(0);

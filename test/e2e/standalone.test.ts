@@ -7,7 +7,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventsOf, pid1Of, runTracked, stderrSoFar, stdoutSoFar, until, eventsNamed } from '../support/processes.ts';
+import { descendantsOf, eventsOf, pid1Of, readIfExists, runTracked, stderrSoFar, stdoutSoFar, until, eventsNamed } from '../support/processes.ts';
 
 const STANDALONE = resolve('dist/procwarden-linux-x64');
 const BUSYBOX = '/bin/busybox';
@@ -100,6 +100,9 @@ describe('the standalone executable, in a root with no Node.js', () => {
     const stdout = stdoutSoFar(run);
     try {
       await until(() => stdout().includes('run 3'), 'the third run');
+      // The third run's shell has exec'd its sleep: a stop that came while its `touch` ran
+      // would end with touch's exit (the last of the tree), not the sleep's.
+      await until(() => descendantsOf(run.pid!).some((pid) => readIfExists(`/proc/${pid}/cmdline`) === 'sleep\x0030\x00'), 'the third run asleep');
       process.kill(await pid1Of(run.pid!), 'SIGTERM');
       const result = await run;
       expect(result.stdout.split('\n')).toEqual(['run 1: clean', 'run 2: marker left', 'run 3: clean']);

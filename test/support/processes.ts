@@ -1,13 +1,18 @@
 // Helpers for end-to-end tests: run the built dist/procwarden for real, as PID 1 of a new
 // pid namespace or as a plain process, and kill by PID whatever a test started.
 
-import type { EventFields, EventName } from '../../src/events/events.ts';
 import { execa } from 'execa';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, afterEach } from 'vitest';
+import { shellQuote } from './shell-quote.ts';
+import { until } from './until.ts';
+
+export { eventsNamed, eventsOf, type Event, type EventName } from './events.ts';
+export { finishes, until } from './until.ts';
+export { shellQuote } from './shell-quote.ts';
 
 export const BIN = resolve('dist/procwarden');
 /** The standalone executable (npm run build:standalone): Node.js inside, run as it is. */
@@ -128,11 +133,6 @@ export function runOnTerminal(args: readonly string[], options: Options = {}) {
   const run = runTracked('script', ['-qfec', inner, '/dev/null'], { ...options, stdin: 'pipe', env: { TERM: 'dumb', PROCWARDEN_LOG_FORMAT: 'json', ...options.env } });
   const output = stdoutSoFar(run);
   return { run, output, type: (keys: string) => void run.stdin!.write(keys) };
-}
-
-/** A word for sh -c, quoted. */
-export function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 export function childrenOf(pid: number): number[] {
@@ -289,74 +289,12 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Polls `condition` until it holds; fails after `timeoutMs` with what it waited for. */
-export async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/**
- * The result of `run` once it has ended, or a failure that says what did not happen in
- * time (with `soFar()`, the output until then): a deadline, never a wait of its own.
- */
-export async function finishes<T>(run: PromiseLike<T>, timeoutMs: number, what: string, soFar?: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: still running after ${timeoutMs} ms${soFar ? `; its output so far:\n${soFar()}` : ''}`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([run, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export function readIfExists(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch {
     return ''; // missing, or (in /proc) gone while being read
   }
-}
-
-/** The JSON event lines of a stderr text. */
-export function eventsOf(stderr: string): Record<string, unknown>[] {
-  return stderr
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-export type { EventName };
-export type Event<N extends EventName> = EventFields[N] & { event: N; level: string; time: string; msg: string };
-
-/**
- * The events called `name`, in order, from procwarden's stderr (or a terminal's output,
- * where lines end in \r\n and may begin with an echoed ^Z or ^C), or from parsed events.
- */
-export function eventsNamed<N extends EventName>(from: string | readonly Record<string, unknown>[], name: N): Event<N>[] {
-  const events = typeof from === 'string' ? eventsIn(from) : from;
-  return events.filter((event) => event['event'] === name) as unknown as Event<N>[];
-}
-
-/** Every event line in a text, skipping what is not one (the app's output on a shared terminal). */
-function eventsIn(text: string): Record<string, unknown>[] {
-  const events: Record<string, unknown>[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const start = line.indexOf('{"');
-    if (start < 0) continue;
-    try {
-      const event = JSON.parse(line.slice(start)) as Record<string, unknown>;
-      if (typeof event['event'] === 'string') events.push(event);
-    } catch {
-      // Not an event: the app's own output.
-    }
-  }
-  return events;
 }
 
 /** One HTTP request to procwarden's control socket, as `procwarden restart|status|set` sends it. */
