@@ -7,8 +7,9 @@ import { listenEarly, releaseSignals } from './signals/early-signals.ts';
 import { fstatSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { parseInvocation, stateDirFrom } from './config/command-line.ts';
 import { whyNotOwnDefaultPaths } from './config/container-sign.ts';
+import { unknownVariables } from './config/variables.ts';
 import type { AppSource, Config, LogConfig, PolicySources } from './config/config.ts';
-import { helpText } from './config/help.ts';
+import { helpText, SUBCOMMAND_HELP } from './config/help.ts';
 import { createEventLog, type EventLog } from './events/events.ts';
 import { NativeLoadError, loadLibc } from './native/load-libc.ts';
 import type { Libc } from './native/libc.ts';
@@ -65,11 +66,9 @@ async function main(): Promise<number> {
   if (invocation.kind !== 'run') releaseSignals();
   switch (invocation.kind) {
     case 'help':
-      writeSync(1, helpText(PROCWARDEN_VERSION));
-      return 0;
+      return print(invocation.topic === undefined ? helpText(PROCWARDEN_VERSION) : SUBCOMMAND_HELP[invocation.topic]);
     case 'version':
-      writeSync(1, `procwarden ${PROCWARDEN_VERSION}\n`);
-      return 0;
+      return print(`procwarden ${PROCWARDEN_VERSION}\n`);
     case 'usage-error':
       say(invocation.message);
       return 2;
@@ -90,8 +89,8 @@ async function main(): Promise<number> {
 async function client(
   invocation:
     | { kind: 'status'; stateDir: string; json: boolean }
-    | { kind: 'set'; stateDir: string; change: Record<string, string>; type?: string }
-    | { kind: 'restart'; stateDir: string; type?: string },
+    | { kind: 'set'; stateDir: string; change: Record<string, string>; type?: string; json: boolean }
+    | { kind: 'restart'; stateDir: string; type?: string; json: boolean },
 ): Promise<number> {
   let reply: Reply;
   const forType = invocation.kind !== 'status' && invocation.type !== undefined ? `?type=${encodeURIComponent(invocation.type)}` : '';
@@ -110,8 +109,26 @@ async function client(
     say(`refused (${reply.status}): ${String(reply.body['error'])}`);
     return 1;
   }
-  const json = invocation.kind === 'status' && !invocation.json ? describeStatus(reply.body) : JSON.stringify(reply.body);
-  writeSync(1, `${json}\n`);
+  if (invocation.json) return print(`${JSON.stringify(reply.body)}\n`);
+  if (invocation.kind === 'status') return print(`${describeStatus(reply.body)}\n`);
+  if (invocation.kind === 'restart') return print(`restarting${invocation.type === undefined ? '' : ` the ${invocation.type} instances`}\n`);
+  return print(`${describeChange(reply.body as { old: Record<string, string>; new: Record<string, string> }, invocation.type)}\n`);
+}
+
+/** What `procwarden set` changed, as a sentence: `autorestart ON_FAILURE -> ALWAYS`. */
+function describeChange({ old, new: now }: { old: Record<string, string>; new: Record<string, string> }, type: string | undefined): string {
+  const changed = Object.keys(now).filter((key) => old[key] !== now[key]).map((key) => `${key} ${old[key]} -> ${now[key]}`);
+  const whose = type === undefined ? '' : ` for ${type}`;
+  return changed.length === 0 ? `nothing changed${whose}: the policy already was that` : `policy changed${whose}: ${changed.join(', ')}; it applies to the next exit`;
+}
+
+/** `text` on stdout; a reader that has gone (\`procwarden status | head -1\`) ends it quietly. Returns 0. */
+function print(text: string): number {
+  try {
+    writeSync(1, text);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+  }
   return 0;
 }
 
@@ -200,7 +217,7 @@ function snapshot(given: Extract<ReturnType<typeof parseInvocation>, { kind: 'sn
     say(`cannot take the snapshot of ${settings.wipePaths.join(', ')}: ${(error as Error).message}`);
     return 1;
   }
-  writeSync(1, `procwarden: snapshot of ${taken.roots.join(', ')} (${entryCount(taken)} entries, ${formatBytes(taken.bytes)}) in ${snapshotDir(settings.stateDir)}\n`);
+  print(`procwarden: snapshot of ${taken.roots.join(', ')} (${entryCount(taken)} entries, ${formatBytes(taken.bytes)}) in ${snapshotDir(settings.stateDir)}\n`);
   return 0;
 }
 
@@ -214,8 +231,13 @@ async function check(file: string | undefined, namedBy: string, json: boolean): 
     say(error.message);
     return 2;
   }
+  if (procfile.entries.length === 0) {
+    // As a start would fail on it.
+    say(`${procfile.file}: it has no process type`);
+    return 2;
+  }
   const findings = lintEntries(procfile.entries, await bundledShellParser());
-  writeSync(1, formatReport(procfile.file, procfile.entries, findings, json));
+  print(formatReport(procfile.file, procfile.entries, findings, json));
   const code = findings.length === 0 ? 0 : 1;
   // V8 goes on optimizing the parser's WebAssembly in its own threads, and a normal exit
   // waits for them: 0.6 s for a 200-entry Procfile. _exit does not.
@@ -383,7 +405,7 @@ async function run(unresolved: Config): Promise<number> {
   // A descriptor given for the events is procwarden's, not one the app inherits.
   if (log.fd !== undefined) givenFds = givenFds.filter((fd) => fd !== log.fd);
   const events = createEventLog(log);
-  for (const detail of policyNotices(withFile.config, app?.processType)) events.emit('procwarden.warning', { detail });
+  for (const detail of [...unknownVariables(process.env), ...policyNotices(withFile.config, app?.processType)]) events.emit('procwarden.warning', { detail });
   const config: Config = app?.processType === RUNS_ONCE ? { ...withFile.config, runsOnce: true, policy: runOnce(withFile.config.policy) } : withFile.config;
   let libc: Libc;
   try {
@@ -423,10 +445,20 @@ async function run(unresolved: Config): Promise<number> {
     code = await supervise(config, specs, libc, events, withFile.text);
   } catch (error) {
     if (!(error instanceof SpawnError)) throw error;
-    say(error.message);
+    say(`${error.message}${error.exitCode === 127 && source.kind === 'command' ? typeHint(source.argv[0]) : ''}`);
     code = error.exitCode;
   }
   return libc.exitNow(code);
+}
+
+/** A COMMAND that was not found but is a type of the Procfile here: what was meant. */
+function typeHint(program: string): string {
+  try {
+    const { entries } = loadProcfile(process.env['PROCWARDEN_PROCFILE'] || undefined, 'PROCWARDEN_PROCFILE');
+    return entries.some(({ name }) => name === program) ? `; ${program} is a process type of the Procfile: did you mean \`procwarden --type ${program}\`?` : '';
+  } catch {
+    return '';
+  }
 }
 
 /** The events' destination, opened: PROCWARDEN_LOG_FILE appended to, PROCWARDEN_LOG_FD checked to be open; or why not. */

@@ -39,10 +39,11 @@ export type Invocation =
       readonly doNotWipe: boolean;
     }
   | { readonly kind: 'status'; readonly stateDir: string; readonly json: boolean }
-  | { readonly kind: 'set'; readonly stateDir: string; readonly change: Record<string, string>; readonly type?: string }
-  | { readonly kind: 'restart'; readonly stateDir: string; readonly type?: string }
+  | { readonly kind: 'set'; readonly stateDir: string; readonly change: Record<string, string>; readonly type?: string; readonly json: boolean }
+  | { readonly kind: 'restart'; readonly stateDir: string; readonly type?: string; readonly json: boolean }
   | { readonly kind: 'check'; readonly procfile: string | undefined; readonly procfileNamedBy: string; readonly json: boolean }
-  | { readonly kind: 'help' }
+  /** `topic`: a subcommand's help (`procwarden help status`, `procwarden status --help`). */
+  | { readonly kind: 'help'; readonly topic?: Subcommand }
   | { readonly kind: 'version' }
   | { readonly kind: 'usage-error'; readonly message: string };
 
@@ -95,8 +96,39 @@ export function parseInvocation(args: readonly string[], env: Environment, cwd =
   }
 }
 
+/** The subcommands, each with its own --help. */
+export const SUBCOMMANDS = ['check', 'status', 'set', 'restart', 'snapshot'] as const;
+export type Subcommand = (typeof SUBCOMMANDS)[number];
+const isSubcommand = (word: string | undefined): word is Subcommand => (SUBCOMMANDS as readonly (string | undefined)[]).includes(word);
+
+/**
+ * An error of node:util's parseArgs in procwarden's own words: `unknown option --x`,
+ * `--type needs a value`.
+ */
+function optionError(error: unknown, usage: string): UsageError {
+  const { code, message } = error as { code?: string; message: string };
+  const option = /'(-{1,2}[^' ]+)/.exec(message)?.[1];
+  const said =
+    code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+      ? `unknown option ${option ?? ''}`.trim()
+      : code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+        ? /argument missing|requires an argument|<value>/.test(message)
+          ? `${option ?? 'an option'} needs a value`
+          : `${option ?? 'an option'} takes no value`
+        : code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
+          ? `unexpected argument ${/'([^']+)'/.exec(message)?.[1] ?? ''}`.trim()
+          : message.split('\n')[0]!;
+  return new UsageError(`${said}\n${usage}`);
+}
+
 function parse(args: readonly string[], env: Environment, cwd: string, utsNamespace: string | undefined, stderrIsTerminal: boolean): Invocation {
   const first = args[0];
+  if (first === 'help') {
+    const topic = args[1];
+    if (args.length > 2 || (topic !== undefined && !isSubcommand(topic))) throw new UsageError(`usage: procwarden help [${SUBCOMMANDS.join('|')}]`);
+    return topic === undefined ? { kind: 'help' } : { kind: 'help', topic };
+  }
+  if (isSubcommand(first) && args.slice(1).some((word) => word === '--help' || word === '-h')) return { kind: 'help', topic: first };
   if (first === 'check') return parseCheck(args.slice(1), env);
   if (first === 'status' || first === 'set' || first === 'restart') return parseClient(first, args.slice(1), env);
   if (first === 'snapshot') {
@@ -123,7 +155,7 @@ function parse(args: readonly string[], env: Environment, cwd: string, utsNamesp
   try {
     ({ values } = parseArgs({ args: [...optionArgs], options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]}\n${USAGE}`);
+    throw optionError(error, USAGE);
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
@@ -151,7 +183,7 @@ function parse(args: readonly string[], env: Environment, cwd: string, utsNamesp
       policy,
       policyFlags: POLICY_SETTINGS.map(({ key }) => key).filter((key) => values[key] !== undefined),
       policySources: Object.fromEntries(
-        POLICY_SETTINGS.map(({ key, variable }) => [key, values[key] !== undefined ? 'flag' : service && nonEmpty(env[variable]) !== undefined ? 'env' : 'default']),
+        POLICY_SETTINGS.map((setting) => [setting.key, values[setting.key] !== undefined ? 'flag' : service && settingFromEnv(env, setting).value !== undefined ? 'env' : 'default']),
       ) as PolicySources,
       policyFile: service ? nonEmpty(env['PROCWARDEN_POLICY_FILE']) : undefined,
       ignoredForOneOff: service ? [] : POLICY_VARIABLES.filter(({ variable }) => nonEmpty(env[variable]) !== undefined),
@@ -232,7 +264,7 @@ function procfileSource(values: OptionValues, env: Environment): AppSource {
 
 /** The variables that set a service's policy, and the flag that sets a one-off's. */
 const POLICY_VARIABLES = [
-  ...POLICY_SETTINGS.map(({ variable, flag }) => ({ variable, flag })),
+  ...POLICY_SETTINGS.flatMap(({ variable, alias, flag }) => [{ variable, flag }, ...(alias ? [{ variable: alias, flag }] : [])]),
   { variable: 'PROCWARDEN_POLICY_FILE', flag: POLICY_SETTINGS.map(({ flag }) => flag).join(', ').replace(/, (?=[^,]*$)/, ' and ') },
 ];
 
@@ -259,27 +291,29 @@ function exitListFrom(env: Environment, name: string): readonly ExitMatch[] {
   return list;
 }
 
-const CLIENT_USAGE = {
+export const CLIENT_USAGE = {
   status: 'usage: procwarden status [--json]',
-  set: 'usage: procwarden set [--type TYPE] [--autorestart P] [--autoreplace P] [--recovery on|off]',
-  restart: 'usage: procwarden restart [--type TYPE]',
+  set: 'usage: procwarden set [--type TYPE] [--autorestart P] [--autoreplace P] [--recovery on|off] [--json]',
+  restart: 'usage: procwarden restart [--type TYPE] [--json]',
 } as const;
 
 /** The control socket's client: the same state dir as the running procwarden's. */
 function parseClient(command: 'status' | 'set' | 'restart', args: readonly string[], env: Environment): Invocation {
   const type = { type: 'string' } as const;
+  const json = { type: 'boolean' } as const;
   const options =
-    command === 'status' ? { json: { type: 'boolean' } } : command === 'set' ? { autorestart: OPTIONS.autorestart, autoreplace: OPTIONS.autoreplace, recovery: OPTIONS.recovery, type } : { type };
+    command === 'status' ? { json } : command === 'set' ? { autorestart: OPTIONS.autorestart, autoreplace: OPTIONS.autoreplace, recovery: OPTIONS.recovery, type, json } : { type, json };
   let values: Record<string, unknown>;
   try {
     ({ values } = parseArgs({ args: [...args], options: options as ParseArgsConfig['options'] & object, strict: true, allowPositionals: false }));
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]}\n${CLIENT_USAGE[command]}`);
+    throw optionError(error, CLIENT_USAGE[command]);
   }
   const stateDir = stateDirFrom(env);
-  if (command === 'status') return { kind: 'status', stateDir, json: values['json'] === true };
+  const asJson = values['json'] === true;
+  if (command === 'status') return { kind: 'status', stateDir, json: asJson };
   const chosen = typeof values['type'] === 'string' ? { type: values['type'] } : {};
-  if (command === 'restart') return { kind: 'restart', stateDir, ...chosen };
+  if (command === 'restart') return { kind: 'restart', stateDir, json: asJson, ...chosen };
   const change = Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'type'));
   if (Object.keys(change).length === 0) throw new UsageError(`nothing to set\n${CLIENT_USAGE.set}`);
   // Checked here as well as by the server, so that a typo is one line before any request.
@@ -287,7 +321,7 @@ function parseClient(command: 'status' | 'set' | 'restart', args: readonly strin
     const text = change[setting.key];
     if (text !== undefined) readSetting(setting, text, setting.flag);
   }
-  return { kind: 'set', stateDir, change, ...chosen };
+  return { kind: 'set', stateDir, change, json: asJson, ...chosen };
 }
 
 /** `procwarden check [--procfile PATH] [--json]`: the Procfile is the flag's, else PROCWARDEN_PROCFILE's, else found. */
@@ -301,7 +335,7 @@ function parseCheck(args: readonly string[], env: Environment): Invocation {
       json: values.json ?? false,
     };
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]}\n${CHECK_USAGE}`);
+    throw optionError(error, CHECK_USAGE);
   }
 }
 
@@ -336,8 +370,8 @@ function readPolicy(flags: OptionValues, env: Environment, { service }: { servic
   const valueOf = <K extends LiveKey>(setting: PolicySetting<K>, fallback: Policy[K]): Policy[K] => {
     const fromFlag = flags[setting.key];
     if (fromFlag !== undefined) return readSetting(setting, fromFlag, setting.flag);
-    const fromEnv = nonEmpty(policyEnv[setting.variable]);
-    return fromEnv === undefined ? fallback : readSetting(setting, fromEnv, setting.variable);
+    const { name, value } = settingFromEnv(policyEnv, setting);
+    return value === undefined ? fallback : readSetting(setting, value, name);
   };
   return {
     autorestart: valueOf(autorestart, 'off'),
@@ -363,6 +397,17 @@ function backoffFrom(env: Environment): Policy['backoff'] {
     throw new UsageError(`PROCWARDEN_BACKOFF: '${text}' is not FIRST..MAX (two durations, the first above 0 and at most the second, e.g. 1s..30s) or off`);
   }
   return { firstMs, maxMs, resetMs };
+}
+
+/**
+ * A setting's value in the environment, under its variable or its other spelling (AUTORESTART,
+ * PROCWARDEN_AUTORESTART), and the name it was found under. Both at once is a usage error.
+ */
+function settingFromEnv(env: Environment, setting: PolicySetting): { name: string; value: string | undefined } {
+  const value = nonEmpty(env[setting.variable]);
+  const other = setting.alias === undefined ? undefined : nonEmpty(env[setting.alias]);
+  if (value !== undefined && other !== undefined) throw new UsageError(`${setting.variable} and ${setting.alias} are two spellings of one setting: give one`);
+  return other === undefined ? { name: setting.variable, value } : { name: setting.alias!, value: other };
 }
 
 /** A policy setting's value, or a usage error that names where it came from (`name`). */

@@ -114,3 +114,43 @@ Exit codes:
   --tmpfs /run:exec).
 `;
 }
+
+/** Each subcommand's own help: what `procwarden help SUBCOMMAND` and `procwarden SUBCOMMAND --help` print. */
+export const SUBCOMMAND_HELP: Readonly<Record<'check' | 'status' | 'set' | 'restart' | 'snapshot', string>> = {
+  check: `usage: procwarden check [--procfile PATH] [--json]
+
+Lints the Procfile for the app-runs-in-the-background mistake (an app sent to the
+background, a daemonizing program, an idle foreground) and says the fix for each.
+The Procfile is --procfile, else $PROCWARDEN_PROCFILE, else ./Procfile, else
+/.aptible/Procfile. Exit 0 clean, 1 pitfalls found, 2 unreadable or empty.
+  --json   the findings as JSON
+`,
+  status: `usage: procwarden status [--json]
+
+Asks the running procwarden (its control socket, found through $PROCWARDEN_STATE_DIR):
+what runs, its state, the last exit and decision and why, the next start, health, the
+policy and where each setting came from, budgets left, counts since start.
+Exit 0 answered, 1 nobody answers.
+  --json   the answer as JSON
+`,
+  set: `usage: procwarden set [--type TYPE] [--autorestart P] [--autoreplace P] [--recovery on|off] [--json]
+
+Changes the running procwarden's policy; it applies to the next exit (and to a start
+procwarden waits to make). P is OFF, ON_FAILURE or ALWAYS (or Docker's no, on-failure,
+always). --type changes one process type of a formation. Exit 0 changed, 1 refused.
+  --json   the answer as JSON (the policy before and after)
+`,
+  restart: `usage: procwarden restart [--type TYPE] [--json]
+
+Restarts the app now: its stop signal, the grace, a start that counts as no crash and
+spends no budget. While procwarden waits out a backoff or a throttle, the start now.
+--type restarts one process type's instances. Exit 0 restarting, 1 refused.
+  --json   the answer as JSON
+`,
+  snapshot: `usage: procwarden snapshot
+
+Takes the pristine snapshot of the wipe paths now, in the state dir: an image build step
+(RUN procwarden snapshot), so that a container start copies nothing. It takes no
+arguments: the paths come from $PROCWARDEN_WIPE_PATHS (and $PROCWARDEN_WIPE_EXCLUDE).
+`,
+};

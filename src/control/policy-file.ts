@@ -41,7 +41,7 @@ function fileLines(text: string): FileLine[] | { error: string } {
     const match = /^(?:([A-Za-z0-9_-]+)\.)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
     if (!match) return { error: `line ${index + 1} is not NAME=VALUE (or TYPE.NAME=VALUE)` };
     const [, type, name, value] = match as unknown as [string, string | undefined, string, string];
-    if (!POLICY_SETTINGS.some(({ variable }) => variable === name) && !HEALTH_VARIABLES.includes(name)) {
+    if (!POLICY_SETTINGS.some(({ variable, alias }) => variable === name || alias === name) && !HEALTH_VARIABLES.includes(name)) {
       return { error: `line ${index + 1}: ${name} is not a policy setting (${[...POLICY_SETTINGS.map(({ variable }) => variable), 'PROCWARDEN_HEALTHCHECK and its options'].join(', ')})` };
     }
     const unquoted = valueOf(value);
@@ -63,7 +63,7 @@ export function parsePolicyFile(text: string): PolicyChanges | { error: string }
   const fields = new Map<string | undefined, Record<string, string>>();
   const names = new Map<string | undefined, Record<string, string>>();
   for (const { type, name, value } of lines) {
-    const setting = POLICY_SETTINGS.find(({ variable }) => variable === name);
+    const setting = POLICY_SETTINGS.find(({ variable, alias }) => variable === name || alias === name);
     if (setting === undefined) continue;
     fields.set(type, { ...fields.get(type), [setting.key]: value });
     names.set(type, { ...names.get(type), [setting.key]: type === undefined ? name : `${type}.${name}` });

@@ -17,6 +17,8 @@ export interface PolicySetting<K extends LiveKey = LiveKey> {
   readonly key: K;
   /** A service's environment variable; also the setting's name in PROCWARDEN_POLICY_FILE. */
   readonly variable: string;
+  /** Another spelling of `variable`, accepted the same way (one of the two at a time). */
+  readonly alias?: string;
   /** The command-line flag (procwarden and `procwarden set`). */
   readonly flag: `--${K}`;
   /** The values as users write them, for messages and help. */
@@ -27,12 +29,26 @@ export interface PolicySetting<K extends LiveKey = LiveKey> {
   show(value: Policy[K]): string;
 }
 
+/**
+ * A restart policy as Tutum writes it (OFF, ON_FAILURE, ALWAYS), or as Docker's restart
+ * policies (no, on-failure, always, unless-stopped: docs.docker.com, "Start containers
+ * automatically") and Kubernetes' restartPolicy (Never, OnFailure, Always) write the same
+ * thing; case, `-` and `_` do not matter. unless-stopped is ALWAYS: procwarden never starts
+ * again what a stop ended.
+ */
+const RESTART_SPELLINGS: Readonly<Record<string, RestartPolicy>> = {
+  off: 'off', no: 'off', never: 'off',
+  onfailure: 'on_failure',
+  always: 'always', unlessstopped: 'always',
+};
+
 const restartPolicy = <K extends 'autorestart' | 'autoreplace'>(key: K, variable: string): PolicySetting<K> => ({
   key,
   variable,
+  alias: `PROCWARDEN_${variable}`,
   flag: `--${key}` as const,
   shown: RESTART_POLICIES.map((value) => value.toUpperCase()),
-  read: (text) => RESTART_POLICIES.find((value) => value === text.trim().toLowerCase()),
+  read: (text) => RESTART_SPELLINGS[text.trim().toLowerCase().replace(/[-_]/g, '')],
   show: (value: RestartPolicy) => value.toUpperCase(),
 });
 
@@ -57,7 +73,8 @@ export function settingNamed(key: string): PolicySetting | undefined {
 
 /** `'x' is not one of OFF, ON_FAILURE, ALWAYS`, for a message that starts with where the value came from. */
 export function notOneOf(setting: PolicySetting, text: string): string {
-  return `'${text}' is not one of ${setting.shown.join(', ')}`;
+  const also = setting.key === 'recovery' ? '' : " (or Docker's and Kubernetes' no, never, on-failure, OnFailure, always, unless-stopped)";
+  return `'${text}' is not one of ${setting.shown.join(', ')}${also}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Finding and reading the Procfile, and choosing the process type to run (spec section 1).
 
 import { readFileSync, statSync } from 'node:fs';
-import { chooseEntry, parseProcfile, type ProcfileEntry } from './procfile.ts';
+import { chooseEntry, decodeProcfile, parseProcfile, type ProcfileEntry } from './procfile.ts';
 
 export const PROCFILE_PLACES = ['./Procfile', '/.aptible/Procfile'] as const;
 
@@ -31,14 +31,16 @@ export function loadProcfile(file: string | undefined, namedBy: string): LoadedP
   if (path === undefined) {
     throw new ProcfileError(`no COMMAND and no Procfile (looked for ${PROCFILE_PLACES.join(' and ')}; set PROCWARDEN_PROCFILE or give a COMMAND)`);
   }
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     const source = file === undefined ? path : `${namedBy}: ${path}`;
     throw new ProcfileError(`${source}: cannot read the Procfile (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  const parsed = parseProcfile(text);
+  const decoded = decodeProcfile(bytes);
+  if (!decoded.ok) throw new ProcfileError(`${path}: ${decoded.message}`);
+  const parsed = parseProcfile(decoded.text);
   if (!parsed.ok) throw new ProcfileError(`${path}: ${parsed.message}`);
   return { file: path, entries: parsed.entries };
 }

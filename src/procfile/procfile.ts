@@ -14,12 +14,42 @@ export type ProcfileResult =
 
 const ENTRY = /^([A-Za-z0-9_-]+):[ \t]*(.*?)[ \t]*$/;
 
+/** The longest line a Procfile may have (bytes): a command far longer cannot be run (the kernel's MAX_ARG_STRLEN is 128 KiB). */
+export const MAX_LINE_BYTES = 64 * 1024;
+
+/**
+ * A Procfile's bytes as text. Commands run as text under `/bin/sh -c`: bytes that are not
+ * UTF-8 (a file saved as Latin-1) would be changed on the way, so they are refused, with the
+ * line they are on.
+ */
+export function decodeProcfile(bytes: Uint8Array): { readonly ok: true; readonly text: string } | { readonly ok: false; readonly line: number; readonly message: string } {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return { ok: true, text: decoder.decode(bytes) };
+  } catch {
+    let line = 1;
+    let start = 0;
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i < bytes.length && bytes[i] !== 0x0a) continue;
+      try {
+        decoder.decode(bytes.subarray(start, i));
+      } catch {
+        return { ok: false, line, message: `line ${line} is not UTF-8 text (saved as Latin-1?): save the Procfile as UTF-8` };
+      }
+      line += 1;
+      start = i + 1;
+    }
+    return { ok: false, line: 1, message: 'it is not UTF-8 text: save the Procfile as UTF-8' };
+  }
+}
+
 export function parseProcfile(text: string): ProcfileResult {
   const entries: ProcfileEntry[] = [];
   // A byte order mark that an editor left at the start is no part of the first line.
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   for (const [index, raw] of lines.entries()) {
     const line = index + 1;
+    if (Buffer.byteLength(raw) > MAX_LINE_BYTES) return { ok: false, line, message: `line ${line} is over 64 KiB: no command that long can run (E2BIG)` };
     const trimmed = raw.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     const match = ENTRY.exec(raw);

@@ -82,7 +82,7 @@ describe('changing the policy of a running container', () => {
     const { run, socket, cli } = await running();
     expect(await call(socket, 'PATCH', '/policy', '{"autorestart":"sometimes"}')).toEqual({
       status: 400,
-      body: { error: "autorestart: 'sometimes' is not one of OFF, ON_FAILURE, ALWAYS" },
+      body: { error: "autorestart: 'sometimes' is not one of OFF, ON_FAILURE, ALWAYS (or Docker's and Kubernetes' no, never, on-failure, OnFailure, always, unless-stopped)" },
     });
     expect((await call(socket, 'PATCH', '/policy', '{"color":"red"}')).status).toBe(400);
     expect((await call(socket, 'GET', '/nope')).status).toBe(404);

@@ -67,6 +67,12 @@ describe('what the events say', () => {
     );
   });
 
+  it('an unknown PROCWARDEN_ variable is a warning that names the nearest known one', async () => {
+    const result = await runAsPid1(['--', 'true'], { env: { PROCWARDEN_STOPTIMEOUT: '5s' } });
+    expect(result.exitCode).toBe(0);
+    expect(eventsNamed(result.stderr, 'procwarden.warning').map(({ detail }) => detail)).toEqual(['PROCWARDEN_STOPTIMEOUT: unknown, and ignored; did you mean PROCWARDEN_STOP_TIMEOUT?']);
+  });
+
   it('a set that changes nothing emits no policy.changed', async () => {
     const dir = scratch();
     const env = { PROCWARDEN_STATE_DIR: join(dir, 'state') };
@@ -76,8 +82,16 @@ describe('what the events say', () => {
     await until(() => existsSync(join(dir, 'state', 'control.sock')), 'the control socket');
     const same = await runTracked(BIN, ['set', '--autorestart', 'on_failure'], { env });
     expect(same.exitCode).toBe(0);
+    expect(same.stdout).toBe('nothing changed: the policy already was that');
     const other = await runTracked(BIN, ['set', '--autorestart', 'always'], { env });
     expect(other.exitCode).toBe(0);
+    expect(other.stdout).toBe('policy changed: autorestart ON_FAILURE -> ALWAYS; it applies to the next exit');
+    const json = await runTracked(BIN, ['set', '--autorestart', 'always', '--json'], { env });
+    expect(JSON.parse(json.stdout)).toMatchObject({ old: { autorestart: 'ALWAYS' }, new: { autorestart: 'ALWAYS' } });
+    // A reader that has gone before the answer comes (EPIPE): procwarden status ends quietly, 0.
+    const piped = await runTracked('sh', ['-c', `${shellQuote(BIN)} status | true`], { env });
+    expect(piped.stderr).toBe('');
+    expect(piped.exitCode).toBe(0);
     await until(() => eventsNamed(stderr(), 'policy.changed').length === 1, 'the one change');
     expect(eventsNamed(stderr(), 'policy.changed')).toMatchObject([{ new: { autorestart: 'ALWAYS' } }]);
     process.kill(pid1, 'SIGTERM');

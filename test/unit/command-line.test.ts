@@ -48,7 +48,7 @@ describe('the command line', () => {
 
   it('takes a subcommand as the first word, and -- forces a COMMAND of that name', () => {
     expect(parseInvocation(['status'], {})).toEqual({ kind: 'status', stateDir: '/run/procwarden', json: false });
-    expect(parseInvocation(['set', '--autorestart', 'always'], { PROCWARDEN_STATE_DIR: '/s' })).toEqual({ kind: 'set', stateDir: '/s', change: { autorestart: 'always' } });
+    expect(parseInvocation(['set', '--autorestart', 'always'], { PROCWARDEN_STATE_DIR: '/s' })).toEqual({ kind: 'set', stateDir: '/s', change: { autorestart: 'always' }, json: false });
     expect(parseInvocation(['restart'], {})).toMatchObject({ kind: 'restart' });
     expect(usageError(['set'])).toMatch(/nothing to set/);
     expect(usageError(['set', '--recovery', 'maybe'])).toMatch(/^--recovery: 'maybe'/);
@@ -150,7 +150,7 @@ describe('the recovery policy', () => {
   });
 
   it.each([
-    ['AUTORESTART', 'sometimes', /^AUTORESTART: 'sometimes' is not one of OFF, ON_FAILURE, ALWAYS$/],
+    ['AUTORESTART', 'sometimes', /^AUTORESTART: 'sometimes' is not one of OFF, ON_FAILURE, ALWAYS \(or Docker's and Kubernetes' no, never, on-failure, OnFailure, always, unless-stopped\)$/],
     ['AUTOREPLACE', 'yes', /^AUTOREPLACE: 'yes'/],
     ['PROCWARDEN_RECOVERY', 'true', /^PROCWARDEN_RECOVERY: 'true' is not one of ON, OFF$/],
     ['PROCWARDEN_RESTART_LIMIT', '3', /^PROCWARDEN_RESTART_LIMIT: '3' is not TRIES\/WINDOW/],
@@ -276,5 +276,23 @@ describe('stop signals and exit rules', () => {
     ['PROCWARDEN_NO_RESTART_EXIT', '-1'],
   ])('names %s for the bad list %j', (name, value) => {
     expect(usageError(['true'], { [name]: value })).toMatch(new RegExp(`^${name}: '${value}'`));
+  });
+});
+
+describe('help, and option errors in procwarden words', () => {
+  it('procwarden help [SUBCOMMAND] and SUBCOMMAND --help give the same help', () => {
+    expect(parseInvocation(['help'], {})).toEqual({ kind: 'help' });
+    for (const topic of ['check', 'status', 'set', 'restart', 'snapshot']) {
+      expect(parseInvocation(['help', topic], {})).toEqual({ kind: 'help', topic });
+      expect(parseInvocation([topic, '--help'], {})).toEqual({ kind: 'help', topic });
+      expect(parseInvocation([topic, '-h'], {})).toEqual({ kind: 'help', topic });
+    }
+    expect(usageError(['help', 'nope'])).toBe('usage: procwarden help [check|status|set|restart|snapshot]');
+  });
+
+  it('names an unknown option, and an option that needs a value', () => {
+    expect(usageError(['--autorestat', 'always', '--', 'true'])).toMatch(/^unknown option --autorestat\n/);
+    expect(usageError(['status', '--jsn'])).toMatch(/^unknown option --jsn\nusage: procwarden status/);
+    expect(usageError(['set', '--autorestart'])).toMatch(/^--autorestart needs a value\nusage: procwarden set/);
   });
 });

@@ -79,7 +79,7 @@ describe('the policy file', () => {
     if ('error' in changes) throw new Error(changes.error);
     expect(changeFor(changes, 'web')).toEqual({ autorestart: 'on_failure' });
     expect(changeFor(changes, 'worker')).toEqual({ autorestart: 'always', recovery: false });
-    expect(parseFile('worker.AUTOREPLACE=sometimes\n')).toEqual({ error: "worker.AUTOREPLACE: 'sometimes' is not one of OFF, ON_FAILURE, ALWAYS" });
+    expect(parseFile('worker.AUTOREPLACE=sometimes\n')).toEqual({ error: "worker.AUTOREPLACE: 'sometimes' is not one of OFF, ON_FAILURE, ALWAYS (or Docker's and Kubernetes' no, never, on-failure, OnFailure, always, unless-stopped)" });
   });
 });
 

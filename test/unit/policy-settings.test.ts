@@ -10,7 +10,7 @@ const parsePolicyFile = (text: string) => {
   return 'error' in changes ? changes : changeFor(changes, undefined);
 };
 import { parsePolicyChange } from '../../src/control/protocol.ts';
-import { POLICY_SETTINGS, viewPolicy } from '../../src/policy/settings.ts';
+import { notOneOf, POLICY_SETTINGS, viewPolicy } from '../../src/policy/settings.ts';
 
 const policyOf = (args: string[], env: Record<string, string> = {}) => {
   const invocation = parseInvocation(args, env);
@@ -34,7 +34,7 @@ describe('the policy settings table', () => {
     });
 
     it(`${setting.key}: a bad value names the setting as each reader's users write it, and the values it takes`, () => {
-      const values = setting.shown.join(', ');
+      const values = notOneOf(setting, 'sometimes').replace(/^'sometimes' is not one of /, '');
       const refused = parseInvocation([setting.flag, 'sometimes', '--', 'true'], {});
       expect(refused).toEqual({ kind: 'usage-error', message: `${setting.flag}: 'sometimes' is not one of ${values}` });
       expect(parsePolicyFile(`${setting.variable}=sometimes`)).toEqual({ error: `${setting.variable}: 'sometimes' is not one of ${values}` });
@@ -48,5 +48,20 @@ describe('the policy settings table', () => {
       autoreplace: 'ALWAYS',
       recovery: 'OFF',
     });
+  });
+});
+
+describe("other spellings", () => {
+  it("Docker's and Kubernetes' restart policies mean what Tutum's do", () => {
+    const [autorestart] = POLICY_SETTINGS;
+    expect(['no', 'never', 'Never', 'on-failure', 'OnFailure', 'always', 'Always', 'unless-stopped'].map((text) => autorestart.read(text))).toEqual([
+      'off', 'off', 'off', 'on_failure', 'on_failure', 'always', 'always', 'always',
+    ]);
+  });
+
+  it('PROCWARDEN_AUTORESTART is AUTORESTART; both at once is a usage error', () => {
+    expect(policyOf([], { PROCWARDEN_AUTORESTART: 'on-failure' }).autorestart).toBe('on_failure');
+    expect(policyOf([], { PROCWARDEN_AUTOREPLACE: 'Always' }).autoreplace).toBe('always');
+    expect(parseInvocation([], { AUTORESTART: 'always', PROCWARDEN_AUTORESTART: 'no' })).toEqual({ kind: 'usage-error', message: 'AUTORESTART and PROCWARDEN_AUTORESTART are two spellings of one setting: give one' });
   });
 });

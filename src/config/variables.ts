@@ -1,0 +1,59 @@
+// Every environment variable procwarden reads whose name starts with PROCWARDEN_, so that a
+// typo (PROCWARDEN_STOPTIMEOUT) is said rather than silently ignored. Pure.
+
+import { closest, distance } from 'fastest-levenshtein';
+
+/** The PROCWARDEN_ variables procwarden knows (README, Flags and environment). */
+export const KNOWN_VARIABLES: readonly string[] = [
+  'PROCWARDEN_AUTORESTART',
+  'PROCWARDEN_AUTOREPLACE',
+  'PROCWARDEN_BACKGROUND_EXIT',
+  'PROCWARDEN_BACKOFF',
+  'PROCWARDEN_BACKOFF_RESET',
+  'PROCWARDEN_FORMATION',
+  'PROCWARDEN_HEALTHCHECK',
+  'PROCWARDEN_HEALTHCHECK_INTERVAL',
+  'PROCWARDEN_HEALTHCHECK_RETRIES',
+  'PROCWARDEN_HEALTHCHECK_START_PERIOD',
+  'PROCWARDEN_HEALTHCHECK_TIMEOUT',
+  'PROCWARDEN_HTTP',
+  'PROCWARDEN_HTTP_METRICS',
+  'PROCWARDEN_HTTP_TOKEN',
+  'PROCWARDEN_HTTP_TOKEN_FILE',
+  'PROCWARDEN_LOG_FD',
+  'PROCWARDEN_LOG_FILE',
+  'PROCWARDEN_LOG_FORMAT',
+  'PROCWARDEN_LOG_LEVEL',
+  'PROCWARDEN_NO_RESTART_EXIT',
+  'PROCWARDEN_ONE_SHOT_TYPES',
+  'PROCWARDEN_POLICY_FILE',
+  'PROCWARDEN_PREFIX',
+  'PROCWARDEN_PROCESS_TYPE',
+  'PROCWARDEN_PROCFILE',
+  'PROCWARDEN_RECOVERY',
+  'PROCWARDEN_REPLACE_LIMIT',
+  'PROCWARDEN_RESTART_LIMIT',
+  'PROCWARDEN_STATE_DIR',
+  'PROCWARDEN_STOP_SIGNALS',
+  'PROCWARDEN_STOP_TIMEOUT',
+  'PROCWARDEN_SUCCESS_EXIT',
+  'PROCWARDEN_THROTTLE',
+  'PROCWARDEN_WIPE_EXCLUDE',
+  'PROCWARDEN_WIPE_PATHS',
+];
+
+/**
+ * One warning for each variable of `env` that starts with PROCWARDEN_ and is none procwarden
+ * knows, naming the nearest known one when it is near enough to be a typo (a third of its
+ * length or less).
+ */
+export function unknownVariables(env: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.keys(env)
+    .filter((name) => name.startsWith('PROCWARDEN_') && !KNOWN_VARIABLES.includes(name))
+    .sort()
+    .map((name) => {
+      const near = closest(name, KNOWN_VARIABLES as string[]);
+      const typo = distance(name, near) <= Math.max(2, Math.floor(name.length / 3));
+      return `${name}: unknown, and ignored${typo ? `; did you mean ${near}?` : ''}`;
+    });
+}
