@@ -60,6 +60,9 @@ export function lintCommand(root: SyntaxNode, command: string): Finding[] {
   walk(root, false, root, simples);
   const foreground = finalForeground(root);
   const idleForeground = foreground !== undefined && isIdleStatement(foreground) ? foreground : undefined;
+  // `my-app & child=$!; wait "$child"`: the shell waits for the app and exits with its exit,
+  // so procwarden sees it end: the standard signal-forwarding wrapper, no pitfall.
+  const waitsForApp = foreground !== undefined && /^wait\s+\S/.test(foreground.text);
 
   const problems: { rule: RuleId; simple: Simple; detail: string; advice?: string }[] = [];
   for (const simple of simples) {
@@ -71,7 +74,7 @@ export function lintCommand(root: SyntaxNode, command: string): Finding[] {
       const problem = { rule: 'daemonizes' as const, simple, detail: `${daemon.detail}: procwarden sees it exit at once, never the app` };
       problems.push(daemon.advice === undefined ? problem : { ...problem, advice: daemon.advice });
     }
-    if (simple.background && !simple.idle) {
+    if (simple.background && !simple.idle && !waitsForApp) {
       const tail = idleForeground ? ` The container stays up on \`${idleForeground.text}\`, so nothing recovers it.` : '';
       problems.push({
         rule: 'background-app',

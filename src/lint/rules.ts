@@ -108,6 +108,57 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
     detail: 'daemonize runs its program in the background',
     advice: 'run the program directly, without daemonize',
   },
+  {
+    program: 'rails',
+    daemonizes: (args) => (args[0] === 'server' || args[0] === 's') && has(args, '-d', '--daemon'),
+    detail: 'rails server -d goes to the background',
+    rewrite: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
+  },
+  {
+    program: 'sidekiq',
+    daemonizes: (args) => has(args, '-d', '--daemon'),
+    detail: 'sidekiq -d goes to the background (and Sidekiq 6 and later refuse it)',
+    rewrite: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
+  },
+  {
+    program: 'celery',
+    daemonizes: (args) => has(args, '--detach', '-D') || (args.includes('multi') && args[args.indexOf('multi') + 1] === 'start'),
+    detail: 'celery --detach, and `celery multi start`, run the workers in the background',
+    advice: 'run one worker in the foreground (`celery -A proj worker`), a Procfile entry for each kind of worker',
+  },
+  {
+    program: /^uwsgi(_python\d*)?$/,
+    daemonizes: (args) => args.some((arg) => arg === '--daemonize' || arg.startsWith('--daemonize=') || arg === '-d'),
+    detail: 'uwsgi --daemonize goes to the background',
+    rewrite: (args) => {
+      const at = args.findIndex((arg) => arg === '--daemonize' || arg === '-d');
+      return { drop: at >= 0 ? [at, at + 1] : indexesOf(args, ...args.filter((arg) => arg.startsWith('--daemonize='))) };
+    },
+  },
+  {
+    program: 'pg_ctl',
+    daemonizes: (args) => args.includes('start') || args.includes('restart'),
+    detail: '`pg_ctl start` starts PostgreSQL in the background and returns',
+    advice: 'run the server itself in the foreground: postgres -D $PGDATA',
+  },
+  {
+    program: 'sshd',
+    daemonizes: (args) => !has(args, '-D'),
+    detail: 'sshd goes to the background unless given -D',
+    rewrite: () => ({ add: '-D' }),
+  },
+  {
+    program: 'mysqld_safe',
+    daemonizes: () => true,
+    detail: 'mysqld_safe starts mysqld as a process of its own and restarts it: a supervisor under procwarden, which then sees neither crash',
+    advice: 'run the server itself: mysqld (it stays in the foreground)',
+  },
+  {
+    program: /^(apachectl|apache2ctl)$/,
+    daemonizes: (args) => args[0] === 'start' || args[0] === 'restart' || args[0] === 'graceful',
+    detail: '`apachectl start` starts apache in the background and returns',
+    advice: 'run apache in the foreground: apache2ctl -D FOREGROUND (or httpd -DFOREGROUND)',
+  },
 ];
 
 /** Wrappers that detach the program from procwarden: it leaves the app's reach. */
@@ -147,7 +198,9 @@ export function isIdle(program: string, args: readonly string[]): boolean {
     case 'sleep':
       return args.length === 1 && (args[0] === 'infinity' || Number(args[0]) >= 86_400);
     case 'wait':
-      return true;
+      // `wait "$child"` waits for the app it names, and gives its exit: the standard
+      // signal-forwarding wrapper, not an idle foreground (lint.ts).
+      return args.length === 0;
     default:
       return false;
   }

@@ -67,6 +67,19 @@ const GOOD: Row[] = [
   ['sleep infinity & exec app', []],
   ['./setup.sh; exec ./server', []],
   ['trap "echo bye" TERM; exec ./server', []],
+  // The standard signal-forwarding wrapper: the app in the background, then waited for
+  ['trap \'kill -TERM "$child"\' TERM; my-app & child=$!; wait "$child"', []],
+  ['my-app & wait $!', []],
+  // Twins of the daemon rows that are no daemons
+  ['echo "sidekiq -d is gone since Sidekiq 6" && exec bundle exec sidekiq', []],
+  ['bundle exec rails new app -d postgresql', []],
+  ['bundle exec rails server -p $PORT -b 0.0.0.0', []],
+  ['celery -A proj worker --loglevel=info', []],
+  ['uwsgi --http :$PORT --module app.wsgi', []],
+  ['/usr/sbin/sshd -D -e', []],
+  ['postgres -D /var/lib/postgresql/data', []],
+  ['mysqld --user=mysql', []],
+  ['apache2ctl -D FOREGROUND', []],
 ];
 
 const BAD: Row[] = [
@@ -114,6 +127,17 @@ const BAD: Row[] = [
   ['exec gosu app nginx', ['daemonizes'], "exec gosu app nginx -g 'daemon off;'"],
   ['FOO=1 exec bundle exec puma -d', ['daemonizes'], 'FOO=1 exec bundle exec puma'],
   ['nginx && tail -f /var/log/nginx/error.log', ['daemonizes'], "(tail -f /var/log/nginx/error.log &) && nginx -g 'daemon off;'"],
+  // More apps that go to the background
+  ['bundle exec rails server -d -p $PORT', ['daemonizes'], 'bundle exec rails server -p $PORT'],
+  ['bundle exec sidekiq -d -L log/sidekiq.log', ['daemonizes'], 'bundle exec sidekiq -L log/sidekiq.log'],
+  ['celery -A proj worker --detach', ['daemonizes']],
+  ['celery multi start w1 -A proj', ['daemonizes']],
+  ['uwsgi --ini app.ini --daemonize /var/log/uwsgi.log', ['daemonizes'], 'uwsgi --ini app.ini'],
+  ['pg_ctl -D /var/lib/postgresql/data start', ['daemonizes']],
+  ['/usr/sbin/sshd', ['daemonizes'], '/usr/sbin/sshd -D'],
+  ['mysqld_safe --user=mysql', ['daemonizes']],
+  ['apachectl start && tail -f /var/log/apache2/access.log', ['daemonizes']],
+  ['java -jar app.jar &', ['background-app'], 'java -jar app.jar'],
 ];
 
 describe('the Procfile linter, on real-world commands', () => {
