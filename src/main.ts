@@ -18,6 +18,7 @@ import type { ProcfileEntry } from './procfile/procfile.ts';
 import { execForm } from './procfile/exec-form.ts';
 import { DEFAULT_PORT, RUNS_ONCE, withPort } from './procfile/service-env.ts';
 import { formatReport, lintEntries } from './lint/lint-procfile.ts';
+import { missingPrograms } from './lint/programs.ts';
 import { lintInChild } from './lint/lint-child.ts';
 import { bundledShellParser } from './lint/shell-parser.ts';
 import { inheritedFds } from './process/inherited-fds.ts';
@@ -73,7 +74,7 @@ async function main(): Promise<number> {
       say(invocation.message);
       return 2;
     case 'check':
-      return check(invocation.procfile, invocation.procfileNamedBy, invocation.json);
+      return check(invocation.procfile, invocation.procfileNamedBy, invocation.json, invocation.programs);
     case 'snapshot':
       return snapshot(invocation);
     case 'status':
@@ -222,7 +223,7 @@ function snapshot(given: Extract<ReturnType<typeof parseInvocation>, { kind: 'sn
 }
 
 /** `procwarden check`: exit 0 clean, 1 with findings, 2 when the Procfile cannot be read. */
-async function check(file: string | undefined, namedBy: string, json: boolean): Promise<number> {
+async function check(file: string | undefined, namedBy: string, json: boolean, programs: boolean): Promise<number> {
   let procfile: LoadedProcfile;
   try {
     procfile = loadProcfile(file, namedBy);
@@ -236,7 +237,7 @@ async function check(file: string | undefined, namedBy: string, json: boolean): 
     say(`${procfile.file}: it has no process type`);
     return 2;
   }
-  const findings = lintEntries(procfile.entries, await bundledShellParser());
+  const findings = lintEntries(procfile.entries, await bundledShellParser(), programs ? (found) => missingPrograms(found, process.env['PATH'] ?? '', process.cwd()) : undefined);
   print(formatReport(procfile.file, procfile.entries, findings, json));
   const code = findings.length === 0 ? 0 : 1;
   // V8 goes on optimizing the parser's WebAssembly in its own threads, and a normal exit

@@ -41,7 +41,7 @@ export type Invocation =
   | { readonly kind: 'status'; readonly stateDir: string; readonly json: boolean }
   | { readonly kind: 'set'; readonly stateDir: string; readonly change: Record<string, string>; readonly type?: string; readonly json: boolean }
   | { readonly kind: 'restart'; readonly stateDir: string; readonly type?: string; readonly json: boolean }
-  | { readonly kind: 'check'; readonly procfile: string | undefined; readonly procfileNamedBy: string; readonly json: boolean }
+  | { readonly kind: 'check'; readonly procfile: string | undefined; readonly procfileNamedBy: string; readonly json: boolean; readonly programs: boolean }
   /** `topic`: a subcommand's help (`procwarden help status`, `procwarden status --help`). */
   | { readonly kind: 'help'; readonly topic?: Subcommand }
   | { readonly kind: 'version' }
@@ -55,9 +55,10 @@ const PLANNED_SUBCOMMANDS = new Set<string>();
 const CHECK_OPTIONS = {
   procfile: { type: 'string' },
   json: { type: 'boolean' },
+  programs: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
-export const CHECK_USAGE = 'usage: procwarden check [--procfile PATH] [--json]';
+export const CHECK_USAGE = 'usage: procwarden check [--procfile PATH] [--programs] [--json]';
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
@@ -333,6 +334,7 @@ function parseCheck(args: readonly string[], env: Environment): Invocation {
       procfile: values.procfile ?? nonEmpty(env['PROCWARDEN_PROCFILE']),
       procfileNamedBy: values.procfile === undefined ? 'PROCWARDEN_PROCFILE' : '--procfile',
       json: values.json ?? false,
+      programs: values.programs ?? false,
     };
   } catch (error) {
     throw optionError(error, CHECK_USAGE);

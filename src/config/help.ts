@@ -14,7 +14,7 @@ ${USAGE}
        procwarden [OPTIONS] [--type NAME]     run a process type from the Procfile
        procwarden [OPTIONS] --type web,worker | --type all | --formation web=2,worker=1
                                              run several types at once (a formation)
-       procwarden check [--procfile PATH] [--json]
+       procwarden check [--procfile PATH] [--programs] [--json]
                                              lint a Procfile: exit 0 clean, 1 pitfalls, 2 unreadable
        procwarden status [--json]            ask the running procwarden (control socket)
        procwarden set [--type TYPE] [--autorestart P] [--autoreplace P] [--recovery on|off]
@@ -117,13 +117,15 @@ Exit codes:
 
 /** Each subcommand's own help: what `procwarden help SUBCOMMAND` and `procwarden SUBCOMMAND --help` print. */
 export const SUBCOMMAND_HELP: Readonly<Record<'check' | 'status' | 'set' | 'restart' | 'snapshot', string>> = {
-  check: `usage: procwarden check [--procfile PATH] [--json]
+  check: `usage: procwarden check [--procfile PATH] [--programs] [--json]
 
 Lints the Procfile for the app-runs-in-the-background mistake (an app sent to the
 background, a daemonizing program, an idle foreground) and says the fix for each.
 The Procfile is --procfile, else $PROCWARDEN_PROCFILE, else ./Procfile, else
 /.aptible/Procfile. Exit 0 clean, 1 pitfalls found, 2 unreadable or empty.
-  --json   the findings as JSON
+  --programs  also fail when an entry's program is not there (run it in the image, where
+              they are: RUN procwarden check --programs), naming the nearest one
+  --json      the findings as JSON
 `,
   status: `usage: procwarden status [--json]
 

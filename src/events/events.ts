@@ -87,6 +87,7 @@ export const PITFALL_MESSAGES: Readonly<Record<string, string>> = {
   detached: 'the app is detached from procwarden',
   'background-exit': 'a background process exited while the app goes on',
   daemonized: 'the app exited and left processes running',
+  'missing-program': 'a program the Procfile runs is not there',
 };
 
 /** Each event's level and its `msg`: fixed, or told by its fields. */

@@ -1,7 +1,7 @@
 // Linting every entry of a Procfile, and reporting the findings for people or for CI.
 
 import type { ProcfileEntry } from '../procfile/procfile.ts';
-import { lintCommand, type Finding } from './lint.ts';
+import { lintCommand, programsOf, type Finding } from './lint.ts';
 import type { ShellParser } from './shell-parser.ts';
 
 export interface EntryFinding extends Finding {
@@ -10,11 +10,20 @@ export interface EntryFinding extends Finding {
   readonly command: string;
 }
 
-export function lintEntries(entries: readonly ProcfileEntry[], parser: ShellParser): EntryFinding[] {
+/**
+ * Every entry's findings. `checkPrograms`, when given (`check --programs`), says which of an
+ * entry's programs are missing (programs.ts); without it, programs are not looked up.
+ */
+export function lintEntries(
+  entries: readonly ProcfileEntry[],
+  parser: ShellParser,
+  checkPrograms?: (programs: readonly { program: string; part: string }[]) => Finding[],
+): EntryFinding[] {
   return entries.flatMap((entry) => {
     const { root, done } = parser.parse(entry.command);
     try {
-      return lintCommand(root, entry.command).map((finding) => ({ entry: entry.name, line: entry.line, command: entry.command, ...finding }));
+      const findings = [...lintCommand(root, entry.command), ...(checkPrograms ? checkPrograms(programsOf(root)) : [])];
+      return findings.map((finding) => ({ entry: entry.name, line: entry.line, command: entry.command, ...finding }));
     } finally {
       done();
     }

@@ -2,7 +2,7 @@
 // (tree-sitter-bash) and finds the ways it can put the app out of procwarden's reach. Pure:
 // it gets a tree, not a parser, and tests feed it trees of their own.
 
-import { DAEMON_TABLE, DETACHERS, PASS_THROUGH, isIdle, type DaemonRow, type Rewrite } from './rules.ts';
+import { DAEMON_TABLE, DETACHERS, PASS_THROUGH, SHELL_BUILTINS, isIdle, type DaemonRow, type Rewrite } from './rules.ts';
 
 /** The part of a syntax-tree node the linter reads (web-tree-sitter's Node has it). */
 export interface SyntaxNode {
@@ -14,7 +14,7 @@ export interface SyntaxNode {
   readonly children: readonly SyntaxNode[];
 }
 
-export type RuleId = 'background-app' | 'idle-foreground' | 'daemonizes' | 'detached';
+export type RuleId = 'background-app' | 'idle-foreground' | 'daemonizes' | 'detached' | 'missing-program';
 
 export interface Finding {
   readonly rule: RuleId;
@@ -37,8 +37,10 @@ interface Simple {
   /** The statement it stands in: the command with its redirections. */
   readonly statement: SyntaxNode;
   readonly background: boolean;
-  /** The program that really runs, and its arguments. */
+  /** The program that really runs (its name), and its arguments. */
   readonly program: string;
+  /** The program as the command writes it: a name, or a path. */
+  readonly programWord?: string;
   readonly args: readonly string[];
   /** Where the program's arguments start in `words`. */
   readonly argsAt: number;
@@ -54,6 +56,19 @@ interface Word {
 }
 
 const STATEMENT_CONTAINERS = new Set(['program', 'subshell', 'compound_statement', 'do_group', 'list', 'pipeline']);
+
+/**
+ * The programs a command runs, as it writes them (`gunicorn`, `./bin/app`), looked through
+ * wrappers (exec, env, gosu, bundle exec ...); shell builtins and words with a `$` in them
+ * (known only when the command runs) left out. For `procwarden check --programs`.
+ */
+export function programsOf(root: SyntaxNode): { readonly program: string; readonly part: string }[] {
+  const simples: Simple[] = [];
+  walk(root, false, root, simples);
+  return simples
+    .filter((simple) => simple.programWord !== undefined && !simple.programWord.includes('$') && !SHELL_BUILTINS.has(simple.programWord))
+    .map((simple) => ({ program: simple.programWord!, part: simple.statement.text }));
+}
 
 export function lintCommand(root: SyntaxNode, command: string): Finding[] {
   const simples: Simple[] = [];
@@ -212,7 +227,7 @@ function simpleCommand(node: SyntaxNode, background: boolean, statement: SyntaxN
   }
   const program = all[at]!.text.startsWith('/etc/init.d/') ? all[at]!.text : basename(all[at]!.text);
   const args = all.slice(at + 1).map((word) => word.text);
-  return { node, statement, background, program, args, argsAt: at + 1, words: all, detachers, idle: isIdle(program, args) };
+  return { node, statement, background, program, programWord: all[at]!.text, args, argsAt: at + 1, words: all, detachers, idle: isIdle(program, args) };
 }
 
 function idleLoop(node: SyntaxNode, background: boolean): Simple {

@@ -190,6 +190,13 @@ export const PASS_THROUGH: ReadonlyMap<string, (args: readonly string[]) => numb
   ['python3', (args) => (args[0] === '-m' ? 1 : -1)],
 ]);
 
+/** Words the shell runs itself (POSIX special and regular builtins, and dash's): never looked up on the PATH. */
+export const SHELL_BUILTINS: ReadonlySet<string> = new Set([
+  ':', '.', '[', 'alias', 'bg', 'break', 'cd', 'command', 'continue', 'echo', 'eval', 'exec', 'exit', 'export', 'false', 'fg',
+  'getopts', 'hash', 'jobs', 'kill', 'local', 'printf', 'pwd', 'read', 'readonly', 'return', 'set', 'shift', 'test', 'times',
+  'trap', 'true', 'type', 'ulimit', 'umask', 'unalias', 'unset', 'wait',
+]);
+
 /** Commands that only idle: as the foreground they keep the container up while doing nothing. */
 export function isIdle(program: string, args: readonly string[]): boolean {
   switch (program) {

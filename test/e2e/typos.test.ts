@@ -1,7 +1,7 @@
 // Issue 17: the edges a new user hits first. A Procfile type given as a COMMAND, a Procfile
 // saved as Latin-1, one with a BOM, an empty one, a line too long to run. dist/procwarden.
 
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventsNamed, runAsPid1, runPlain, scratch } from '../support/processes.ts';
@@ -51,5 +51,23 @@ describe('what a new user types', () => {
     const result = await runPlain(['--type', 'web'], { cwd });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toBe('procwarden: ./Procfile: line 2 is over 64 KiB: no command that long can run (E2BIG)');
+  });
+});
+
+describe('procwarden check --programs', () => {
+  it("names a program the PATH lacks and the nearest one it has; off without the flag", async () => {
+    const cwd = procfile('web: exec gunicornn app:app --bind 0.0.0.0:$PORT\nworker: exec env FOO=1 ./bin/worker\nclock: exec $CLOCK_BIN\n');
+    const bin = join(cwd, 'path');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'gunicorn'), '#!/bin/sh\n', { mode: 0o755 });
+    mkdirSync(join(cwd, 'bin'));
+    writeFileSync(join(cwd, 'bin', 'worker'), '#!/bin/sh\n', { mode: 0o755 });
+    const env = { PATH: `${bin}:${process.env['PATH']}` };
+    const plain = await runPlain(['check'], { cwd, env });
+    expect(plain.exitCode).toBe(0);
+    const checked = await runPlain(['check', '--programs', '--json'], { cwd, env });
+    expect(checked.exitCode).toBe(1);
+    const { findings } = JSON.parse(checked.stdout) as { findings: { entry: string; rule: string; hint: string }[] };
+    expect(findings).toEqual([expect.objectContaining({ entry: 'web', rule: 'missing-program', hint: 'did you mean gunicorn?' })]);
   });
 });

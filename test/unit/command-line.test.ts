@@ -54,7 +54,7 @@ describe('the command line', () => {
     expect(usageError(['set', '--recovery', 'maybe'])).toMatch(/^--recovery: 'maybe'/);
     expect(argvOf(['--', 'status'])).toEqual(['status']);
     expect(argvOf(['--', 'check'])).toEqual(['check']);
-    expect(parseInvocation(['check'], {})).toEqual({ kind: 'check', procfile: undefined, procfileNamedBy: 'PROCWARDEN_PROCFILE', json: false });
+    expect(parseInvocation(['check'], {})).toEqual({ kind: 'check', procfile: undefined, procfileNamedBy: 'PROCWARDEN_PROCFILE', json: false, programs: false });
     expect(parseInvocation(['check', '--json', '--procfile', 'P'], {})).toMatchObject({ kind: 'check', procfile: 'P', procfileNamedBy: '--procfile', json: true });
     expect(usageError(['check', 'extra'])).toMatch(/procwarden check \[--procfile PATH\]/);
   });
