@@ -46,11 +46,12 @@ describe('the example image as a service in podman', () => {
 
     const set = await execIn(run, service.id, ['procwarden', 'set', '--autoreplace', 'ALWAYS']);
     expect(set.exitCode).toBe(0);
-    expect(JSON.parse(set.stdout)).toMatchObject({ new: { autorestart: 'ON_FAILURE', autoreplace: 'ALWAYS', recovery: 'ON' } });
+    expect(set.stdout).toBe('policy changed: autoreplace OFF -> ALWAYS; it applies to the next exit');
     expect(await procwardenStatus(run, service.id)).toMatch(/^policy: autorestart ON_FAILURE \(env\), autoreplace ALWAYS \(socket\), recovery ON \(default\)$/m);
 
-    const restart = await execIn(run, service.id, ['procwarden', 'restart']);
+    const restart = await execIn(run, service.id, ['procwarden', 'restart', '--json']);
     expect(restart.exitCode).toBe(0);
+    expect(JSON.parse(restart.stdout)).toEqual({ restarting: true });
     const logs = await logsOnceThey(run, service.id, ({ stderr }) => eventsNamed(stderr, 'container.started').length === 2, 'the restarted app');
     expect(eventsNamed(logs.stderr, 'container.exited').at(-1)).toMatchObject({ cause: 'requested' });
     expect(eventsNamed(logs.stderr, 'container.started').at(-1)).toMatchObject({ attempt: 2 });
