@@ -239,7 +239,8 @@ async function check(file: string | undefined, namedBy: string, json: boolean, p
   }
   const findings = lintEntries(procfile.entries, await bundledShellParser(), programs ? (found) => missingPrograms(found, process.env['PATH'] ?? '', process.cwd()) : undefined);
   print(formatReport(procfile.file, procfile.entries, findings, json));
-  const code = findings.length === 0 ? 0 : 1;
+  // A note (severity info) is advice: only pitfalls fail the check.
+  const code = findings.some((finding) => finding.severity !== 'info') ? 1 : 0;
   // V8 goes on optimizing the parser's WebAssembly in its own threads, and a normal exit
   // waits for them: 0.6 s for a 200-entry Procfile. _exit does not.
   try {
@@ -253,6 +254,7 @@ async function check(file: string | undefined, namedBy: string, json: boolean, p
 async function reportPitfalls(procfile: string, entry: ProcfileEntry, events: EventLog): Promise<void> {
   try {
     for (const finding of await lintInChild(procfile, entry.name)) {
+      if (finding.severity === 'info') continue;
       const { rule, detail, hint, part } = finding;
       events.emit('pitfall', { rule, detail, hint, part, processType: entry.name });
     }

@@ -88,6 +88,7 @@ export const PITFALL_MESSAGES: Readonly<Record<string, string>> = {
   'background-exit': 'a background process exited while the app goes on',
   daemonized: 'the app exited and left processes running',
   'missing-program': 'a program the Procfile runs is not there',
+  'shell-parent': 'the shell stays in front of the app',
 };
 
 /** Each event's level and its `msg`: fixed, or told by its fields. */

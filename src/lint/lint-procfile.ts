@@ -33,13 +33,16 @@ export function lintEntries(
 /** The report `procwarden check` prints. Pure. */
 export function formatReport(file: string, entries: readonly ProcfileEntry[], findings: readonly EntryFinding[], json: boolean): string {
   if (json) return `${JSON.stringify({ procfile: file, entries: entries.length, findings })}\n`;
-  const faulty = new Set(findings.map((finding) => finding.entry));
-  const lines = [`${file}: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}, ${faulty.size === 0 ? 'no pitfall' : `${faulty.size} with pitfalls`}`];
+  const faulty = new Set(findings.filter((finding) => finding.severity !== 'info').map((finding) => finding.entry));
+  const noted = findings.filter((finding) => finding.severity === 'info').length;
+  const lines = [
+    `${file}: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}, ${faulty.size === 0 ? 'no pitfall' : `${faulty.size} with pitfalls`}${noted > 0 ? `, ${noted} ${noted === 1 ? 'note' : 'notes'}` : ''}`,
+  ];
   for (const entry of entries) {
     const own = findings.filter((finding) => finding.entry === entry.name);
     if (own.length === 0) continue;
     lines.push('', `${entry.name} (line ${entry.line}): ${entry.command}`);
-    for (const finding of own) lines.push(`  ${finding.rule}: ${finding.detail}`, `    fix: ${finding.hint}`);
+    for (const finding of own) lines.push(`  ${finding.severity === 'info' ? 'note ' : ''}${finding.rule}: ${finding.detail}`, `    fix: ${finding.hint}`);
   }
   return `${lines.join('\n')}\n`;
 }

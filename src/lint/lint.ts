@@ -2,6 +2,7 @@
 // (tree-sitter-bash) and finds the ways it can put the app out of procwarden's reach. Pure:
 // it gets a tree, not a parser, and tests feed it trees of their own.
 
+import { execForm } from '../procfile/exec-form.ts';
 import { DAEMON_TABLE, DETACHERS, PASS_THROUGH, SHELL_BUILTINS, isIdle, type DaemonRow, type Rewrite } from './rules.ts';
 
 /** The part of a syntax-tree node the linter reads (web-tree-sitter's Node has it). */
@@ -14,7 +15,7 @@ export interface SyntaxNode {
   readonly children: readonly SyntaxNode[];
 }
 
-export type RuleId = 'background-app' | 'idle-foreground' | 'daemonizes' | 'detached' | 'missing-program';
+export type RuleId = 'background-app' | 'idle-foreground' | 'daemonizes' | 'detached' | 'missing-program' | 'shell-parent';
 
 export interface Finding {
   readonly rule: RuleId;
@@ -23,6 +24,8 @@ export interface Finding {
   readonly detail: string;
   /** The rewritten command where one exists, else what to do. */
   readonly hint: string;
+  /** `info`: advice, no pitfall (it does not fail `procwarden check`). */
+  readonly severity?: 'info';
 }
 
 interface Edit {
@@ -98,6 +101,7 @@ export function lintCommand(root: SyntaxNode, command: string): Finding[] {
       });
     }
   }
+  if (problems.length === 0 && !idleForeground) return shellParentNote(command, foreground);
   if (idleForeground && problems.length === 0) {
     return [
       {
@@ -121,6 +125,29 @@ export function lintCommand(root: SyntaxNode, command: string): Finding[] {
 }
 
 /**
+ * A line the shell stays in front of: its last command is a simple one that procwarden does
+ * not exec itself (the line is more than commands joined by `&&`: exec-form.ts). The stop
+ * reaches the whole tree, so it is no pitfall; but a signal that is no stop (SIGHUP,
+ * SIGUSR1) kills dash rather than reaching the app, and on SIGINT dash hides the app's exit.
+ */
+function shellParentNote(command: string, foreground: SyntaxNode | undefined): Finding[] {
+  if (foreground?.type !== 'command' || execForm(command) !== undefined) return [];
+  const first = foreground.children.find((child) => child.isNamed && child.type !== 'variable_assignment');
+  if (!first || first.type !== 'command_name' || /^(exec|wait|exit|cd|export|true|false|:)$/.test(first.text)) return [];
+  // A line that is one command gets exec from procwarden, whatever the check above says.
+  if (foreground.startIndex === 0 && foreground.endIndex === command.trimEnd().length) return [];
+  return [
+    {
+      rule: 'shell-parent',
+      severity: 'info',
+      part: foreground.text,
+      detail: `the shell stays the parent of \`${foreground.text}\`: a SIGHUP or SIGUSR1 meant for it kills the shell instead, and on ^C the shell hides its exit code`,
+      hint: `${command.slice(0, first.startIndex)}exec ${command.slice(first.startIndex)}`,
+    },
+  ];
+}
+
+/**
  * The whole command rewritten so that its one app runs in the foreground: detachers
  * dropped, a daemonizing flag fixed, an idle foreground moved to the background. Only
  * when one program is at fault and a rewrite exists for it; else undefined.
@@ -141,7 +168,8 @@ function rewriteCommand(
     ...app.detachers.map((detacher) => ({ start: detacher.start, end: Math.max(detacher.end, nextWordStart(app, detacher)), text: '' })),
   ];
   const fixed = apply(command.slice(0, app.statement.endIndex), edits).slice(app.statement.startIndex);
-  if (idleForeground) return `(${idleForeground.text} &) && ${fixed}`;
+  // The app last, and exec'd: the shell does not stay in front of it (shellParentNote).
+  if (idleForeground) return `(${idleForeground.text} &) && ${/^exec\s/.test(fixed) ? fixed : `exec ${fixed}`}`;
   // Alone in the background, with nothing in the foreground: it becomes the foreground.
   if (app.background && foreground === undefined) return fixed;
   if (app.background) return undefined;

@@ -11,7 +11,7 @@ describe('procwarden check', () => {
     const result = await runPlain(['check', '--procfile', BROKEN]);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain('background-app');
-    expect(result.stdout).toContain('fix: (tail -F log/my-app.log &) && my-app');
+    expect(result.stdout).toContain('fix: (tail -F log/my-app.log &) && exec my-app');
   });
 
   it('passes the fixed twin; exit 0', async () => {
@@ -32,7 +32,7 @@ describe('procwarden check', () => {
           line: 3,
           rule: 'background-app',
           part: 'my-app',
-          hint: '(tail -F log/my-app.log &) && my-app',
+          hint: '(tail -F log/my-app.log &) && exec my-app',
         }),
       ],
     });
@@ -70,7 +70,7 @@ describe('procwarden check', () => {
         level: 'warn',
         rule: 'background-app',
         processType: 'web',
-        hint: '(tail -F app.log &) && sleep 1000',
+        hint: '(tail -F app.log &) && exec sleep 1000',
         msg: 'the app runs in the background',
       }),
     ]);

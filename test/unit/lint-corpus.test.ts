@@ -82,17 +82,24 @@ const GOOD: Row[] = [
   ['apache2ctl -D FOREGROUND', []],
 ];
 
+// Lines the shell stays in front of: advice to exec the app, not a pitfall.
+const NOTES: [command: string, hint: string][] = [
+  ['(tail -F log/my-app.log &) && my-app', '(tail -F log/my-app.log &) && exec my-app'],
+  ['./setup.sh; bundle exec puma -p $PORT', './setup.sh; exec bundle exec puma -p $PORT'],
+  ['cd app || exit 1; FOO=1 node server.js', 'cd app || exit 1; FOO=1 exec node server.js'],
+];
+
 const BAD: Row[] = [
   // The seed's mistake and its relatives
-  ['(my-app &) && tail -F log/my-app.log', ['background-app'], '(tail -F log/my-app.log &) && my-app'],
-  ['my-app & tail -f log/my-app.log', ['background-app'], '(tail -f log/my-app.log &) && my-app'],
-  ['bundle exec puma & tail -f log/production.log', ['background-app'], '(tail -f log/production.log &) && bundle exec puma'],
-  ['node server.js & wait', ['background-app'], '(wait &) && node server.js'],
-  ['java -jar app.jar & sleep infinity', ['background-app'], '(sleep infinity &) && java -jar app.jar'],
-  ['gunicorn app:app & while true; do sleep 60; done', ['background-app'], '(while true; do sleep 60; done &) && gunicorn app:app'],
+  ['(my-app &) && tail -F log/my-app.log', ['background-app'], '(tail -F log/my-app.log &) && exec my-app'],
+  ['my-app & tail -f log/my-app.log', ['background-app'], '(tail -f log/my-app.log &) && exec my-app'],
+  ['bundle exec puma & tail -f log/production.log', ['background-app'], '(tail -f log/production.log &) && exec bundle exec puma'],
+  ['node server.js & wait', ['background-app'], '(wait &) && exec node server.js'],
+  ['java -jar app.jar & sleep infinity', ['background-app'], '(sleep infinity &) && exec java -jar app.jar'],
+  ['gunicorn app:app & while true; do sleep 60; done', ['background-app'], '(while true; do sleep 60; done &) && exec gunicorn app:app'],
   ['worker & exec web', ['background-app']],
   ['my-app > log/app.log 2>&1 &', ['background-app'], 'my-app > log/app.log 2>&1'],
-  ['{ my-app & }; tail -f /dev/null', ['background-app'], '(tail -f /dev/null &) && my-app'],
+  ['{ my-app & }; tail -f /dev/null', ['background-app'], '(tail -f /dev/null &) && exec my-app'],
   // Idle foregrounds alone
   ['tail -f /dev/null', ['idle-foreground']],
   ['sleep infinity', ['idle-foreground']],
@@ -103,7 +110,7 @@ const BAD: Row[] = [
   ['nohup my-app', ['detached'], 'my-app'],
   ['nohup my-app > log 2>&1 &', ['detached', 'background-app'], 'my-app > log 2>&1'],
   ['setsid my-app', ['detached'], 'my-app'],
-  ['setsid -f my-app && tail -f log', ['detached'], '(tail -f log &) && my-app'],
+  ['setsid -f my-app && tail -f log', ['detached'], '(tail -f log &) && exec my-app'],
   ['my-app & disown', ['background-app', 'detached']],
   // The known daemons
   ['nginx', ['daemonizes'], "nginx -g 'daemon off;'"],
@@ -126,7 +133,7 @@ const BAD: Row[] = [
   ['daemonize /usr/bin/my-app', ['daemonizes']],
   ['exec gosu app nginx', ['daemonizes'], "exec gosu app nginx -g 'daemon off;'"],
   ['FOO=1 exec bundle exec puma -d', ['daemonizes'], 'FOO=1 exec bundle exec puma'],
-  ['nginx && tail -f /var/log/nginx/error.log', ['daemonizes'], "(tail -f /var/log/nginx/error.log &) && nginx -g 'daemon off;'"],
+  ['nginx && tail -f /var/log/nginx/error.log', ['daemonizes'], "(tail -f /var/log/nginx/error.log &) && exec nginx -g 'daemon off;'"],
   // More apps that go to the background
   ['bundle exec rails server -d -p $PORT', ['daemonizes'], 'bundle exec rails server -p $PORT'],
   ['bundle exec sidekiq -d -L log/sidekiq.log', ['daemonizes'], 'bundle exec sidekiq -L log/sidekiq.log'],
@@ -151,8 +158,16 @@ describe('the Procfile linter, on real-world commands', () => {
     expect(GOOD.length + BAD.length).toBeGreaterThanOrEqual(60);
   });
 
-  it.each(GOOD)('no finding: %s', (command) => {
-    expect(lint(command)).toEqual([]);
+  it.each(GOOD)('no pitfall: %s', (command) => {
+    expect(lint(command).filter((finding) => finding.severity !== 'info')).toEqual([]);
+  });
+
+  it.each(NOTES)('a note, no pitfall: %s', (command, hint) => {
+    expect(lint(command)).toEqual([expect.objectContaining({ rule: 'shell-parent', severity: 'info', hint })]);
+  });
+
+  it('no note for a line procwarden execs itself, or one that ends in exec', () => {
+    for (const command of ['gunicorn app:app', 'cd app && bundle exec puma', './setup.sh; exec ./server', 'FOO=1 exec app']) expect(lint(command)).toEqual([]);
   });
 
   it.each(BAD)('%s', (command, rules, hint) => {
