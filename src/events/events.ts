@@ -3,13 +3,13 @@
 // threads, which do not bundle, and an init must not lose its last lines at exit).
 
 import type pino from 'pino';
-import { writeSync } from 'node:fs';
 import { requirePayload } from '../bundle/payloads.ts';
 import { prettyLine } from './pretty.ts';
 import type { LogConfig, LogLevel } from '../config/config.ts';
 import type { ResetOutcome, SnapshotOutcome } from '../filesystem/pristine.ts';
 import type { Decision } from '../policy/decide.ts';
 import type * as PinoRuntime from './pino-runtime.ts';
+import { writeAll } from '../runtime/write-all.ts';
 
 export type StartMode = 'initial' | 'restart' | 'replace' | 'recover';
 /** The supervisor's states (supervisor/transitions.ts), as `supervisor.state` and `procwarden status` name them. */
@@ -178,16 +178,4 @@ function createLogger(config: LogConfig, fd: number): pino.Logger {
     formatters: { level: (label) => ({ level: label }) },
   };
   return pinoModule(options, pinoModule.destination({ dest: fd, sync: true }));
-}
-
-/** A whole line to `fd`, synchronously: an init must not lose its last lines at exit. */
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
-  for (let done = 0; done < bytes.length; ) {
-    try {
-      done += writeSync(fd, bytes, done, bytes.length - done);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
-    }
-  }
 }

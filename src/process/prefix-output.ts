@@ -3,9 +3,10 @@
 // instance's colour when procwarden's own output is a terminal. The app then writes to pipes,
 // not to procwarden's stdout and stderr: it sees no terminal, and its lines are copied once.
 
-import { closeSync, readSync, writeSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import type { Libc } from '../native/libc.ts';
 import { splitLines } from './lines.ts';
+import { writeAll } from '../runtime/write-all.ts';
 
 /** foreman's colours, in its order (ANSI SGR codes). */
 const COLOURS = [36, 33, 32, 35, 31, 34];
@@ -106,16 +107,4 @@ function copyLines(fd: number, to: number, format: (line: string) => string, end
       end();
     },
   };
-}
-
-/** The whole text to `fd`, through short writes and a pipe that is full for a moment. */
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
-  for (let done = 0; done < bytes.length; ) {
-    try {
-      done += writeSync(fd, bytes, done, bytes.length - done);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
-    }
-  }
 }

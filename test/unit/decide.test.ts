@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type ExitStatus, type PastStart } from '../../src/policy/decide.ts';
-import { DEFAULT_REPLACE_BUDGET, DEFAULT_RESTART_BUDGET, type Policy } from '../../src/policy/policy.ts';
+import type { Policy } from '../../src/policy/policy.ts';
+import { OFF } from '../support/policy.ts';
 
-const OFF: Policy = {
-  autorestart: 'off',
-  autoreplace: 'off',
-  recovery: false,
-  restartBudget: DEFAULT_RESTART_BUDGET,
-  replaceBudget: DEFAULT_REPLACE_BUDGET,
-  throttleMs: 120_000,
-};
 const policy = (overrides: Partial<Policy>): Policy => ({ ...OFF, ...overrides });
 const code = (n: number): ExitStatus => ({ code: n, signal: null });
 const killed: ExitStatus = { code: null, signal: 'SIGKILL' };

@@ -3,17 +3,10 @@
 
 import { describe, expect, it } from 'vitest';
 import type { AppExit } from '../../src/process/exit-status.ts';
-import { DEFAULT_REPLACE_BUDGET, DEFAULT_RESTART_BUDGET, type Policy } from '../../src/policy/policy.ts';
+import type { Policy } from '../../src/policy/policy.ts';
+import { OFF } from '../support/policy.ts';
 import { initialSupervision, transition, type Effect, type Input, type Settings, type Supervision } from '../../src/supervisor/transitions.ts';
 
-const OFF: Policy = {
-  autorestart: 'off',
-  autoreplace: 'off',
-  recovery: false,
-  restartBudget: DEFAULT_RESTART_BUDGET,
-  replaceBudget: DEFAULT_REPLACE_BUDGET,
-  throttleMs: 120_000,
-};
 const settings: Settings = { stopSignal: 'SIGTERM', exitRules: { success: [], noRestart: [] }, command: ['web'], processType: 'web', port: 5000 };
 
 /** Feeds `inputs` from `from` at `now`, each 10 ms after the one before; the last step and every effect. */
