@@ -89,6 +89,8 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
   // The container's end: when an instance ends with no policy left, or a stop. Every other
   // instance is stopped gracefully; procwarden exits once all have.
   let ending = false;
+  /** The first starts have been made (a stop before them ends each instance before it starts). */
+  let begun = false;
   /** The code procwarden exits with: the instance's whose end stopped the container, else the first non-zero. */
   let endCode: number | undefined;
   const over = new Set<Instance>();
@@ -214,7 +216,7 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
     return { refused: `no process type '${type}' runs here (${types.join(', ') || 'a COMMAND runs'})` };
   };
 
-  if (lone?.settings && specs[0].launch.takeTerminal) {
+  if (lone && specs[0].launch.takeTerminal) {
     // ^Z stops the app's group (SIGTSTP); the kernel tells its parent with a SIGCHLD.
     process.on('SIGCHLD', () => {
       const { pid } = lone.supervision;
@@ -242,7 +244,13 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
         return;
       }
       ending = true;
-      for (const instance of instances) instance.dispatch({ type: 'stop-requested', signal });
+      for (const instance of instances) {
+        if (over.has(instance)) continue;
+        // Waiting for a one-shot type to finish, never started: nothing to stop.
+        if (begun && instance.supervision.attempt === 0 && instance.supervision.state === 'stopped') over.add(instance);
+        else instance.dispatch({ type: 'stop-requested', signal });
+      }
+      if (begun) finishWhenAllOver();
     },
   });
 
@@ -414,6 +422,7 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
   // waits in Node's signal pipe until the event loop runs: let it, so that a stop sent
   // during the snapshot starts no app.
   if (pristine.snapshot) await new Promise((resolve) => setImmediate(resolve));
+  begun = true;
   if (ending) {
     for (const instance of instances) instance.dispatch({ type: 'start' });
   } else {

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, eventsNamed, pid1Of, runAsPid1, runTracked, scratch, stderrSoFar, until } from '../support/processes.ts';
+import { BIN, eventsNamed, finishes, pid1Of, runAsPid1, runTracked, scratch, stderrSoFar, until } from '../support/processes.ts';
 
 /** A folder with a Procfile of `lines`; its own wipe root and state dir. */
 function app(lines: string[]): { dir: string; env: Record<string, string> } {
@@ -136,6 +136,18 @@ describe('a formation', () => {
     expect(failed.exitCode).toBe(4);
     expect(existsSync(join(bad.dir, 'order'))).toBe(false);
     expect(started(failed.stderr).map(({ process }) => process)).toEqual(['migrate.1']);
+  });
+
+  it('a stop while release still runs ends it, starts nothing else, and procwarden exits', async () => {
+    const { dir, env } = app(['release: echo running > release.out; exec sleep 1000', 'web: echo web > web.out; exec sleep 1000']);
+    const run = runAsPid1(['--type', 'release,web'], { cwd: dir, env });
+    const pid1 = await pid1Of(run.pid!);
+    await until(() => existsSync(join(dir, 'release.out')), 'the release');
+    process.kill(pid1, 'SIGTERM');
+    const result = await finishes(run, 5000, 'procwarden after SIGTERM during the release');
+    expect(result.exitCode).toBe(143);
+    expect(existsSync(join(dir, 'web.out'))).toBe(false);
+    expect(started(result.stderr).map(({ process }) => process)).toEqual(['release.1']);
   });
 
   it("a setsid grandchild of one instance is killed with its instance, not with the other's", async () => {
