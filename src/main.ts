@@ -449,6 +449,8 @@ async function run(unresolved: Config): Promise<number> {
   } catch (error) {
     if (!(error instanceof SpawnError)) throw error;
     say(`${error.message}${error.exitCode === 127 && source.kind === 'command' ? typeHint(source.argv[0]) : ''}`);
+    // A formation's other instances may run already: none outlives procwarden.
+    killDescendantsNow();
     code = error.exitCode;
   }
   return libc.exitNow(code);

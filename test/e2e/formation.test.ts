@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, eventsNamed, finishes, pid1Of, runAsPid1, runTracked, scratch, stderrSoFar, until } from '../support/processes.ts';
+import { BIN, eventsNamed, finishes, isAlive, pid1Of, readIfExists, runPlain, runAsPid1, runTracked, scratch, stderrSoFar, until } from '../support/processes.ts';
 
 /** A folder with a Procfile of `lines`; its own wipe root and state dir. */
 function app(lines: string[]): { dir: string; env: Record<string, string> } {
@@ -224,6 +224,15 @@ describe('a formation', () => {
     const stamp = String.raw`\d\d:\d\d:\d\d `;
     expect(result.stdout.split('\n')).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${stamp}web\\.1    \\| one$`)), expect.stringMatching(new RegExp(`^${stamp}web\\.1    \\| no newline$`)), expect.stringMatching(new RegExp(`^${stamp}worker\\.1 \\| tty: no$`))]));
     expect(result.stderr).toMatch(new RegExp(`^${stamp}web\\.1    \\| oops$`, 'm'));
+  });
+
+  it('a worker whose program is missing (sh says 127) ends the container with 127, and the web does not outlive it', async () => {
+    const { dir, env } = app(['web: echo $$ > web.pid; exec sleep 1000', 'worker: exec /no/such/program']);
+    // Not PID 1: as a subreaper, procwarden must end the web itself.
+    const result = await runPlain(['--type', 'web,worker'], { cwd: dir, env });
+    expect(result.exitCode).toBe(127);
+    const web = Number(readIfExists(join(dir, 'web.pid')).trim());
+    if (web > 0) await until(() => !isAlive(web), 'the web gone', 2000);
   });
 
   it('bad formations are exit 2 with a line that says why', async () => {
