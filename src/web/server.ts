@@ -1,0 +1,117 @@
+// The web interface's and HTTP API's listener (PROCWARDEN_HTTP): Node's HTTP server on TCP,
+// the routes of routes.ts, and the live event stream. It keeps no timer of its own: an idle
+// procwarden is not woken, with the page open or not (events are pushed as they happen).
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ControlApi } from '../control/protocol.ts';
+import { MAX_BODY_BYTES } from '../control/protocol.ts';
+import type { EventLine } from '../events/events.ts';
+import type { EventFeed } from './event-feed.ts';
+import type { HttpSettings } from './http-settings.ts';
+import { route, type WebSite } from './routes.ts';
+import { tokenCheck } from './token.ts';
+
+export interface WebServerOptions {
+  /** Where to listen, and whether /metrics is public; `token` already read (http-token.ts). */
+  readonly settings: HttpSettings;
+  /** The supervisor's API, whose changes say `source: "http"`. */
+  readonly api: ControlApi;
+  readonly feed: EventFeed;
+  readonly pages: WebSite['pages'];
+}
+
+export interface WebServer {
+  /** The address it listens on, or why it does not (the port is taken, the address is not this machine's). Never rejects. */
+  readonly ready: Promise<{ host: string; port: number } | { refused: string }>;
+  /** Stops listening and ends every connection, the event streams too. */
+  close(): void;
+}
+
+/** An idle connection (no request under way) is closed after this long; an event stream never is. */
+const IDLE_TIMEOUT_MS = 10_000;
+/** The most connections at once, event streams included. */
+const MAX_CONNECTIONS = 256;
+/** The most event streams at once: a page open on a few phones and laptops. */
+const MAX_STREAMS = 32;
+
+/** Starts listening. */
+export function startWebServer({ settings, api, feed, pages }: WebServerOptions): WebServer {
+  const { createServer } = process.getBuiltinModule('node:http');
+  const site: WebSite = {
+    api,
+    feed,
+    tokenMatches: settings.token === undefined ? undefined : tokenCheck(settings.token),
+    metricsPublic: settings.metricsPublic,
+    pages,
+    now: () => Date.now(),
+  };
+  const streams = new Set<ServerResponse>();
+  // Node checks open connections for its request timeouts on an interval, which would wake an
+  // idle procwarden: the interval is pushed out of the way, and a connection's own idle
+  // timeout (a timer only while it is open) ends the ones that stall.
+  const server = createServer({ connectionsCheckingInterval: 2 ** 31 - 1, requestTimeout: 0, headersTimeout: 0 }, (request, response) => {
+    let body = '';
+    let tooBig = false;
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => {
+      if (tooBig) return;
+      body += chunk;
+      if (body.length > MAX_BODY_BYTES) tooBig = true;
+    });
+    request.on('end', () => {
+      if (tooBig) {
+        response.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(`${JSON.stringify({ error: `the body is over ${MAX_BODY_BYTES} bytes` })}\n`);
+        return;
+      }
+      const answer = route({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body }, site);
+      if ('stream' in answer) stream(request, response);
+      else response.writeHead(answer.status, answer.headers).end(answer.body);
+    });
+  });
+  server.timeout = IDLE_TIMEOUT_MS;
+  server.maxConnections = MAX_CONNECTIONS;
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  /** Server-sent events: the last events, then each new one as it is emitted. */
+  const stream = (request: IncomingMessage, response: ServerResponse): void => {
+    if (streams.size >= MAX_STREAMS) {
+      response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '10' }).end(`${JSON.stringify({ error: `${MAX_STREAMS} event streams are open already` })}\n`);
+      return;
+    }
+    request.socket.setTimeout(0);
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+    const send = (line: EventLine) => response.write(`data: ${JSON.stringify(line)}\n\n`);
+    // `hello` first: a page that reconnects starts its list again.
+    response.write('event: hello\ndata: {}\n\n');
+    for (const line of feed.recent()) send(line);
+    streams.add(response);
+    const stop = feed.listen(send);
+    response.once('close', () => {
+      stop();
+      streams.delete(response);
+    });
+  };
+
+  let closed = false;
+  const ready = new Promise<{ host: string; port: number } | { refused: string }>((resolve) => {
+    server.once('error', (error: NodeJS.ErrnoException) => resolve({ refused: `${settings.host}:${settings.port}: ${error.code ?? error.message}` }));
+    server.listen({ host: settings.host, port: settings.port }, () => {
+      const address = server.address();
+      // The listener does not keep procwarden running: the apps do.
+      server.unref();
+      resolve(typeof address === 'object' && address ? { host: address.address, port: address.port } : { host: settings.host, port: settings.port });
+    });
+  });
+  return {
+    ready,
+    close() {
+      if (closed) return;
+      closed = true;
+      server.close();
+      server.closeAllConnections();
+    },
+  };
+}
