@@ -44,7 +44,7 @@ const PAGE_HEADERS = {
   'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 };
 
@@ -65,13 +65,16 @@ const header = (request: WebRequest, name: string): string | undefined => {
 const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d+)?$/;
 
 /**
- * Whether a request comes from the page itself: its Origin is this server (as the Host
- * names it), or without an Origin, the browser says same-origin. A form on another site, or
- * a page of another port of this host (same site, other origin), is refused.
+ * Whether a request comes from the page itself. A browser says so in Sec-Fetch-Site, which no
+ * page's script can set; an older one, in its Origin (this server, as the Host names it). A
+ * form of another site, or of another port of this host (the same site, another origin), is
+ * refused, and so is a request that says neither.
  */
 function sameOrigin(request: WebRequest): boolean {
+  const site = header(request, 'sec-fetch-site');
+  if (site !== undefined) return site === 'same-origin';
   const origin = header(request, 'origin');
-  if (origin === undefined) return header(request, 'sec-fetch-site') === 'same-origin';
+  if (origin === undefined) return false;
   try {
     return new URL(origin).host === header(request, 'host');
   } catch {
