@@ -1,8 +1,10 @@
-// The web interface's and HTTP API's listener (PROCWARDEN_HTTP): Node's HTTP server on TCP,
-// the routes of routes.ts, and the live event stream. It keeps no timer of its own: an idle
-// procwarden is not woken, with the page open or not (events are pushed as they happen).
+// The web interface's and HTTP API's HTTP server (PROCWARDEN_HTTP): the routes of routes.ts
+// and the live event stream, over the connections its listener (open-web.ts) hands it. It
+// keeps no timer of its own: an idle procwarden is not woken, with the page open or not
+// (events are pushed as they happen).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ControlApi } from '../control/protocol.ts';
 import { MAX_BODY_BYTES } from '../control/protocol.ts';
 import type { EventLine } from '../events/events.ts';
@@ -12,7 +14,7 @@ import { route, type WebSite } from './routes.ts';
 import { tokenCheck } from './token.ts';
 
 export interface WebServerOptions {
-  /** Where to listen, and whether /metrics is public; `token` already read (http-token.ts). */
+  /** Whether /metrics is public, and the token, already read (http-token.ts). */
   readonly settings: HttpSettings;
   /** The supervisor's API, whose changes say `source: "http"`. */
   readonly api: ControlApi;
@@ -21,21 +23,19 @@ export interface WebServerOptions {
 }
 
 export interface WebServer {
-  /** The address it listens on, or why it does not (the port is taken, the address is not this machine's). Never rejects. */
-  readonly ready: Promise<{ host: string; port: number } | { refused: string }>;
-  /** Stops listening and ends every connection, the event streams too. */
+  /** A connection of the listener's, to be answered. */
+  connection(socket: Socket): void;
+  /** Ends every connection, the event streams too. */
   close(): void;
 }
 
 /** An idle connection (no request under way) is closed after this long; an event stream never is. */
 const IDLE_TIMEOUT_MS = 10_000;
-/** The most connections at once, event streams included. */
-const MAX_CONNECTIONS = 256;
 /** The most event streams at once: a page open on a few phones and laptops. */
 const MAX_STREAMS = 32;
 
-/** Starts listening. */
-export function startWebServer({ settings, api, feed, pages }: WebServerOptions): WebServer {
+/** The HTTP server, made on the listener's first connection. */
+export function createWebServer({ settings, api, feed, pages }: WebServerOptions): WebServer {
   const { createServer } = process.getBuiltinModule('node:http');
   const site: WebSite = {
     api,
@@ -69,7 +69,6 @@ export function startWebServer({ settings, api, feed, pages }: WebServerOptions)
     });
   });
   server.timeout = IDLE_TIMEOUT_MS;
-  server.maxConnections = MAX_CONNECTIONS;
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();
@@ -95,23 +94,8 @@ export function startWebServer({ settings, api, feed, pages }: WebServerOptions)
     });
   };
 
-  let closed = false;
-  const ready = new Promise<{ host: string; port: number } | { refused: string }>((resolve) => {
-    server.once('error', (error: NodeJS.ErrnoException) => resolve({ refused: `${settings.host}:${settings.port}: ${error.code ?? error.message}` }));
-    server.listen({ host: settings.host, port: settings.port }, () => {
-      const address = server.address();
-      // The listener does not keep procwarden running: the apps do.
-      server.unref();
-      resolve(typeof address === 'object' && address ? { host: address.address, port: address.port } : { host: settings.host, port: settings.port });
-    });
-  });
   return {
-    ready,
-    close() {
-      if (closed) return;
-      closed = true;
-      server.close();
-      server.closeAllConnections();
-    },
+    connection: (socket) => server.emit('connection', socket),
+    close: () => server.closeAllConnections(),
   };
 }
