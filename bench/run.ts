@@ -773,9 +773,10 @@ async function web(): Promise<void> {
   const stream = await fetch(`http://127.0.0.1:${port}/events`, { headers: auth });
   const reader = stream.body!.getReader();
   await reader.read();
-  // The page loads' kept-alive connection is closed by the server 5 s after its last
-  // request (Node's keepAliveTimeout), the client's 4 s after: idle is after that.
-  await sleep(6000);
+  // Idle is after the last request's own timers: its kept-alive connection closed by the
+  // server 5 s after it (Node's keepAliveTimeout; the client's is 4 s), and the 10 s idle
+  // timeout it had armed, which wakes Node's timer list once even after the connection closed.
+  await sleep(12_000);
   const loaded = memory(on.child.pid!);
   const before = running.map(({ child }) => threadCounters(child.pid!));
   await sleep(IDLE_SECONDS * 1000);

@@ -168,15 +168,15 @@ export function createEventLog(given: LogConfig): EventLog {
         if (pitfalls.length > PITFALLS_KEPT) pitfalls.shift();
       }
       const { level, msg } = EVENTS[event] as { level: 'debug' | 'info' | 'warn'; msg: string | ((fields: object) => string) };
-      const text = typeof msg === 'string' ? msg : msg(fields);
+      const text = () => (typeof msg === 'string' ? msg : msg(fields));
       if (listeners.size > 0) {
-        const line: EventLine = { time: new Date().toISOString(), level, event, msg: text, ...fields };
+        const line: EventLine = { time: new Date().toISOString(), level, event, msg: text(), ...fields };
         for (const listener of listeners) listener(line);
       }
       if (LEVEL_VALUES[level] < threshold) return;
       logger ??= createLogger(config);
       const line: object = { event, ...fields };
-      logger[level](line, text);
+      logger[level](line, text());
     },
   };
 }

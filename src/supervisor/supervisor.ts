@@ -1,8 +1,8 @@
 // The container's supervision: one instance (a lone app) or a formation of several, each
 // with its own transitions (instance.ts, transitions.ts). Here is what they share: the
-// reaper and the signals, the control socket, the web interface and the policy file, the pristine snapshot,
-// and what a formation does as a whole (the start order, a replace or a recovery of the
-// container, its end).
+// reaper and the signals, the control socket, the web interface and the policy file, the
+// pristine snapshot, and what a formation does as a whole (the start order, a replace or a
+// recovery of the container, its end).
 
 import type { Config, PolicySources } from '../config/config.ts';
 import type { EventLog } from '../events/events.ts';
