@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ControlApi } from '../control/protocol.ts';
-import { MAX_BODY_BYTES } from '../control/protocol.ts';
+import { quietHttpServer } from '../control/http-server.ts';
 import type { EventLine } from '../events/events.ts';
 import type { EventFeed } from './event-feed.ts';
 import type { HttpSettings } from './http-settings.ts';
@@ -36,7 +36,6 @@ const MAX_STREAMS = 32;
 
 /** The HTTP server, made on the listener's first connection. */
 export function createWebServer({ settings, api, feed, pages }: WebServerOptions): WebServer {
-  const { createServer } = process.getBuiltinModule('node:http');
   const site: WebSite = {
     api,
     feed,
@@ -46,33 +45,13 @@ export function createWebServer({ settings, api, feed, pages }: WebServerOptions
     now: () => Date.now(),
   };
   const streams = new Set<ServerResponse>();
-  // Node checks open connections for its request timeouts on an interval, which would wake an
-  // idle procwarden: the interval is pushed out of the way, and a connection's own idle
-  // timeout (a timer only while it is open) ends the ones that stall.
-  const server = createServer({ connectionsCheckingInterval: 2 ** 31 - 1, requestTimeout: 0, headersTimeout: 0 }, (request, response) => {
-    let body = '';
-    let tooBig = false;
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => {
-      if (tooBig) return;
-      body += chunk;
-      if (body.length > MAX_BODY_BYTES) tooBig = true;
-    });
-    request.on('end', () => {
-      if (tooBig) {
-        response.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(`${JSON.stringify({ error: `the body is over ${MAX_BODY_BYTES} bytes` })}\n`);
-        return;
-      }
-      const answer = route({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body }, site);
-      if ('stream' in answer) stream(request, response);
-      else response.writeHead(answer.status, answer.headers).end(answer.body);
-    });
+  const server = quietHttpServer((request, body, response) => {
+    const answer = route({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body }, site);
+    if ('stream' in answer) stream(request, response);
+    else response.writeHead(answer.status, answer.headers).end(answer.body);
   });
+  // A connection's own idle timeout (a timer only while it is open) ends the ones that stall.
   server.timeout = IDLE_TIMEOUT_MS;
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
-  });
 
   /** Server-sent events: the last events, then each new one as it is emitted. */
   const stream = (request: IncomingMessage, response: ServerResponse): void => {

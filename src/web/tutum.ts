@@ -2,8 +2,8 @@
 // `GET|PATCH /api/v1/service/NAME/`): a service is a process type, its containers its
 // instances; its fields are Tutum's names and values. Pure.
 
-import type { PolicyChange } from '../policy/settings.ts';
-import { readChange } from '../policy/settings.ts';
+import { parseJsonObject } from '../control/protocol.ts';
+import { readChange, type PolicyChange } from '../policy/settings.ts';
 import { byType, type InstanceView, type StatusView } from './status-view.ts';
 
 /** A service as Tutum's API showed one, with the fields procwarden can fill. */
@@ -80,15 +80,10 @@ export function tutumService(status: StatusView, name: string): TutumService | u
  * OFF, ON_FAILURE, ALWAYS in any case. Or why it is refused.
  */
 export function readTutumChange(body: string): PolicyChange | { error: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return { error: 'the body is not JSON' };
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { error: 'the body must be a JSON object' };
+  const json = parseJsonObject(body);
+  if ('error' in json) return json;
   const named: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(json)) {
+  for (const [field, value] of Object.entries(json.object)) {
     const key = field.toLowerCase().replace(/[\s_-]/g, '');
     if (key !== 'autorestart' && key !== 'autoreplace') return { error: `${field}: not a field procwarden changes (autorestart, autoreplace)` };
     named[key] = value;

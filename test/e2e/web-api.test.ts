@@ -41,6 +41,7 @@ describe('the HTTP API on TCP', () => {
     const patched = await call('PATCH', '/policy', { body: '{"autoreplace":"on_failure"}' });
     expect(patched.status).toBe(200);
     expect(await patched.json()).toMatchObject({ new: { autorestart: 'ALWAYS', autoreplace: 'ON_FAILURE' } });
+    await until(() => eventsNamed(stderr(), 'policy.changed').length === 1, 'the change, said');
     expect(eventsNamed(stderr(), 'policy.changed')[0]).toMatchObject({ source: 'http', new: { autoreplace: 'ON_FAILURE' } });
     const viaSocket = JSON.parse((await cli('status', '--json')).stdout) as { policy: object; policySources: object };
     expect(viaSocket.policy).toEqual({ autorestart: 'ALWAYS', autoreplace: 'ON_FAILURE', recovery: 'OFF' });
@@ -54,7 +55,7 @@ describe('the HTTP API on TCP', () => {
     expect(tutum.status).toBe(200);
     expect(await tutum.json()).toMatchObject({ resource_uri: '/api/v1/service/app/', autorestart: 'ON_FAILURE', autoreplace: 'OFF' });
     expect(await (await call('GET', '/api/v1/service/app/')).json()).toMatchObject({ autorestart: 'ON_FAILURE' });
-    expect(eventsNamed(stderr(), 'policy.changed')).toHaveLength(2);
+    await until(() => eventsNamed(stderr(), 'policy.changed').length === 2, 'the second change, said');
 
     expect(await (await call('GET', '/healthz', { token: false })).json()).toEqual({ live: true, instances: [{ process: 'app', state: 'running' }] });
     expect((await call('POST', '/restart')).status).toBe(202);
@@ -69,8 +70,33 @@ describe('the HTTP API on TCP', () => {
     expect((await run).exitCode).toBe(143);
   });
 
+  it("a formation: Tutum's services are its process types, a PATCH of one changes that type only, and the metrics have a series a type", async () => {
+    const procfile = join(scratch(), 'Procfile');
+    writeFileSync(procfile, 'web: exec sleep 1000\nworker: exec sleep 1000\n');
+    const { run, stderr, call, cli } = await withWeb({ PROCWARDEN_PROCFILE: procfile }, ['--type', 'web,worker']);
+    await until(() => eventsNamed(stderr(), 'container.started').length === 2, 'both instances');
+    const list = (await (await call('GET', '/api/v1/service/')).json()) as { objects: { name: string; current_num_containers: number }[] };
+    expect(list.objects.map(({ name, current_num_containers }) => [name, current_num_containers])).toEqual([
+      ['web', 1],
+      ['worker', 1],
+    ]);
+    expect((await call('PATCH', '/api/v1/service/worker/', { body: '{"autorestart":"ALWAYS"}' })).status).toBe(200);
+    await until(() => eventsNamed(stderr(), 'policy.changed').length === 1, 'the change, said');
+    expect(eventsNamed(stderr(), 'policy.changed')[0]).toMatchObject({ source: 'http', processType: 'worker' });
+    const status = JSON.parse((await cli('status', '--json')).stdout) as { instances: { process: string; policy: { autorestart: string } }[] };
+    expect(status.instances.map(({ process, policy }) => [process, policy.autorestart])).toEqual([
+      ['web.1', 'OFF'],
+      ['worker.1', 'ALWAYS'],
+    ]);
+    const metrics = await call('GET', '/metrics');
+    expect(await metric(metrics, 'procwarden_app_up', { process: 'worker' })).toBe('1');
+    expect(await (await call('GET', '/healthz', { token: false })).json()).toMatchObject({ live: true, instances: [{ process: 'web.1' }, { process: 'worker.1' }] });
+    process.kill(run.pid!, 'SIGTERM');
+    await run;
+  });
+
   it('refuses what it must, and changes nothing: 401, 403, 404, 400, 409, 413', async () => {
-    const { run, stderr, call } = await withWeb();
+    const { run, call } = await withWeb();
     const refused = async (status: number, method: string, path: string, options: Parameters<typeof call>[2] = {}) => {
       const response = await call(method, path, options);
       expect(response.status, `${method} ${path}`).toBe(status);
@@ -90,10 +116,11 @@ describe('the HTTP API on TCP', () => {
     expect((await refused(400, 'PATCH', '/api/v1/service/app/', { body: '{"target_num_containers":2}' })).error).toMatch(/not a field/);
     expect((await refused(409, 'POST', '/restart?type=worker')).error).toMatch(/no process type 'worker'/);
     expect((await refused(413, 'PATCH', '/policy', { body: `{"autorestart":"${'x'.repeat(70_000)}"}` })).error).toMatch(/over 65536 bytes/);
-    expect(eventsNamed(stderr(), 'policy.changed')).toEqual([]);
-    expect(eventsNamed(stderr(), 'container.started')).toHaveLength(1);
+    // Read once procwarden has ended: all it ever said.
     process.kill(run.pid!, 'SIGTERM');
-    await run;
+    const { stderr: said } = await run;
+    expect(eventsNamed(said, 'policy.changed')).toEqual([]);
+    expect(eventsNamed(said, 'container.started')).toHaveLength(1);
   });
 
   it('/healthz is 503 with the state while the app waits for its restart, 200 again once it runs', async () => {
