@@ -1,7 +1,7 @@
 // Opens the web interface (PROCWARDEN_HTTP): a TCP listener now, and on its first connection
-// Node's HTTP server with the interface's code and pages, read from the bundle's payload then
-// (as the control socket does: a listener no one has called on costs an idle procwarden
-// almost nothing).
+// Node's HTTP server with the interface's code and pages, read from the bundle's payload then,
+// as the control socket does (a listener no one has called on costs 1.8 MiB, the server and
+// the interface's code 4.8 MiB more: npm run bench, web section).
 
 import { requirePayload } from '../bundle/payloads.ts';
 import type { ControlApi } from '../control/protocol.ts';
