@@ -72,6 +72,13 @@ export default tseslint.config(
       'src/process/exit-status.ts',
       'src/process/inherited-fds.ts',
       'src/process/raw-args.ts',
+      'src/web/http-settings.ts',
+      'src/web/status-view.ts',
+      'src/web/tutum.ts',
+      'src/web/metrics.ts',
+      'src/web/liveness.ts',
+      'src/web/routes.ts',
+      'src/web/event-feed.ts',
     ],
     rules: {
       'no-restricted-imports': [

@@ -10,6 +10,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request as httpRequest } from 'node:http';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -699,6 +700,110 @@ async function control(): Promise<void> {
   await ended;
 }
 
+/** One GET with a connection of its own (no keep-alive), over TCP (`port`) or a UNIX socket; resolves with the body once read. */
+function getOnce(target: { port: number } | { socketPath: string }, path: string, headers: Record<string, string> = {}): Promise<string> {
+  return new Promise((done, fail) => {
+    const request = httpRequest({ ...target, host: '127.0.0.1', path, headers, agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => (response.statusCode === 200 ? done(body) : fail(new Error(`${path}: ${response.statusCode} ${body}`))));
+    });
+    request.on('error', fail);
+    request.end();
+  });
+}
+
+/** The median of `rounds` timings of `step` (ms). */
+async function timed(rounds: number, step: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const begun = performance.now();
+    await step();
+    times.push(performance.now() - begun);
+  }
+  return median(times);
+}
+
+/**
+ * The web interface (issue 16). Off (PROCWARDEN_HTTP unset) it must cost nothing: start-up
+ * (`INIT true`, cold) and memory beside BENCH_B_BUNDLE's build (the one before it) when
+ * given, and beside the same build with PROCWARDEN_HTTP set. On: the memory the server adds
+ * (listening, then with the page loaded and its event stream open), wake-ups over the idle
+ * window with the event stream open, the page's load (GET / and GET /status on one kept-alive
+ * connection, as a browser loads it) and a status round trip over HTTP beside one over the
+ * control socket, both from this process on a connection of their own (no client start).
+ */
+async function web(): Promise<void> {
+  const port = 19_000 + (process.pid % 1000);
+  const token = 'bench-token';
+  const httpEnv = { PROCWARDEN_HTTP: `127.0.0.1:${port}`, PROCWARDEN_HTTP_TOKEN: token };
+  const auth = { authorization: `Bearer ${token}` };
+  const builds: Variant[] = [
+    { name: 'HTTP off', argv: (app) => ['env', BIN, '--', ...app] },
+    ...(B_BUNDLE ? [{ name: `${B_NAME}, no web interface`, argv: (app: readonly string[]) => ['env', B_BUNDLE, '--', ...app] }] : []),
+    { name: 'HTTP on', argv: (app) => ['env', ...Object.entries(httpEnv).map(([key, value]) => `${key}=${value}`), BIN, '--', ...app] },
+  ];
+  const metric = 'start-up overhead (`INIT true` − `true`), cold (`true` ends before the server would open)';
+  const times = alternate('startup', ['true'], { name: 'direct (no init)', argv: ['env', 'true'] }, builds, { cold: true });
+  const floor = times.get('direct (no init)')!.ms;
+  for (const build of builds) record(metric, build.name, fmt(times.get(build.name)!.ms - floor));
+
+  // Off and on side by side, the app sleeping; B beside them when given.
+  const running = builds.map((build) => {
+    const startEnv = coldEnv();
+    return { build, startEnv, child: start(build.argv(['sleep', '1000']), 'ignore', startEnv) };
+  });
+  for (const { child } of running) await appOf(child.pid!, 'sleep');
+  const on = running.find(({ build }) => build.name === 'HTTP on')!;
+  // Listening (seen in /proc/net/tcp, without a connection), then after one request: the
+  // HTTP server and the interface's code are loaded on the first connection.
+  const portListens = () => readFileSync('/proc/net/tcp', 'utf8').split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(`:${port.toString(16).toUpperCase().padStart(4, '0')}`) && line.trim().split(/\s+/)[3] === '0A');
+  for (const deadline = Date.now() + 10_000; !portListens(); await sleep(10)) if (Date.now() > deadline) throw new Error('the web interface did not listen');
+  await sleep(1000); // start-up work (JIT, GC) settles
+  const listening = memory(on.child.pid!);
+  const first = await timed(1, () => getOnce({ port }, '/healthz'));
+  await sleep(1000);
+  const answered = memory(on.child.pid!);
+  const off = running.map(({ build, child }) => ({ build, ...memory(child.pid!) }));
+  const pageLoad = await timed(ROUNDS, async () => {
+    await (await fetch(`http://127.0.0.1:${port}/`, { headers: auth })).text();
+    await (await fetch(`http://127.0.0.1:${port}/status`, { headers: auth })).json();
+  });
+  const stream = await fetch(`http://127.0.0.1:${port}/events`, { headers: auth });
+  const reader = stream.body!.getReader();
+  await reader.read();
+  // Idle is after the last request's own timers: its kept-alive connection closed by the
+  // server 5 s after it (Node's keepAliveTimeout; the client's is 4 s), and the 10 s idle
+  // timeout it had armed, which wakes Node's timer list once even after the connection closed.
+  await sleep(12_000);
+  const loaded = memory(on.child.pid!);
+  const before = running.map(({ child }) => threadCounters(child.pid!));
+  await sleep(IDLE_SECONDS * 1000);
+  running.forEach(({ build, child }, i) => {
+    const after = threadCounters(child.pid!);
+    record(`wake-ups over ${IDLE_SECONDS} s idle (all threads)${build.name === 'HTTP on' ? ', the event stream open' : ''}`, build.name, String(after.switches - before[i]!.switches));
+    record(`CPU over ${IDLE_SECONDS} s idle (ticks)`, build.name, String(after.cpuTicks - before[i]!.cpuTicks));
+  });
+  for (const { build, rss, anon } of off) {
+    if (build.name === 'HTTP on') continue;
+    record('resident / private memory while the app sleeps, cold', build.name, `${mib(rss)} / ${mib(anon)}`);
+  }
+  const offMemory = off.find(({ build }) => build.name === 'HTTP off')!;
+  const added = (what: { rss: number; anon: number }) => `${mib(what.rss)} / ${mib(what.anon)} (+ ${mib(what.rss - offMemory.rss)} / + ${mib(what.anon - offMemory.anon)})`;
+  record('resident / private memory while the app sleeps, cold', 'HTTP on', `listening: ${added(listening)}; after one request: ${added(answered)}; with the page loaded ${ROUNDS} times and its event stream open: ${added(loaded)}`);
+  record('the first request (`GET /healthz`: the HTTP server and the interface\'s code loaded then)', 'HTTP on', fmt(first));
+  record('the page\'s load (GET / and GET /status, one kept-alive connection; median)', 'HTTP on', fmt(pageLoad));
+  const socketPath = join(on.startEnv['PROCWARDEN_STATE_DIR']!, 'control.sock');
+  const overTcp = await timed(ROUNDS, () => getOnce({ port }, '/status', auth));
+  const overSocket = await timed(ROUNDS, () => getOnce({ socketPath }, '/status'));
+  record('`GET /status` round trip, a connection each (median, no client start)', 'HTTP on', `${fmt(overTcp)} over TCP; ${fmt(overSocket)} over the control socket`);
+  await reader.cancel();
+  const ended = running.map(({ child }) => exited(child));
+  for (const { child } of running) child.kill('SIGTERM');
+  await Promise.all(ended);
+}
+
 /**
  * The standalone executable (a Node single-executable application) beside the bundle and
  * tini: its size, its start-up overhead and its memory, started from V8's code cache (what
@@ -777,6 +882,7 @@ const sections: [string, () => Promise<void>][] = [
   ['check', check],
   ['reset', reset],
   ['control', control],
+  ['web', web],
   ['standalone', standalone],
 ];
 /** `node bench/run.ts start-up,memory`: only the sections whose names start so. */

@@ -36,6 +36,7 @@ import { readPolicyFileText } from './control/read-policy-file.ts';
 import { resolvedPath, resolveWipePaths } from './filesystem/resolve.ts';
 import { entryCount, snapshotDir, takeSnapshot, type Snapshot } from './filesystem/snapshot.ts';
 import { formatBytes } from './filesystem/snapshot-size.ts';
+import { readHttpToken } from './web/http-token.ts';
 
 declare const PROCWARDEN_VERSION: string;
 
@@ -369,7 +370,12 @@ async function run(unresolved: Config): Promise<number> {
     say(wipe.error);
     return 2;
   }
-  const given: Config = { ...unresolved, wipePaths: wipe.wipePaths, stateDir: wipe.stateDir, warnings: [...unresolved.warnings, ...wipe.warnings] };
+  const http = readHttpToken(unresolved.http);
+  if (http && 'error' in http) {
+    say(http.error);
+    return 2;
+  }
+  const given: Config = { ...unresolved, http, wipePaths: wipe.wipePaths, stateDir: wipe.stateDir, warnings: [...unresolved.warnings, ...wipe.warnings] };
   const withFile = readPolicyFile(given);
   if (!withFile) return 2;
   const environ = splitNulBlock(readFileSync('/proc/self/environ'));

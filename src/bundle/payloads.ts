@@ -4,11 +4,11 @@
 //
 // V8 skips a comment of 1.5 MB in about 1 ms; the same bytes as a string literal take it
 // 7 to 11 ms to compile, at every start. So procwarden's native code and code that a plain
-// init does not need at start (pino, the shell parser) ride here, and are read back from the
-// file when needed. What is rarely needed is gzipped, so that every start reads less. The
-// payload needed most (the native code, at a container's first start) comes last and pino
-// before it: a payload is looked for in the file's last 64 KB first, then its last 512 KB,
-// and only then in the whole file.
+// init does not need at start (pino, the shell parser, the web interface) ride here, and are
+// read back from the file when needed. What is rarely needed is gzipped, so that every start
+// reads less. The payload needed most (the native code, at a container's first start) comes
+// last and pino before it: a payload is looked for in the file's last 64 KB first, then its
+// last 512 KB, and only then in the whole file.
 //
 // In the standalone executable (a Node single-executable application) the same payloads are
 // its assets, stored raw: Node maps them with the executable, so reading one copies nothing.
@@ -20,7 +20,7 @@ const PREFIX = 'procwarden-payload:';
 
 /** A payload that is native code, loaded by src/native/native-cache.ts. */
 export type NativePayloadName = 'libc';
-export type PayloadName = NativePayloadName | 'pino' | 'tree-sitter' | 'tree-sitter-wasm' | 'tree-sitter-bash-wasm' | 'chokidar';
+export type PayloadName = NativePayloadName | 'pino' | 'tree-sitter' | 'tree-sitter-wasm' | 'tree-sitter-bash-wasm' | 'chokidar' | 'web';
 export type PayloadEncoding = 'raw' | 'gzip';
 
 /** The comment that carries a payload, its bytes already encoded (used by scripts/build.ts). Pure. */

@@ -26,6 +26,7 @@ import { USAGE } from './help.ts';
 import { parseFormation, parseTypes } from '../procfile/formation.ts';
 import { healthCheckFrom } from '../health/health-config.ts';
 import { containerSign } from './container-sign.ts';
+import { httpSettingsFrom } from '../web/http-settings.ts';
 
 export type Invocation =
   | { readonly kind: 'run'; readonly config: Config }
@@ -177,6 +178,8 @@ function parse(args: readonly string[], env: Environment, cwd: string, utsNamesp
   const policy = readPolicy(values, env, { service });
   const healthCheck = healthCheckFrom(env);
   if (healthCheck && 'error' in healthCheck) throw new UsageError(healthCheck.error);
+  const http = httpSettingsFrom(env);
+  if (http && 'error' in http) throw new UsageError(http.error);
   return {
     kind: 'run',
     config: {
@@ -207,6 +210,7 @@ function parse(args: readonly string[], env: Environment, cwd: string, utsNamesp
       backgroundExit: oneOf(env, 'PROCWARDEN_BACKGROUND_EXIT', BACKGROUND_EXITS, 'warn'),
       prefix: oneOf(env, 'PROCWARDEN_PREFIX', ['on', 'off'] as const, 'off') === 'on',
       ...(healthCheck ? { healthCheck } : {}),
+      ...(http ? { http } : {}),
       ...wipeSettings(env, cwd),
       containerSign: containerSign(utsNamespace, env),
       doNotWipe: (env['APTIBLE_DO_NOT_WIPE'] ?? '') !== '',

@@ -5,6 +5,7 @@ import type { ExitRules } from '../policy/exit-rules.ts';
 import type { Policy } from '../policy/policy.ts';
 import type { FormationRequest } from '../procfile/formation.ts';
 import type { HealthCheck } from '../health/health-config.ts';
+import type { HttpSettings } from '../web/http-settings.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -41,8 +42,8 @@ export type AppSource =
       readonly oneShotTypes?: readonly string[];
     };
 
-/** Where a policy setting's value came from: its default, the environment, a flag, the policy file, or the control socket. */
-export type PolicySource = 'default' | 'env' | 'flag' | 'file' | 'socket';
+/** Where a policy setting's value came from: its default, the environment, a flag, the policy file, the control socket, or the web interface and HTTP API. */
+export type PolicySource = 'default' | 'env' | 'flag' | 'file' | 'socket' | 'http';
 export type PolicySources = Readonly<Record<'autorestart' | 'autoreplace' | 'recovery', PolicySource>>;
 
 export interface Config {
@@ -90,6 +91,8 @@ export interface Config {
   readonly wipeExclude: readonly string[];
   /** PROCWARDEN_HEALTHCHECK and its options; undefined when none is set. */
   readonly healthCheck?: HealthCheck | undefined;
+  /** PROCWARDEN_HTTP and its companions: the web interface and HTTP API; undefined when off. */
+  readonly http?: HttpSettings | undefined;
   /** PROCWARDEN_PREFIX=on: the apps' output through procwarden, each line after its instance's name. */
   readonly prefix: boolean;
   /** What the configuration dropped, to be said once events are on. */

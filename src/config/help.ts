@@ -98,6 +98,11 @@ Environment:
                            is PID 1 of; never /, /proc, /sys, /dev)
   PROCWARDEN_WIPE_EXCLUDE  globs the reset leaves alone, colon-separated
   APTIBLE_DO_NOT_WIPE      any non-empty value: never reset the filesystem
+  PROCWARDEN_HTTP          [HOST:]PORT: the web interface and HTTP API (Tutum's Crash Recovery
+                           page, /status, /api/v1/service/, /metrics, /healthz); default off
+  PROCWARDEN_HTTP_TOKEN    its token (Authorization: Bearer, or the page's login); needed unless
+                           HOST is loopback; or PROCWARDEN_HTTP_TOKEN_FILE, a file that holds it
+  PROCWARDEN_HTTP_METRICS  public: /metrics without the token (default token)
 Durations are a number with ms, s, m or h: 500ms, 10s, 2m, 1h.
 
 Signals forwarded to the app's process group:

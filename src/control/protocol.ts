@@ -54,8 +54,8 @@ export function handle(method: string, path: string, body: string, api: ControlA
   }
 }
 
-/** `{"autorestart": "ON_FAILURE", "recovery": "on"}` into a checked change, or the reason it is refused. */
-export function parsePolicyChange(body: string): PolicyChange | { error: string } {
+/** A request body that must be a JSON object: the object, or why it is not one. */
+export function parseJsonObject(body: string): { object: Record<string, unknown> } | { error: string } {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -63,7 +63,14 @@ export function parsePolicyChange(body: string): PolicyChange | { error: string 
     return { error: 'the body is not JSON' };
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return { error: 'the body must be a JSON object' };
-  const change = readChange(json as Record<string, unknown>);
+  return { object: json as Record<string, unknown> };
+}
+
+/** `{"autorestart": "ON_FAILURE", "recovery": "on"}` into a checked change, or the reason it is refused. */
+export function parsePolicyChange(body: string): PolicyChange | { error: string } {
+  const json = parseJsonObject(body);
+  if ('error' in json) return json;
+  const change = readChange(json.object);
   if ('error' in change) return change;
   if (Object.keys(change).length === 0) return { error: `nothing to change: give ${POLICY_SETTINGS.map(({ key }) => key).join(', ')}` };
   return change;

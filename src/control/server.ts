@@ -6,7 +6,8 @@ import { chmodSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
 import { privateDir } from '../filesystem/private.ts';
 import { fallbackStateDir } from '../filesystem/state-dir.ts';
 import { join } from 'node:path';
-import { MAX_BODY_BYTES, handle, type ControlApi } from './protocol.ts';
+import { quietHttpServer } from './http-server.ts';
+import { handle, type ControlApi } from './protocol.ts';
 
 export const socketPath = (dir: string) => join(dir, 'control.sock');
 
@@ -119,30 +120,10 @@ export function openControlSocket(stateDir: string, api: ControlApi): OpeningCon
 }
 
 function makeHttpServer(api: ControlApi): import('node:http').Server {
-  const { createServer } = process.getBuiltinModule('node:http');
-  // Node checks open connections for timeouts on an interval, which would wake an idle
-  // procwarden: the interval is pushed out of the way (each connection has its own timeout).
-  const server = createServer({ connectionsCheckingInterval: 2 ** 31 - 1, requestTimeout: 0, headersTimeout: 0 }, (request, response) => {
-    let body = '';
-    let tooBig = false;
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => {
-      if (tooBig) return;
-      body += chunk;
-      if (body.length > MAX_BODY_BYTES) tooBig = true;
-    });
-    request.on('end', () => {
-      const { status, body: answer } = tooBig
-        ? { status: 413, body: { error: `the body is over ${MAX_BODY_BYTES} bytes` } }
-        : handle(request.method ?? '', request.url ?? '', body, api);
-      response.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(answer)}\n`);
-    });
+  return quietHttpServer((request, body, response) => {
+    const { status, body: answer } = handle(request.method ?? '', request.url ?? '', body, api);
+    response.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(answer)}\n`);
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-  return server;
 }
 
 /** Whether a live procwarden answers on this socket. */

@@ -67,12 +67,14 @@ export interface EventFields {
     /** daemonized: what the app left running (killed before the policy acts). */
     leftovers?: readonly { pid: number; command: string }[];
   };
-  'policy.changed': { old: PolicyView; new: PolicyView; source: 'socket' | 'file'; /** The one process type of a formation it changed. */ processType?: string };
+  'policy.changed': { old: PolicyView; new: PolicyView; source: 'socket' | 'file' | 'http'; /** The one process type of a formation it changed. */ processType?: string };
   'policy.rejected': { source: 'file'; error: string };
   /** A health probe failed: `counted` false within the start period, before any probe passed. */
   'health.failed': { probe: 'http' | 'tcp' | 'exec'; output: string; streak: number; retries: number; counted: boolean; process?: string };
   /** A probe passed after failures. */
   'health.ok': { probe: 'http' | 'tcp' | 'exec'; output: string; process?: string };
+  /** The web interface and HTTP API listen (PROCWARDEN_HTTP): the address and port taken. */
+  'http.listening': { host: string; port: number };
   'procwarden.exit': { code: number };
   'procwarden.warning': { detail: string };
 }
@@ -104,6 +106,7 @@ const EVENTS: { readonly [E in EventName]: { level: 'debug' | 'info' | 'warn'; m
   'policy.rejected': { level: 'warn', msg: 'policy change refused: nothing changed' },
   'health.failed': { level: 'warn', msg: ({ streak, retries, counted }) => (counted ? `health check failed (${streak} of ${retries} in a row)` : 'health check failed (in the start period: not counted)') },
   'health.ok': { level: 'info', msg: 'health check passes again' },
+  'http.listening': { level: 'info', msg: 'web interface and HTTP API listening' },
   'procwarden.exit': { level: 'info', msg: 'procwarden exits' },
   'procwarden.warning': { level: 'warn', msg: 'procwarden warning' },
 };
@@ -115,8 +118,16 @@ export interface PolicyView {
   recovery: 'ON' | 'OFF';
 }
 
+/** An event as its JSON line says it: `time` (ISO 8601), `level`, `event`, `msg`, and its fields. */
+export type EventLine = { readonly time: string; readonly level: 'debug' | 'info' | 'warn'; readonly event: EventName; readonly msg: string } & Readonly<Record<string, unknown>>;
+
 export interface EventLog {
   emit<E extends EventName>(event: E, fields: EventFields[E]): void;
+  /**
+   * Every event from now on, whatever the log level, to `listener` as it is emitted (the web
+   * page's live feed); returns what ends it. Nothing is built for listeners while there are none.
+   */
+  subscribe(listener: (line: EventLine) => void): () => void;
   /** From now on, events at `level` and above are written (a policy turned on live turns events on). */
   setLevel(level: LogLevel): void;
   /** The last pitfall events, for `procwarden status`. */
@@ -143,8 +154,15 @@ export function createEventLog(given: LogConfig): EventLog {
   const pretty = config.format === 'pretty';
   let logger = !pretty && threshold <= LEVEL_VALUES.info ? createLogger(config, fd) : undefined;
   const pitfalls: EventFields['pitfall'][] = [];
+  const listeners = new Set<(line: EventLine) => void>();
   return {
     pitfalls: () => pitfalls,
+    subscribe(listener) {
+      // Wrapped, so that one listener subscribed twice is two subscriptions.
+      const entry = (line: EventLine) => listener(line);
+      listeners.add(entry);
+      return () => listeners.delete(entry);
+    },
     setLevel(level) {
       config = { ...config, level };
       threshold = LEVEL_VALUES[level];
@@ -156,6 +174,11 @@ export function createEventLog(given: LogConfig): EventLog {
         if (pitfalls.length > PITFALLS_KEPT) pitfalls.shift();
       }
       const { level, msg } = EVENTS[event] as { level: 'debug' | 'info' | 'warn'; msg: string | ((fields: object) => string) };
+      const text = () => (typeof msg === 'string' ? msg : msg(fields));
+      if (listeners.size > 0) {
+        const line: EventLine = { time: new Date().toISOString(), level, event, msg: text(), ...fields };
+        for (const listener of listeners) listener(line);
+      }
       if (LEVEL_VALUES[level] < threshold) return;
       if (pretty) {
         writeAll(fd, prettyLine(new Date().toISOString(), level, event, fields as Record<string, unknown>));
@@ -163,7 +186,7 @@ export function createEventLog(given: LogConfig): EventLog {
       }
       logger ??= createLogger(config, fd);
       const line: object = { event, ...fields };
-      logger[level](line, typeof msg === 'string' ? msg : msg(fields));
+      logger[level](line, text());
     },
   };
 }

@@ -1,8 +1,8 @@
 // The container's supervision: one instance (a lone app) or a formation of several, each
 // with its own transitions (instance.ts, transitions.ts). Here is what they share: the
-// reaper and the signals, the control socket and the policy file, the pristine snapshot,
-// and what a formation does as a whole (the start order, a replace or a recovery of the
-// container, its end).
+// reaper and the signals, the control socket, the web interface and the policy file, the
+// pristine snapshot, and what a formation does as a whole (the start order, a replace or a
+// recovery of the container, its end).
 
 import type { Config, PolicySources } from '../config/config.ts';
 import type { EventLog } from '../events/events.ts';
@@ -16,6 +16,8 @@ import type { ControlApi, PolicyChange } from '../control/protocol.ts';
 import { healthSettings, parsePolicyFile } from '../control/policy-file.ts';
 import type { HealthCheck } from '../health/health-config.ts';
 import { watchPolicyFile } from '../control/watch-policy-file.ts';
+import { createEventFeed } from '../web/event-feed.ts';
+import { openWeb } from '../web/open-web.ts';
 import { decodeWaitStatus, signalName } from '../process/exit-status.ts';
 import { EVERYONE, type TreeScope } from '../process/kill-tree.ts';
 import { environHas, membersOf } from '../process/ownership.ts';
@@ -66,6 +68,8 @@ export interface InstanceSpec {
  */
 export async function supervise(config: Config, specs: readonly [InstanceSpec, ...InstanceSpec[]], libc: Libc, events: EventLog, policyFileText?: string): Promise<number> {
   const keepAlive = setInterval(() => {}, KEEP_ALIVE_MS);
+  // The web page's events, kept from before the first start (PROCWARDEN_HTTP only).
+  const feed = config.http ? createEventFeed(events) : undefined;
   const done = Promise.withResolvers<number>();
   const shared = specs.length > 1;
   const given = specs[0].launch;
@@ -270,6 +274,7 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
         return;
       }
       controlSocket = openControl();
+      if (config.http && feed) web = openWeb(config.http, controlFrom('http'), feed, events);
     }, CONTROL_DELAY_MS);
   };
 
@@ -283,6 +288,7 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
     // that no socket file outlives procwarden and its exit never waits for the socket.
     clearTimeout(controlTimer);
     controlSocket?.close();
+    web?.close();
     stopWatching?.();
     for (const output of outputs) output.flush();
     events.emit('procwarden.exit', { code });
@@ -290,7 +296,7 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
   };
 
   // Applies to the next exit; the app is never restarted for it.
-  const applyChange = (change: PolicyChange, source: 'socket' | 'file', type?: string) => {
+  const applyChange = (change: PolicyChange, source: 'socket' | 'file' | 'http', type?: string) => {
     const chosen = typesOf(type);
     if ('refused' in chosen) {
       if (source === 'file') rejected(chosen.refused);
@@ -353,7 +359,8 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
       history: s.history.slice(-HISTORY_SHOWN).map(({ action, at }) => ({ action, secondsAgo: Math.round((now - at) / 1000) })),
     };
   };
-  const control: ControlApi = {
+  /** The API of the control socket and of the web interface: the same calls, each change said with its source. */
+  const controlFrom = (source: 'socket' | 'http'): ControlApi => ({
     status: () => ({
       ...view(instances[0]!),
       ...(shared ? { instances: instances.map((instance) => ({ process: specOf(instance).name, processType: specOf(instance).app.processType, ...view(instance) })) } : {}),
@@ -361,7 +368,7 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
       policyFileRejected: lastRejected ?? null,
       pitfalls: events.pitfalls(),
     }),
-    changePolicy: (change, type) => applyChange(change, 'socket', type),
+    changePolicy: (change, type) => applyChange(change, source, type),
     restart(type) {
       const chosen = typesOf(type);
       if ('refused' in chosen) return chosen;
@@ -373,7 +380,7 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
       }
       return accepted;
     },
-  };
+  });
 
   const announce = (prepared: Pristine): Pristine => {
     if (prepared.snapshot) for (const detail of config.warnings) events.emit('procwarden.warning', { detail });
@@ -394,8 +401,10 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
   // the listen), which an app that exits at once (a one-off such as `true`) no longer pays.
   let controlSocket: OpeningControlSocket | undefined;
   let controlTimer: NodeJS.Timeout | undefined;
+  /** The web interface (PROCWARDEN_HTTP), opened with the control socket. */
+  let web: { close(): void } | undefined;
   const openControl = (): OpeningControlSocket => {
-    const opening = openControlSocket(config.stateDir, control);
+    const opening = openControlSocket(config.stateDir, controlFrom('socket'));
     void opening.ready.then((socket) => {
       if ('refused' in socket && !finished) events.emit('procwarden.warning', { detail: `no control socket: ${socket.refused}` });
     });
