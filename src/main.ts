@@ -4,7 +4,7 @@
 
 // First: the listeners that keep an early stop signal (see early-signals.ts).
 import { listenEarly, releaseSignals } from './signals/early-signals.ts';
-import { fstatSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { parseInvocation, stateDirFrom } from './config/command-line.ts';
 import { whyNotOwnDefaultPaths } from './config/container-sign.ts';
 import { unknownVariables } from './config/variables.ts';
@@ -121,7 +121,9 @@ async function client(
 function describeChange({ old, new: now }: { old: Record<string, string>; new: Record<string, string> }, type: string | undefined): string {
   const changed = Object.keys(now).filter((key) => old[key] !== now[key]).map((key) => `${key} ${old[key]} -> ${now[key]}`);
   const whose = type === undefined ? '' : ` for ${type}`;
-  return changed.length === 0 ? `nothing changed${whose}: the policy already was that` : `policy changed${whose}: ${changed.join(', ')}; it applies to the next exit`;
+  return changed.length === 0
+    ? `nothing changed${whose}: the policy already was that`
+    : `policy changed${whose}: ${changed.join(', ')}; it applies to the next exit, and to a start procwarden waits to make`;
 }
 
 /** `text` on stdout; a reader that has gone (\`procwarden status | head -1\`) ends it quietly. Returns 0. */
@@ -345,7 +347,10 @@ function formationSpecs(
   launch: Omit<AppLaunch, 'argv' | 'env'>,
 ): { file: string; specs: [InstanceSpec, ...InstanceSpec[]]; entries: ProcfileEntry[] } {
   const procfile = loadProcfile(source.file, 'PROCWARDEN_PROCFILE');
+  const given = environ.find((entry) => entry.subarray(0, 5).toString('latin1') === 'PORT=')?.subarray(5).toString('latin1');
   const { port: givenPort } = withPort(environ);
+  // A formation counts its instances' ports from PORT: it must be one.
+  if (given !== undefined && (givenPort === undefined || givenPort < 1)) throw new ProcfileError(`PORT: '${given}' is not a port number from 1 to 65535 (a formation counts its instances' ports from it)`);
   const planned = planFormation(procfile.entries, formation, givenPort ?? DEFAULT_PORT, new Set(source.oneShotTypes ?? []));
   if ('error' in planned) throw new ProcfileError(`${procfile.file}: ${planned.error}`);
   const others = environ.filter((entry) => !/^(PORT|PS)=/.test(entry.toString('latin1')));
@@ -482,11 +487,17 @@ function openLog(log: LogConfig): LogConfig | { error: string } {
     }
   }
   if (log.fd !== undefined) {
+    // One procwarden was given, open for writing: Node opens descriptors of its own from 3 on,
+    // which are no place for events.
+    const given = log.fd <= 2 || givenFds.includes(log.fd);
+    let writable = false;
     try {
-      fstatSync(log.fd);
+      writeSync(log.fd, '');
+      writable = true;
     } catch {
-      return { error: `PROCWARDEN_LOG_FD: descriptor ${log.fd} is not open (give procwarden one: 3>events.log)` };
+      // Not open, or not for writing.
     }
+    if (!given || !writable) return { error: `PROCWARDEN_LOG_FD: descriptor ${log.fd} is not one procwarden was given open for writing (give it one: 3>events.log)` };
   }
   return log;
 }

@@ -184,9 +184,15 @@ export function createEventLog(given: LogConfig): EventLog {
         writeAll(fd, prettyLine(new Date().toISOString(), level, event, fields as Record<string, unknown>));
         return;
       }
-      logger ??= createLogger(config, fd);
-      const line: object = { event, ...fields };
-      logger[level](line, text());
+      // An event that cannot be written (a full disk, a reader gone) is lost, never the app:
+      // nothing a log destination does stops procwarden.
+      try {
+        logger ??= createLogger(config, fd);
+        const line: object = { event, ...fields };
+        logger[level](line, text());
+      } catch {
+        // Lost.
+      }
     },
   };
 }

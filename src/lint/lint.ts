@@ -62,14 +62,17 @@ const STATEMENT_CONTAINERS = new Set(['program', 'subshell', 'compound_statement
 
 /**
  * The programs a command runs, as it writes them (`gunicorn`, `./bin/app`), looked through
- * wrappers (exec, env, gosu, bundle exec ...); shell builtins and words with a `$` in them
- * (known only when the command runs) left out. For `procwarden check --programs`.
+ * wrappers (exec, env, gosu, bundle exec ...); shell builtins, words with a `$` in them
+ * (known only when the command runs) and relative paths after a `cd` left out. For `procwarden check --programs`.
  */
 export function programsOf(root: SyntaxNode): { readonly program: string; readonly part: string }[] {
   const simples: Simple[] = [];
   walk(root, false, root, simples);
+  // After a `cd`, a relative path names a file of another folder: not looked up.
+  const changesFolder = simples.some((simple) => simple.programWord === 'cd');
   return simples
     .filter((simple) => simple.programWord !== undefined && !simple.programWord.includes('$') && !SHELL_BUILTINS.has(simple.programWord))
+    .filter((simple) => !(changesFolder && simple.programWord!.includes('/') && !simple.programWord!.startsWith('/')))
     .map((simple) => ({ program: simple.programWord!, part: simple.statement.text }));
 }
 

@@ -69,7 +69,7 @@ function copyLines(fd: number, to: number, format: (line: string) => string, end
   let rest = '';
   let done = false;
   const write = (lines: readonly string[]) => {
-    if (lines.length > 0) writeAll(to, lines.map(format).join(''));
+    if (lines.length > 0) writeAll(to, lines.map(format).join(''), 'latin1');
   };
   const take = (chunk: string) => {
     const split = splitLines(rest, chunk);
@@ -84,7 +84,9 @@ function copyLines(fd: number, to: number, format: (line: string) => string, end
     socket.destroy();
     ended();
   };
-  socket.setEncoding('utf8');
+  // Bytes as latin1, one character each, written back the same way: the app's output reaches
+  // procwarden's byte for byte, UTF-8 or not.
+  socket.setEncoding('latin1');
   socket.on('data', take);
   socket.on('end', end);
   socket.on('error', end);
@@ -102,7 +104,7 @@ function copyLines(fd: number, to: number, format: (line: string) => string, end
           break; // EAGAIN: nothing more now
         }
         if (got === 0) break;
-        take(buffer.toString('utf8', 0, got));
+        take(buffer.toString('latin1', 0, got));
       }
       end();
     },

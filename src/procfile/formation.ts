@@ -85,7 +85,7 @@ export function planFormation(
   if (chosen.length === 0) return { error: 'the formation runs no process' };
   const ordered = [...chosen.filter(({ name }) => oneShot(name)), ...chosen.filter(({ name }) => !oneShot(name))];
   let typeIndex = 0;
-  return ordered.flatMap((entry) => {
+  const planned = ordered.flatMap((entry) => {
     const once = oneShot(entry.name);
     const base = once ? basePort : basePort + 100 * typeIndex++;
     return Array.from({ length: once ? 1 : counts.get(entry.name)! }, (_, i) => ({
@@ -97,4 +97,7 @@ export function planFormation(
       port: once ? basePort : base + i,
     }));
   });
+  const over = planned.find(({ port }) => port > 65_535);
+  if (over) return { error: `${over.name} would get PORT ${over.port}, over 65535: give a lower PORT` };
+  return planned;
 }

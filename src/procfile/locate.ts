@@ -5,6 +5,9 @@ import { chooseEntry, decodeProcfile, parseProcfile, type ProcfileEntry } from '
 
 export const PROCFILE_PLACES = ['./Procfile', '/.aptible/Procfile'] as const;
 
+/** The largest Procfile procwarden reads (bytes). */
+export const MAX_PROCFILE_BYTES = 4 * 1024 * 1024;
+
 /** A Procfile that cannot be used: one line for the operator, exit code 2. */
 export class ProcfileError extends Error {}
 
@@ -31,11 +34,17 @@ export function loadProcfile(file: string | undefined, namedBy: string): LoadedP
   if (path === undefined) {
     throw new ProcfileError(`no COMMAND and no Procfile (looked for ${PROCFILE_PLACES.join(' and ')}; set PROCWARDEN_PROCFILE or give a COMMAND)`);
   }
+  const source = file === undefined ? path : `${namedBy}: ${path}`;
   let bytes: Buffer;
   try {
+    // Only a regular file of a sane size (through symlinks): a FIFO would block procwarden
+    // before it can even be stopped, /dev/zero would never end.
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new ProcfileError(`${source}: the Procfile is not a regular file`);
+    if (stat.size > MAX_PROCFILE_BYTES) throw new ProcfileError(`${source}: the Procfile is over ${MAX_PROCFILE_BYTES / 1024 / 1024} MiB`);
     bytes = readFileSync(path);
   } catch (error) {
-    const source = file === undefined ? path : `${namedBy}: ${path}`;
+    if (error instanceof ProcfileError) throw error;
     throw new ProcfileError(`${source}: cannot read the Procfile (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const decoded = decodeProcfile(bytes);

@@ -4,12 +4,12 @@
 import { writeSync } from 'node:fs';
 
 /**
- * All of `text` to `fd`, through short writes and a moment when a non-blocking pipe is full
+ * All of `text` (in `encoding`: latin1 gives back bytes read as latin1 unchanged) to `fd`, through short writes and a moment when a non-blocking pipe is full
  * (EAGAIN: tried again). Any other error ends the write quietly: a reader that has gone
  * must not stop procwarden.
  */
-export function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
+export function writeAll(fd: number, text: string, encoding: BufferEncoding = 'utf8'): void {
+  const bytes = Buffer.from(text, encoding);
   for (let done = 0; done < bytes.length; ) {
     try {
       done += writeSync(fd, bytes, done, bytes.length - done);

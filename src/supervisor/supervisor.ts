@@ -313,16 +313,18 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
     // A change that changes nothing says nothing.
     const changes = chosen.some(({ supervision }) => Object.entries(change).some(([key, value]) => supervision.policy[key as keyof PolicyChange] !== value));
     if (!changes) return { old: viewPolicy(old), new: viewPolicy(policy) };
-    for (const instance of chosen) {
-      instance.dispatch({ type: 'policy-changed', policy: { ...instance.supervision.policy, ...change } });
-      Object.assign(sourcesOf.get(instance)!, Object.fromEntries(Object.keys(change).map((key) => [key, source])));
-    }
     // A plain init is quiet; one whose policy now starts the app again has its events on
     // (and off again when it goes back to a plain init), unless PROCWARDEN_LOG_LEVEL says;
-    // the change itself is said either way.
+    // the change itself is said either way, before what it makes happen (a wait decided
+    // again may end procwarden at once).
     const level = config.log.levelGiven || config.source.kind !== 'command' ? undefined : recoversAtAll(policy) ? 'info' : 'warn';
     if (level === 'info') events.setLevel(level);
     events.emit('policy.changed', { old: viewPolicy(old), new: viewPolicy(policy), source, ...(type === undefined ? {} : { processType: type }) });
+    for (const instance of chosen) {
+      Object.assign(sourcesOf.get(instance)!, Object.fromEntries(Object.keys(change).map((key) => [key, source])));
+      instance.dispatch({ type: 'policy-changed', policy: { ...instance.supervision.policy, ...change } });
+    }
+    // Quiet again only after what the change made happen (a wait's new decision) is said.
     if (level === 'warn') events.setLevel(level);
     // A replace or a recovery that has just become possible needs its snapshot now.
     if (!pristine.snapshot && canReplace(policy)) pristine = announce(preparePristine({ ...config, policy }, process.pid, 'live'));

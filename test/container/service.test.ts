@@ -46,7 +46,7 @@ describe('the example image as a service in podman', () => {
 
     const set = await execIn(run, service.id, ['procwarden', 'set', '--autoreplace', 'ALWAYS']);
     expect(set.exitCode).toBe(0);
-    expect(set.stdout).toBe('policy changed: autoreplace OFF -> ALWAYS; it applies to the next exit');
+    expect(set.stdout).toBe('policy changed: autoreplace OFF -> ALWAYS; it applies to the next exit, and to a start procwarden waits to make');
     expect(await procwardenStatus(run, service.id)).toMatch(/^policy: autorestart ON_FAILURE \(env\), autoreplace ALWAYS \(socket\), recovery ON \(default\)$/m);
 
     const restart = await execIn(run, service.id, ['procwarden', 'restart', '--json']);

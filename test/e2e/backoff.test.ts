@@ -82,13 +82,16 @@ describe('a wait the operator can end', () => {
   });
 
   it('procwarden set during a wait decides the pending start again: --recovery off, and procwarden exits with the app code', async () => {
-    const { run, stderr, client } = await waiting();
+    const { run, client } = await waiting();
     const set = await client('set', '--recovery', 'off');
     expect(set.exitCode, set.stderr).toBe(0);
     const result = await run;
     expect(result.exitCode).toBe(3);
-    expect(eventsNamed(stderr(), 'recovery.decision').at(-1)).toMatchObject({ action: 'stop', reason: 'autorestart OFF; autoreplace OFF; Container Recovery OFF' });
-    expect(starts(stderr())).toHaveLength(2);
+    expect(eventsNamed(result.stderr, 'recovery.decision').at(-1)).toMatchObject({ action: 'stop', reason: 'autorestart OFF; autoreplace OFF; Container Recovery OFF' });
+    // The change is said before what it made happen.
+    const order = result.stderr.split('\n').flatMap((line) => (line.startsWith('{') ? [JSON.parse(line).event as string] : []));
+    expect(order.slice(-3)).toEqual(['policy.changed', 'recovery.decision', 'procwarden.exit']);
+    expect(starts(result.stderr)).toHaveLength(2);
   });
 
   it('a stop during a wait ends it at once with the last exit', async () => {

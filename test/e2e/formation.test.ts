@@ -226,6 +226,15 @@ describe('a formation', () => {
     expect(result.stderr).toMatch(new RegExp(`^${stamp}web\\.1    \\| oops$`, 'm'));
   });
 
+  it("PROCWARDEN_PREFIX passes the app's bytes on unchanged, UTF-8 or not", async () => {
+    const { dir, env } = app(["web: printf 'caf\\351 \\303\\251\\n'"]);
+    const out = join(dir, 'out');
+    const result = await runTracked('sh', ['-c', `exec ${BIN} --type web > ${out}`], { cwd: dir, env: { ...env, PROCWARDEN_PREFIX: 'on' } });
+    expect(result.exitCode).toBe(0);
+    // A Latin-1 é, then a UTF-8 é, after the prefix.
+    expect(readFileSync(out).subarray(-8)).toEqual(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0xc3, 0xa9, 0x0a]));
+  });
+
   it('a worker whose program is missing (sh says 127) ends the container with 127, and the web does not outlive it', async () => {
     const { dir, env } = app(['web: echo $$ > web.pid; exec sleep 1000', 'worker: exec /no/such/program']);
     // Not PID 1: as a subreaper, procwarden must end the web itself.

@@ -41,7 +41,7 @@ describe('where events go, and how they read', () => {
     const marker = join(scratch(), 'ran');
     for (const [env, message] of [
       [{ PROCWARDEN_LOG_FD: '3', PROCWARDEN_LOG_FILE: '/tmp/x' }, /^procwarden: PROCWARDEN_LOG_FD and PROCWARDEN_LOG_FILE are both set: give one$/m],
-      [{ PROCWARDEN_LOG_FD: '999' }, /^procwarden: PROCWARDEN_LOG_FD: descriptor 999 is not open/m],
+      [{ PROCWARDEN_LOG_FD: '999' }, /^procwarden: PROCWARDEN_LOG_FD: descriptor 999 is not one procwarden was given open for writing/m],
       [{ PROCWARDEN_LOG_FILE: '/no/such/folder/events.log' }, /^procwarden: PROCWARDEN_LOG_FILE: cannot open \/no\/such\/folder\/events\.log \(ENOENT\)$/m],
     ] as const) {
       const result = await runAsPid1(['--', 'touch', marker], { env });
@@ -85,7 +85,7 @@ describe('what the events say', () => {
     expect(same.stdout).toBe('nothing changed: the policy already was that');
     const other = await runTracked(BIN, ['set', '--autorestart', 'always'], { env });
     expect(other.exitCode).toBe(0);
-    expect(other.stdout).toBe('policy changed: autorestart ON_FAILURE -> ALWAYS; it applies to the next exit');
+    expect(other.stdout).toBe('policy changed: autorestart ON_FAILURE -> ALWAYS; it applies to the next exit, and to a start procwarden waits to make');
     const json = await runTracked(BIN, ['set', '--autorestart', 'always', '--json'], { env });
     expect(JSON.parse(json.stdout)).toMatchObject({ old: { autorestart: 'ALWAYS' }, new: { autorestart: 'ALWAYS' } });
     // A reader that has gone before the answer comes (EPIPE): procwarden status ends quietly, 0.

@@ -1,10 +1,10 @@
 // Issue 17: the edges a new user hits first. A Procfile type given as a COMMAND, a Procfile
 // saved as Latin-1, one with a BOM, an empty one, a line too long to run. dist/procwarden.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsNamed, runAsPid1, runPlain, scratch } from '../support/processes.ts';
+import { BIN as BIN_PATH, eventsNamed, runAsPid1, runPlain, runTracked, scratch, shellQuote } from '../support/processes.ts';
 
 function procfile(content: string | Buffer): string {
   const dir = scratch();
@@ -56,12 +56,15 @@ describe('what a new user types', () => {
 
 describe('procwarden check --programs', () => {
   it("names a program the PATH lacks and the nearest one it has; off without the flag", async () => {
-    const cwd = procfile('web: exec gunicornn app:app --bind 0.0.0.0:$PORT\nworker: exec env FOO=1 ./bin/worker\nclock: exec $CLOCK_BIN\n');
+    const cwd = procfile('web: exec gunicornn app:app --bind 0.0.0.0:$PORT\nworker: exec env FOO=1 ./bin/worker\nclock: exec $CLOCK_BIN\nsub: cd sub && ./run.sh\n');
     const bin = join(cwd, 'path');
     mkdirSync(bin);
     writeFileSync(join(bin, 'gunicorn'), '#!/bin/sh\n', { mode: 0o755 });
     mkdirSync(join(cwd, 'bin'));
     writeFileSync(join(cwd, 'bin', 'worker'), '#!/bin/sh\n', { mode: 0o755 });
+    // After `cd sub`, ./run.sh is sub/run.sh: not looked up here.
+    mkdirSync(join(cwd, 'sub'));
+    writeFileSync(join(cwd, 'sub', 'run.sh'), '#!/bin/sh\n', { mode: 0o755 });
     const env = { PATH: `${bin}:${process.env['PATH']}` };
     const plain = await runPlain(['check'], { cwd, env });
     expect(plain.exitCode).toBe(0);
@@ -69,5 +72,49 @@ describe('procwarden check --programs', () => {
     expect(checked.exitCode).toBe(1);
     const { findings } = JSON.parse(checked.stdout) as { findings: { entry: string; rule: string; hint: string }[] };
     expect(findings).toEqual([expect.objectContaining({ entry: 'web', rule: 'missing-program', hint: 'did you mean gunicorn?' })]);
+  });
+});
+
+describe('what a newcomer found', () => {
+  it('a Procfile that is a FIFO, or /dev/zero, is refused at once, exit 2', async () => {
+    const dir = scratch();
+    const fifo = join(dir, 'Procfile.fifo');
+    await runTracked('mkfifo', [fifo]);
+    for (const file of [fifo, '/dev/zero']) {
+      const result = await runPlain([], { env: { PROCWARDEN_PROCFILE: file } });
+      expect(result.exitCode, file).toBe(2);
+      expect(result.stderr).toBe(`procwarden: PROCWARDEN_PROCFILE: ${file}: the Procfile is not a regular file`);
+    }
+  });
+
+  it('events that cannot be written are lost, never the app: /dev/full as PROCWARDEN_LOG_FILE', async () => {
+    const result = await runAsPid1(['--autorestart', 'on-failure', '--', 'sh', '-c', 'echo running; exit 3'], { env: { PROCWARDEN_LOG_FILE: '/dev/full', PROCWARDEN_RESTART_LIMIT: '1/1m' } });
+    expect(result.exitCode).toBe(3);
+    expect(result.stdout).toBe('running\nrunning');
+    expect(result.stderr).toBe('');
+  });
+
+  it('PROCWARDEN_LOG_FD must be a descriptor procwarden was given, open for writing', async () => {
+    const dir = scratch();
+    const marker = join(dir, 'ran');
+    for (const redirect of ['', `3<${shellQuote('/etc/hostname')}`]) {
+      const inner = [BIN_PATH, '--', 'touch', marker].map(shellQuote).join(' ');
+      const result = await runTracked('sh', ['-c', `exec ${inner} ${redirect}`], { env: { PROCWARDEN_LOG_FD: '3' } });
+      expect(result.exitCode, redirect).toBe(2);
+      expect(result.stderr).toBe('procwarden: PROCWARDEN_LOG_FD: descriptor 3 is not one procwarden was given open for writing (give it one: 3>events.log)');
+    }
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("a formation's PORT must be a port, and each instance's too", async () => {
+    const cwd = procfile('web: exec sleep 1\nworker: exec sleep 1\n');
+    for (const [port, message] of [
+      ['abc', "procwarden: PORT: 'abc' is not a port number from 1 to 65535 (a formation counts its instances' ports from it)"],
+      ['65500', 'procwarden: ./Procfile: worker.1 would get PORT 65600, over 65535: give a lower PORT'],
+    ]) {
+      const result = await runPlain(['--type', 'web,worker'], { cwd, env: { PORT: port! } });
+      expect(result.exitCode, port).toBe(2);
+      expect(result.stderr).toBe(message);
+    }
   });
 });

@@ -26,3 +26,16 @@ describe('formatDuration', () => {
     [0, '0ms'],
   ])('%d ms is %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
 });
+
+describe("Docker's and Go's durations", () => {
+  it('reads compound durations and a bare 0, as HEALTHCHECK options and Compose write them', () => {
+    expect(parseDuration('1m30s')).toBe(90_000);
+    expect(parseDuration('1h2m3.5s')).toBe(3_723_500);
+    expect(parseDuration('2s500ms')).toBe(2500);
+    expect(parseDuration('0')).toBe(0);
+  });
+
+  it('still refuses what is none', () => {
+    for (const text of ['1m30', '30', 'm', '1m 30s', '-1s', '']) expect(parseDuration(text), text).toBeUndefined();
+  });
+});
