@@ -166,6 +166,10 @@ function rewriteCommand(
   const [app] = programs as Set<Simple> & [Simple];
   const daemon = daemonRow(app);
   if (daemon && !daemon.rewrite) return undefined;
+  // A daemon with more of the line after it (`php-fpm -D && nginx ...`): in the foreground it
+  // would never let the rest start. It needs a Procfile entry of its own, not a flag.
+  const last = foreground !== undefined && app.statement.startIndex === foreground.startIndex && app.statement.endIndex === foreground.endIndex;
+  if (daemon && !idleForeground && foreground !== undefined && !last) return undefined;
   const edits = [
     ...rewriteEdits(app, daemon?.rewrite?.(app.args) ?? {}),
     ...app.detachers.map((detacher) => ({ start: detacher.start, end: Math.max(detacher.end, nextWordStart(app, detacher)), text: '' })),

@@ -70,7 +70,7 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
     program: /^php-?fpm[\d.]*$|^php[\d.]+-fpm$/,
     daemonizes: (args) => !has(args, '-F', '--nodaemonize'),
     detail: 'php-fpm goes to the background unless given -F',
-    rewrite: () => ({ add: '-F' }),
+    rewrite: (args) => ({ drop: indexesOf(args, '-D', '--daemonize'), add: '-F' }),
   },
   {
     program: /^(httpd|apache2|apachectl|apache2ctl)$/,

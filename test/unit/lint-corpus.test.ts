@@ -145,6 +145,10 @@ const BAD: Row[] = [
   ['mysqld_safe --user=mysql', ['daemonizes']],
   ['apachectl start && tail -f /var/log/apache2/access.log', ['daemonizes']],
   ['java -jar app.jar &', ['background-app'], 'java -jar app.jar'],
+  // A daemon with more of the line after it: no flag fix (it would block the rest), an entry of its own
+  ['php-fpm -D && nginx -g "daemon off;"', ['daemonizes'], 'run `php-fpm -D` in the foreground, last, and give every other long-running program a Procfile entry of its own'],
+  ['/usr/sbin/sshd && node app.js', ['daemonizes'], 'run `/usr/sbin/sshd` in the foreground, last, and give every other long-running program a Procfile entry of its own'],
+  ['php-fpm -D', ['daemonizes'], 'php-fpm -F'],
 ];
 
 describe('the Procfile linter, on real-world commands', () => {
