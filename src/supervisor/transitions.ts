@@ -322,7 +322,11 @@ function treeEnded(s: Supervision, ended: Extract<Input, { type: 'tree-ended' }>
   // The first process died of the stop's own signal (a shell) and its tree ended after it:
   // the stop's outcome is the last one's (a shell's server that drained and exited 0 gives
   // 0, as with exec; one SIGKILLed at the end of the grace, 137).
-  const exit = s.backgroundCrash ?? (s.diedInStop && first.signal === stopSignal && ended.lastTreeExit ? ended.lastTreeExit : first);
+  // A stop that came while a requested restart was under way, the app dead of the restart's
+  // own signal: the stop's outcome is the stop's signal, never the SIGTERM procwarden sent
+  // itself.
+  const ofRestart = s.restart && s.stop !== undefined && s.stop !== settings.stopSignal && first.signal === settings.stopSignal;
+  const exit = s.backgroundCrash ?? (ofRestart ? { code: null, signal: s.stop! } : s.diedInStop && first.signal === stopSignal && ended.lastTreeExit ? ended.lastTreeExit : first);
   const cause: ExitCause =
     s.stop !== undefined ? 'stop' : s.halt ? 'formation' : requested ? 'requested' : s.unhealthy ? 'unhealthy' : failed(exit, settings.exitRules) ? 'crash' : 'clean';
   const effects: Effect[] = [

@@ -236,8 +236,12 @@ describe('a stop is graceful for the whole tree', () => {
     const stderr = stderrSoFar(run);
     await until(() => logged(log, 'ready').length === 1, 'the app');
     const appPid = Number(logged(log, 'ready')[0]![1]);
-    process.kill(-appPid, 'SIGSTOP');
-    await until(() => statusField(appPid, 'State').startsWith('T'), 'the app to be stopped');
+    // Sent until it holds: a SIGSTOP that meets the shell between two of its loop's forks can
+    // leave it running (seen under load), which is not what this test is about.
+    await until(() => {
+      process.kill(-appPid, 'SIGSTOP');
+      return statusField(appPid, 'State').startsWith('T');
+    }, 'the app to be stopped');
 
     const sentAt = performance.now();
     process.kill(run.pid!, 'SIGTERM');

@@ -216,7 +216,9 @@ describe('a requested restart', () => {
       { type: 'tree-ended', leftovers: [], lastTreeExit: undefined, lastForwarded: undefined },
     ]);
     expect(s.state).toBe('stopped');
-    expect(emitted(effects, 'container.exited')[0]).toMatchObject({ cause: 'stop' });
+    // The app died of the restart's SIGTERM; the stop was a SIGINT: its 130, not procwarden's own 143.
+    expect(emitted(effects, 'container.exited')[0]).toMatchObject({ cause: 'stop', signal: 'SIGINT' });
+    expect(exitCode(effects)).toBe(130);
     expect(types(effects)).not.toContain('spawn');
   });
 });
