@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { PayloadEncoding, PayloadName } from '../src/bundle/payloads.ts';
+import type { Payload } from '../src/bundle/payloads.ts';
 import { buildNativeAddon } from './native-addon.ts';
 
 export const MIN_NODE_MAJOR = 24;
@@ -37,18 +37,6 @@ export const defines = {
 // The web interface's pages are imported as text (src/web/html.d.ts).
 const bundled = async (entry: string) => (await build({ ...common, entryPoints: [entry], loader: { '.html': 'text' }, write: false })).outputFiles[0]!.contents;
 
-export interface Payload {
-  readonly name: PayloadName;
-  /**
-   * How it travels in dist/procwarden: pino is needed at the start of every service and the
-   * native addon (18 KB) at every first start, so raw (inflating would load node:zlib, some
-   * 7 ms); the rest is read only by the linter, the policy-file watch or the web interface,
-   * so gzipped.
-   */
-  readonly encoding: PayloadEncoding;
-  readonly bytes: Uint8Array;
-}
-
 export async function payloads(): Promise<Payload[]> {
   return [
     { name: 'tree-sitter', encoding: 'gzip', bytes: await bundled('src/lint/tree-sitter-runtime.ts') },
@@ -56,7 +44,6 @@ export async function payloads(): Promise<Payload[]> {
     { name: 'web', encoding: 'gzip', bytes: await bundled('src/web/web-runtime.ts') },
     { name: 'tree-sitter-wasm', encoding: 'gzip', bytes: resolveFile('web-tree-sitter/web-tree-sitter.wasm') },
     { name: 'tree-sitter-bash-wasm', encoding: 'gzip', bytes: resolveFile('tree-sitter-bash/tree-sitter-bash.wasm') },
-    // Last, the two a start may need: found in the bundle's last 512 KB (payloads.ts).
     { name: 'pino', encoding: 'raw', bytes: await bundled('src/events/pino-runtime.ts') },
     { name: 'libc', encoding: 'raw', bytes: native },
   ];

@@ -1,91 +1,141 @@
-// Payloads that travel at the end of dist/procwarden, one comment each:
+// Payloads that travel in dist/procwarden after its first code (bootstrap.ts), one comment
+// each, and an index of them at the file's end:
 //
 //   /*procwarden-payload:NAME:ENCODING:BASE64*/      ENCODING: raw or gzip
+//   /*procwarden-index:{"NAME":[OFFSET,LENGTH,"ENCODING"],...}*/
+//
+// OFFSET and LENGTH (bytes) place each payload's BASE64 in the file, so a payload is read with
+// two small reads (the file's last 4 KB, then its bytes) and never a search of the file.
 //
 // V8 skips a comment of 1.5 MB in about 1 ms; the same bytes as a string literal take it
-// 7 to 11 ms to compile, at every start. So procwarden's native code and code that a plain
-// init does not need at start (pino, the shell parser, the web interface) ride here, and are
-// read back from the file when needed. What is rarely needed is gzipped, so that every start
-// reads less. The payload needed most (the native code, at a container's first start) comes
-// last and pino before it: a payload is looked for in the file's last 64 KB first, then its
-// last 512 KB, and only then in the whole file.
+// 7 to 11 ms to compile, at every start. So procwarden's own code and its code cache, its
+// native code and code that a plain init does not need at start (pino, the shell parser, the
+// web interface) ride here, and are read back from the file when needed. What is rarely
+// needed is gzipped, so that every start reads less.
 //
 // In the standalone executable (a Node single-executable application) the same payloads are
 // its assets, stored raw: Node maps them with the executable, so reading one copies nothing.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { compileFunction } from 'node:vm';
+import { compileModule } from './code-cache.ts';
 
 const PREFIX = 'procwarden-payload:';
 
 /** A payload that is native code, loaded by src/native/native-cache.ts. */
 export type NativePayloadName = 'libc';
-export type PayloadName = NativePayloadName | 'pino' | 'tree-sitter' | 'tree-sitter-wasm' | 'tree-sitter-bash-wasm' | 'chokidar' | 'web';
+/** A payload that is a CommonJS module, run by requirePayload. */
+export type ModulePayloadName = 'pino' | 'tree-sitter' | 'chokidar' | 'web';
+/**
+ * `code`: procwarden's own code (bootstrap.ts); `NAME-cache`: the V8 code cache of that
+ * module, where the build made one (code-cache.ts).
+ */
+export type PayloadName = NativePayloadName | ModulePayloadName | 'code' | `${'code' | ModulePayloadName}-cache` | 'tree-sitter-wasm' | 'tree-sitter-bash-wasm';
 export type PayloadEncoding = 'raw' | 'gzip';
-
-/** The comment that carries a payload, its bytes already encoded (used by scripts/build.ts). Pure. */
-export function payloadComment(name: PayloadName, encoding: PayloadEncoding, bytes: Uint8Array): string {
-  return `\n/*${PREFIX}${name}:${encoding}:${Buffer.from(bytes).toString('base64')}*/`;
-}
-
-/** A payload as stored in the text of a bundle, or undefined. Pure. */
-export function findPayload(bundle: string, name: PayloadName): { encoding: PayloadEncoding; bytes: Buffer } | undefined {
-  // The prefix also stands in this module's own code, above the payloads: take the last.
-  const marker = `/*${PREFIX}${name}:`;
-  const start = bundle.lastIndexOf(marker);
-  if (start < 0) return undefined;
-  const colon = bundle.indexOf(':', start + marker.length);
-  const end = bundle.indexOf('*/', start);
-  if (colon < 0 || end < colon) return undefined;
-  const encoding = bundle.slice(start + marker.length, colon);
-  if (encoding !== 'raw' && encoding !== 'gzip') return undefined;
-  return { encoding, bytes: Buffer.from(bundle.slice(colon + 1, end), 'base64') };
-}
 
 /** Whether this is the standalone executable (a Node single-executable application). */
 export function isStandalone(): boolean {
   return process.getBuiltinModule('node:sea').isSea();
 }
 
-/** The bytes a window of this size would read at the end of a file, growing: 64 KB, 512 KB, the whole file. */
-const TAIL_WINDOWS = [64 << 10, 512 << 10, Infinity];
+const INDEX = 'procwarden-index:';
+
+/** Where the index is looked for: it is the file's last comment, and its size grows with the payloads' names alone. */
+const INDEX_WINDOW = 4096;
+
+export interface Payload {
+  readonly name: PayloadName;
+  /**
+   * How it travels in dist/procwarden: what a start needs (the code and its cache, pino, the
+   * native addon at a container's first start) raw, as inflating would load node:zlib, some
+   * 7 ms; what only the linter, the policy-file watch or the web interface reads, gzipped.
+   */
+  readonly encoding: PayloadEncoding;
+  /** The payload itself (bundleWithPayloads gzips it when `gzip`). */
+  readonly bytes: Uint8Array;
+}
+
+type PayloadIndex = Partial<Record<PayloadName, [offset: number, length: number, encoding: PayloadEncoding]>>;
 
 /**
- * A payload as stored at the end of `file`, read from as little of its tail as holds it.
- * The payloads follow the code, so a tail that holds the payload's marker holds the payload,
- * and a tail that reaches back into the code holds every payload.
+ * A bundle file's bytes: `code` (the first code, starting with its `#!` line), then each
+ * payload's comment, in the order given, then their index (scripts/build.ts). Pure, but for
+ * loading node:zlib.
  */
-export function findPayloadInFile(file: string, name: PayloadName): ReturnType<typeof findPayload> {
+export function bundleWithPayloads(code: Uint8Array, payloads: readonly Payload[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(code)];
+  const index: PayloadIndex = {};
+  let offset = code.length;
+  for (const { name, encoding, bytes } of payloads) {
+    const stored = encoding === 'gzip' ? process.getBuiltinModule('node:zlib').gzipSync(bytes, { level: 9 }) : bytes;
+    const base64 = Buffer.from(stored).toString('base64');
+    const head = `\n/*${PREFIX}${name}:${encoding}:`;
+    index[name] = [offset + head.length, base64.length, encoding];
+    parts.push(Buffer.from(`${head}${base64}*/`, 'latin1'));
+    offset += head.length + base64.length + '*/'.length;
+  }
+  parts.push(Buffer.from(`\n/*${INDEX}${JSON.stringify(index)}*/\n`, 'latin1'));
+  return Buffer.concat(parts);
+}
+
+/**
+ * The payloads named, as stored in a bundle file (found through its index): each decoded
+ * from base64, still gzipped if so stored; a name the file does not carry is absent. Throws
+ * the file's read errors.
+ */
+export function readPayloadsFromFile(file: string, names: readonly PayloadName[]): Map<PayloadName, { encoding: PayloadEncoding; bytes: Buffer }> {
+  const found = new Map<PayloadName, { encoding: PayloadEncoding; bytes: Buffer }>();
   const fd = openSync(file, 'r');
   try {
+    const read = (start: number, length: number) => {
+      const bytes = Buffer.allocUnsafe(length);
+      return bytes.subarray(0, readSync(fd, bytes, 0, length, start));
+    };
     const size = fstatSync(fd).size;
-    for (const window of TAIL_WINDOWS) {
-      const start = Math.max(0, size - window);
-      const tail = Buffer.allocUnsafe(size - start);
-      readSync(fd, tail, 0, tail.length, start);
-      const payload = findPayload(tail.toString('latin1'), name);
-      if (payload || start === 0) return payload;
+    const tail = read(Math.max(0, size - INDEX_WINDOW), Math.min(size, INDEX_WINDOW));
+    const start = tail.lastIndexOf(`/*${INDEX}`);
+    const end = tail.lastIndexOf('*/');
+    if (start < 0 || end < start) return found;
+    const index = JSON.parse(tail.toString('latin1', start + 2 + INDEX.length, end)) as PayloadIndex;
+    for (const name of names) {
+      const entry = index[name];
+      if (entry) found.set(name, { encoding: entry[2], bytes: Buffer.from(read(entry[0], entry[1]).toString('latin1'), 'base64') });
     }
-    return undefined;
+    return found;
   } finally {
     closeSync(fd);
   }
 }
 
-/** A payload of the running bundle, decoded; throws when it is not there (not built with npm run build). */
-export function readPayload(name: PayloadName): Buffer {
-  if (isStandalone()) return Buffer.from(process.getBuiltinModule('node:sea').getRawAsset(name));
-  const payload = findPayloadInFile(__filename, name);
-  if (!payload) throw new Error(`${__filename} carries no '${name}' payload: build it with npm run build`);
-  // zlib is loaded only here: loading it costs a start about 7 ms.
-  return payload.encoding === 'gzip' ? process.getBuiltinModule('node:zlib').gunzipSync(payload.bytes) : payload.bytes;
+/** One payload of a bundle file (readPayloadsFromFile), or undefined. */
+export function findPayloadInFile(file: string, name: PayloadName): { encoding: PayloadEncoding; bytes: Buffer } | undefined {
+  return readPayloadsFromFile(file, [name]).get(name);
 }
 
-/** A CommonJS module carried as a payload (pino, web-tree-sitter), compiled now, in the bundle's place. */
-export function requirePayload<T>(name: PayloadName): T {
+/** A payload of the running bundle, decoded; undefined when it is not there. */
+function payloadIfAny(name: PayloadName): Buffer | undefined {
+  if (isStandalone()) {
+    const sea = process.getBuiltinModule('node:sea');
+    return sea.getAssetKeys().includes(name) ? Buffer.from(sea.getRawAsset(name)) : undefined;
+  }
+  const payload = findPayloadInFile(__filename, name);
+  // zlib is loaded only here: loading it costs a start about 7 ms.
+  return payload && (payload.encoding === 'gzip' ? process.getBuiltinModule('node:zlib').gunzipSync(payload.bytes) : payload.bytes);
+}
+
+/** A payload of the running bundle, decoded; throws when it is not there (not built with npm run build). */
+export function readPayload(name: PayloadName): Buffer {
+  const payload = payloadIfAny(name);
+  if (!payload) throw new Error(`${isStandalone() ? process.execPath : __filename} carries no '${name}' payload: build it with npm run build`);
+  return payload;
+}
+
+/**
+ * A CommonJS module carried as a payload (pino, web-tree-sitter), compiled now, in the
+ * bundle's place, from its code cache when the build made one (pino's: code-cache.ts).
+ */
+export function requirePayload<T>(name: ModulePayloadName): T {
   const module = { exports: {} };
   const code = readPayload(name).toString('utf8');
-  const wrapper = compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: `procwarden:${name}` });
-  wrapper(module.exports, require, module, __filename, __dirname);
+  compileModule(name, code, payloadIfAny(`${name}-cache`), `procwarden:${name}`)(module.exports, require, module, __filename, __dirname);
   return module.exports as T;
 }

@@ -2,6 +2,8 @@
 // Each call returns plain values or an errno, never a pointer, so the rest of procwarden
 // stays free of native details.
 
+import { beforeExitNow } from '../bundle/code-cache.ts';
+
 export interface SpawnRequest {
   /** Program name or path; looked up in PATH when it has no '/'. */
   readonly file: Buffer;
@@ -113,7 +115,10 @@ export function bindLibc(addon: LibcAddon): Libc {
       const result = addon.spawn(file, argv, env, fds, takeTerminal, listenPid, stdout, stderr);
       return result > 0 ? { pid: result } : { errno: -result };
     },
-    exitNow: (code) => addon.exitNow(code),
+    exitNow(code) {
+      beforeExitNow();
+      return addon.exitNow(code);
+    },
     pipe() {
       const made = addon.pipe();
       if (typeof made === 'number') throw new Error(`pipe: errno ${-made}`);

@@ -1,4 +1,4 @@
-// Giving the heap a walk grew back to the system.
+// Giving the heap a walk (or the start) grew back to the system.
 //
 // A snapshot or a reset of 100,000 files allocates an object or two an entry, and V8 keeps
 // what its collections freed: the young generation grown to its cap, and the freed pages in
@@ -13,7 +13,7 @@
 // moment, and the `gc` function of a fresh context read while it is set (node:v8's
 // setFlagsFromString). Neither the flag nor the context outlives the call.
 
-/** How long after a walk the collection runs (ms): long enough for the app's start to go first. */
+/** How long after a walk or the start the collection runs (ms): long enough for the app's start to go first. */
 export const RELEASE_DELAY_MS = 100;
 
 import { loadedAddon } from '../native/load-libc.ts';

@@ -1,40 +1,54 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { findPayload, findPayloadInFile, payloadComment } from '../../src/bundle/payloads.ts';
+import { gunzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bundleWithPayloads, findPayloadInFile, readPayloadsFromFile } from '../../src/bundle/payloads.ts';
 
 describe('bundle payloads', () => {
-  it('finds each payload by name after the code, whatever the code says', () => {
-    const code = "const marker = '/*procwarden-payload:libc:';\n";
-    const bundle = code + payloadComment('pino', 'raw', Buffer.from('pino code')) + payloadComment('libc', 'gzip', Buffer.from([0, 255, 1]));
-    expect(findPayload(bundle, 'libc')).toEqual({ encoding: 'gzip', bytes: Buffer.from([0, 255, 1]) });
-    expect(findPayload(bundle, 'pino')?.bytes.toString()).toBe('pino code');
+  let folder: string;
+  beforeEach(() => {
+    folder = mkdtempSync(join(tmpdir(), 'procwarden-payloads-'));
+  });
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  const write = (bytes: Buffer) => {
+    const file = join(folder, 'bundle');
+    writeFileSync(file, bytes);
+    return file;
+  };
+
+  it('finds each payload through the index, whatever the code says and wherever the payload sits', () => {
+    const big = (byte: number, size: number) => Buffer.alloc(size, byte);
+    // The code names a payload's marker itself: the index, not a search, finds the payload.
+    const code = Buffer.from("#!/usr/bin/env node\nconst marker = '/*procwarden-payload:libc:raw:AAAA*/';\n");
+    const file = write(
+      bundleWithPayloads(code, [
+        { name: 'code', encoding: 'raw', bytes: Buffer.from('console.log(1)') },
+        { name: 'tree-sitter', encoding: 'gzip', bytes: big(1, 800 << 10) },
+        { name: 'pino', encoding: 'raw', bytes: big(2, 300 << 10) },
+        { name: 'libc', encoding: 'raw', bytes: big(3, 10 << 10) },
+      ]),
+    );
+    expect(findPayloadInFile(file, 'libc')).toEqual({ encoding: 'raw', bytes: big(3, 10 << 10) });
+    expect(findPayloadInFile(file, 'pino')?.bytes.equals(big(2, 300 << 10))).toBe(true);
+    const gzipped = findPayloadInFile(file, 'tree-sitter')!;
+    expect(gzipped.encoding).toBe('gzip');
+    expect(gunzipSync(gzipped.bytes).equals(big(1, 800 << 10))).toBe(true);
+    const both = readPayloadsFromFile(file, ['code', 'libc', 'chokidar']);
+    expect(both.get('code')?.bytes.toString()).toBe('console.log(1)');
+    expect(both.has('chokidar')).toBe(false);
   });
 
-  it('says when a payload is missing', () => {
-    expect(findPayload('console.log(1)', 'libc')).toBeUndefined();
+  it('makes a file that is still the code it starts with: every payload and the index are comments', () => {
+    const file = write(bundleWithPayloads(Buffer.from('module.exports = 41 + 1;\n'), [{ name: 'libc', encoding: 'raw', bytes: Buffer.from('*/ not the end') }]));
+    const module = { exports: 0 };
+    new Function('module', readFileSync(file, 'utf8'))(module);
+    expect(module.exports).toBe(42);
+    expect(findPayloadInFile(file, 'libc')?.bytes.toString()).toBe('*/ not the end');
   });
 
-  it('finds a payload in a bundle file whether it sits in its last 64 KB, further back, or behind 1 MB of others', () => {
-    const folder = mkdtempSync(join(tmpdir(), 'procwarden-payloads-'));
-    try {
-      const file = join(folder, 'bundle');
-      const big = (byte: number, size: number) => Buffer.alloc(size, byte);
-      const code = "const marker = '/*procwarden-payload:pino:';\n";
-      writeFileSync(
-        file,
-        code +
-          payloadComment('tree-sitter', 'gzip', big(1, 800 << 10)) +
-          payloadComment('pino', 'raw', big(2, 300 << 10)) +
-          payloadComment('libc', 'raw', big(3, 10 << 10)),
-      );
-      expect(findPayloadInFile(file, 'libc')?.bytes.equals(big(3, 10 << 10))).toBe(true);
-      expect(findPayloadInFile(file, 'pino')?.bytes.equals(big(2, 300 << 10))).toBe(true);
-      expect(findPayloadInFile(file, 'tree-sitter')?.bytes.equals(big(1, 800 << 10))).toBe(true);
-      expect(findPayloadInFile(file, 'chokidar')).toBeUndefined();
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
+  it('finds nothing in a file without an index', () => {
+    expect(findPayloadInFile(write(Buffer.from('console.log(1)\n')), 'libc')).toBeUndefined();
   });
 });
