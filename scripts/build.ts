@@ -10,10 +10,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bundleWithPayloads, type Payload } from '../src/bundle/payloads.ts';
-import { common, defines, ENTRY, MIN_NODE_MAJOR, payloads } from './bundle-parts.ts';
+import { BOOTSTRAP, BUNDLE, common, defines, ENTRY, MIN_NODE_MAJOR, payloads } from './bundle-parts.ts';
 
-const OUT = 'dist/procwarden';
-const BOOTSTRAP = 'src/bundle/bootstrap.ts';
+const OUT = BUNDLE;
 
 // Runs before anything else in the bundle, in syntax every Node understands, so an old
 // Node gets one line instead of a stack trace.

@@ -11,6 +11,9 @@ import { buildNativeAddon } from './native-addon.ts';
 
 export const MIN_NODE_MAJOR = 24;
 export const ENTRY = 'src/main.ts';
+/** The first code of both: it runs ENTRY's bundle from a payload (src/bundle/bootstrap.ts). */
+export const BOOTSTRAP = 'src/bundle/bootstrap.ts';
+export const BUNDLE = 'dist/procwarden';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 const resolveFile = (specifier: string) => readFileSync(createRequire(import.meta.url).resolve(specifier));
