@@ -197,7 +197,10 @@ export function createEventLog(given: LogConfig): EventLog {
   };
 }
 
-/** JSON lines through pino, written synchronously to `fd`. */
+/**
+ * JSON lines through pino, written synchronously to `fd` by writeAll (the bundle carries pino
+ * without its own destination and transports: scripts/bundle-parts.ts).
+ */
 function createLogger(config: LogConfig, fd: number): pino.Logger {
   const { pino: pinoModule } = requirePayload<typeof PinoRuntime>('pino');
   const options: pino.LoggerOptions = {
@@ -206,5 +209,5 @@ function createLogger(config: LogConfig, fd: number): pino.Logger {
     timestamp: pinoModule.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };
-  return pinoModule(options, pinoModule.destination({ dest: fd, sync: true }));
+  return pinoModule(options, { write: (line: string) => writeAll(fd, line) });
 }

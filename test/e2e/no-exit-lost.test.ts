@@ -11,11 +11,13 @@ const storm = join(FIXTURES, 'signal-storm.py');
 
 describe('a storm of signals never hides the app exit', () => {
   it.each([1, 2, 3])('a one-shot app that exits 3 during a SIGWINCH storm: procwarden exits 3 (run %i)', async () => {
-    const run = runPlain(['--', 'sh', '-c', 'sleep 0.3; exit 3'], { env: { PROCWARDEN_LOG_LEVEL: 'info' } });
+    // The app ends once the storm has sent 10,000 signals, in the middle of it.
+    const mark = join(scratch(), 'storming');
+    const run = runPlain(['--', 'sh', '-c', `while [ ! -e ${mark} ]; do sleep 0.01; done; exit 3`], { env: { PROCWARDEN_LOG_LEVEL: 'info' } });
     const stderr = stderrSoFar(run);
     await until(() => eventsNamed(stderr(), 'container.started').length === 1, 'the app');
-    const burst = await runTracked('python3', [storm, String(run.pid), 'SIGWINCH', '1']);
-    expect(Number(burst.stdout)).toBeGreaterThan(10_000);
+    const burst = await runTracked('python3', [storm, String(run.pid), 'SIGWINCH', '5', mark]);
+    expect(Number(burst.stdout)).toBeGreaterThanOrEqual(10_000);
     const result = await finishes(run, 5000, 'procwarden after the storm', stderr);
     expect(result.exitCode).toBe(3);
   });
