@@ -299,13 +299,25 @@ async function nativeLayer(): Promise<void> {
     ...(B_STANDALONE ? [{ name: `standalone, ${B_NAME}`, argv: (app: readonly string[]) => [B_STANDALONE, '--', ...app] }] : []),
     VARIANTS.find((v) => v.name === 'bare Node')!,
   ];
+  // The same app as a Procfile service (`web: STAMP`): the path most containers take, with
+  // its JSON events (pino) and its Procfile; PROCWARDEN_PROCFILE, and no restart, given
+  // through env(1).
+  const procfile = join(WORK, 'Procfile.exec-stamp');
+  writeFileSync(procfile, `web: ${stamp}\n`);
+  const service = (name: string, binary: string): Variant => ({ name: `${name}, Procfile service`, argv: () => ['env', `PROCWARDEN_PROCFILE=${procfile}`, 'PROCWARDEN_RECOVERY=off', binary] });
+  const services = [service('bundle', BIN), service('standalone', STANDALONE)];
   const metric = "start-up to the app's exec, cold, as PID 1 (median, over `unshare` + the app alone)";
-  const times = alternate('exec', [stamp], { name: 'direct (no init)', argv: [stamp] }, builds, { cold: true, wrap: PID1 });
+  const times = alternate('exec', [stamp], { name: 'direct (no init)', argv: [stamp] }, [...builds, ...services], { cold: true, wrap: PID1 });
   const floor = times.get('direct (no init)')!.ms;
   const overhead = (name: string) => times.get(name)!.ms - floor;
   const node = overhead('bare Node');
   for (const build of builds) record(metric, build.name, `${fmt(overhead(build.name))}${build.name === 'bare Node' ? '' : ` (${(overhead(build.name) / node).toFixed(2)}x bare Node)`}`);
   record(metric, 'direct (no init)', `${fmt(floor)} (\`unshare … app\` alone)`);
+  const serviceMetric = "start-up to the app's exec, cold, as PID 1, the app a Procfile service (`web: APP`, JSON events on a pipe)";
+  for (const name of ['bundle', 'standalone']) {
+    const ms = overhead(`${name}, Procfile service`);
+    record(serviceMetric, name, `${fmt(ms)} (${(ms / node).toFixed(2)}x bare Node's one-off; the one-off + ${fmt(ms - overhead(name))})`);
+  }
 
   // Memory: each build started cold three times as PID 1, the median taken.
   const samples = new Map(builds.map((b) => [b.name, [] as { rss: number; anon: number }[]]));
