@@ -178,7 +178,7 @@ const NESTED: { bad: string; rules: RuleId[]; hint: string; twin: string }[] = [
   { bad: "dash -c 'nginx'", rules: ['daemonizes'], hint: `dash -c 'nginx -g "daemon off;"'`, twin: `dash -c 'nginx -g "daemon off;"'` },
   { bad: "ash -c 'sshd'", rules: ['daemonizes'], hint: "ash -c 'sshd -D'", twin: "ash -c 'sshd -D'" },
   { bad: "busybox sh -c 'supervisord'", rules: ['daemonizes'], hint: "busybox sh -c 'supervisord -n'", twin: "busybox sh -c 'supervisord -n'" },
-  { bad: "zsh -c 'nginx'", rules: ['daemonizes'], hint: `zsh -c 'nginx -g "daemon off;"'`, twin: "zsh nginx.zsh" },
+  { bad: "zsh -c 'nginx'", rules: ['daemonizes'], hint: `zsh -c 'nginx -g "daemon off;"'`, twin: "zsh ./bin/nginx" },
   { bad: "exec gosu app sh -c 'nginx'", rules: ['daemonizes'], hint: `exec gosu app sh -c 'nginx -g "daemon off;"'`, twin: "exec gosu app sh -c 'exec nginx -g \"daemon off;\"'" },
   { bad: "./setup.sh; sh -c 'php-fpm'", rules: ['daemonizes'], hint: "./setup.sh; sh -c 'php-fpm -F'", twin: "./setup.sh; exec sh -c 'php-fpm -F'" },
   // An unquoted line is written back quoted; quotes put together are written back as one
