@@ -22,7 +22,7 @@ export function lintEntries(
   return entries.flatMap((entry) => {
     const { root, done } = parser.parse(entry.command);
     try {
-      const findings = [...lintCommand(root, entry.command), ...(checkPrograms ? checkPrograms(programsOf(root)) : [])];
+      const findings = [...lintCommand(root, entry.command, (command) => parser.parse(command)), ...(checkPrograms ? checkPrograms(programsOf(root)) : [])];
       return findings.map((finding) => ({ entry: entry.name, line: entry.line, command: entry.command, ...finding }));
     } finally {
       done();

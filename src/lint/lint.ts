@@ -1,9 +1,11 @@
 // The static linter: reads a Procfile command through a real shell parser's syntax tree
 // (tree-sitter-bash) and finds the ways it can put the app out of procwarden's reach. Pure:
-// it gets a tree, not a parser, and tests feed it trees of their own.
+// it gets a tree, not a parser, and tests feed it trees of their own; for the lines a shell
+// of the command runs (`sh -c '...'`) it is given a parse function too.
 
 import { execForm } from '../procfile/exec-form.ts';
-import { DAEMON_TABLE, DETACHERS, PASS_THROUGH, SHELL_BUILTINS, isIdle, type DaemonRow, type Rewrite } from './rules.ts';
+import { commandString, fitQuotes, type CommandString } from './command-string.ts';
+import { DAEMON_TABLE, DETACHERS, PASS_THROUGH, SHELLS, SHELL_BUILTINS, commandStringAt, isIdle, type DaemonRow, type Rewrite } from './rules.ts';
 
 /** The part of a syntax-tree node the linter reads (web-tree-sitter's Node has it). */
 export interface SyntaxNode {
@@ -12,8 +14,12 @@ export interface SyntaxNode {
   readonly text: string;
   readonly startIndex: number;
   readonly endIndex: number;
+  readonly hasError: boolean;
   readonly children: readonly SyntaxNode[];
 }
+
+/** Parses a command line found inside another (`sh -c '...'`); `done` frees its tree. */
+export type Parse = (command: string) => { root: SyntaxNode; done: () => void };
 
 export type RuleId = 'background-app' | 'idle-foreground' | 'daemonizes' | 'detached' | 'missing-program' | 'shell-parent';
 
@@ -26,6 +32,11 @@ export interface Finding {
   readonly hint: string;
   /** `info`: advice, no pitfall (it does not fail `procwarden check`). */
   readonly severity?: 'info';
+}
+
+/** A finding, and the rewritten command when its hint is one (not advice). */
+interface Found extends Finding {
+  readonly fixed?: string;
 }
 
 interface Edit {
@@ -56,6 +67,7 @@ interface Word {
   readonly text: string;
   readonly start: number;
   readonly end: number;
+  readonly node?: SyntaxNode;
 }
 
 const STATEMENT_CONTAINERS = new Set(['program', 'subshell', 'compound_statement', 'do_group', 'list', 'pipeline']);
@@ -76,9 +88,20 @@ export function programsOf(root: SyntaxNode): { readonly program: string; readon
     .map((simple) => ({ program: simple.programWord!, part: simple.statement.text }));
 }
 
-export function lintCommand(root: SyntaxNode, command: string): Finding[] {
+/**
+ * The findings of a command line. Given `parse`, also those of the lines its shells run
+ * with -c (`sh -c 'nginx'`), one level deep.
+ */
+export function lintCommand(root: SyntaxNode, command: string, parse?: Parse): Finding[] {
   const simples: Simple[] = [];
   walk(root, false, root, simples);
+  const own = lintStatements(root, command, simples, undefined);
+  const found = parse === undefined ? own : withNested(root, command, simples, own, parse);
+  return found.map(({ fixed: _, ...finding }) => finding);
+}
+
+/** The findings of the statements of one command line (a Procfile line, or the line a `sh -c` runs). */
+function lintStatements(root: SyntaxNode, command: string, simples: readonly Simple[], quote: CommandString['quote']): Found[] {
   const foreground = finalForeground(root);
   const idleForeground = foreground !== undefined && isIdleStatement(foreground) ? foreground : undefined;
   // `my-app & child=$!; wait "$child"`: the shell waits for the app and exits with its exit,
@@ -115,16 +138,102 @@ export function lintCommand(root: SyntaxNode, command: string): Finding[] {
       },
     ];
   }
-  const rewritten = rewriteCommand(command, problems.map((p) => p.simple), idleForeground, foreground);
-  return problems.map(({ rule, simple, detail, advice }) => ({
-    rule,
-    part: simple.statement.text,
-    detail,
-    hint:
-      advice ??
-      rewritten ??
-      `run \`${simple.statement.text}\` in the foreground, last, and give every other long-running program a Procfile entry of its own`,
-  }));
+  const rewritten = rewriteCommand(command, problems.map((p) => p.simple), idleForeground, foreground, quote);
+  return problems.map(({ rule, simple, detail, advice }) => {
+    const part = simple.statement.text;
+    if (advice !== undefined || rewritten === undefined) return { rule, part, detail, hint: advice ?? entryAdvice(part) };
+    return { rule, part, detail, hint: rewritten, fixed: rewritten };
+  });
+}
+
+function entryAdvice(part: string): string {
+  return `run \`${part}\` in the foreground, last, and give every other long-running program a Procfile entry of its own`;
+}
+
+/**
+ * The line's own findings with those of the lines its shells run with -c (`sh -c 'nginx'`,
+ * `bash -lc "..."`), read as lines of their own: one level deep, and without the
+ * shell-parent note (procwarden adds no exec there). A finding inside gives a fix of the
+ * whole line only when it is the line's one trouble and its shell is the statement that
+ * keeps the container up; written back in the string's own quotes, and read back to be
+ * sure the shell gets exactly the fixed line. Else advice.
+ */
+function withNested(root: SyntaxNode, command: string, simples: readonly Simple[], own: readonly Found[], parse: Parse): Found[] {
+  const inside = simples.flatMap((simple) => {
+    const shell = shellOf(simple);
+    if (shell === undefined) return [];
+    const { root: innerRoot, done } = parse(shell.string.text);
+    try {
+      const inner: Simple[] = [];
+      walk(innerRoot, false, innerRoot, inner);
+      const findings = lintStatements(innerRoot, shell.string.text, inner, shell.string.quote).filter((finding) => finding.severity !== 'info');
+      return findings.length === 0 ? [] : [{ simple, shell, findings }];
+    } finally {
+      done();
+    }
+  });
+  if (inside.length === 0) return [...own];
+  const pitfalls = own.filter((finding) => finding.severity !== 'info');
+  const foreground = finalForeground(root);
+  const only = pitfalls.length === 0 && inside.length === 1 ? inside[0]!.simple : undefined;
+  const alone =
+    only !== undefined &&
+    !only.background &&
+    foreground !== undefined &&
+    only.statement.startIndex === foreground.startIndex &&
+    only.statement.endIndex === foreground.endIndex;
+  return [
+    // A rewrite of the line's own that leaves the trouble inside: no fix.
+    ...pitfalls.map((finding) => (finding.fixed === undefined ? finding : { ...finding, hint: entryAdvice(finding.part), fixed: undefined })),
+    ...inside.flatMap(({ shell, findings }) =>
+      findings.map(({ fixed, ...finding }) => {
+        const detail = `in the line \`${shell.name} -c\` runs, ${finding.detail}`;
+        if (fixed === undefined) return { ...finding, detail };
+        if (!alone) return { ...finding, detail, hint: entryAdvice(finding.part) };
+        const line = writeBack(command, shell, fixed, parse);
+        return line === undefined
+          ? { ...finding, detail, hint: `make the line \`${shell.name} -c\` runs read: ${fixed}` }
+          : { ...finding, detail, hint: line, fixed: line };
+      }),
+    ),
+  ];
+}
+
+/** A shell run with a -c line (`sh -c '...'`, `exec bash -lc "..."`, `busybox sh -c ...`): its name, its word, and the line. */
+interface ShellRun {
+  readonly name: string;
+  readonly word: Word;
+  readonly string: CommandString;
+}
+
+function shellOf(simple: Simple): ShellRun | undefined {
+  const skip = SHELLS.get(simple.program)?.(simple.args);
+  if (skip === undefined || skip < 0) return undefined;
+  const at = commandStringAt(simple.args.slice(skip));
+  const word = at === undefined ? undefined : simple.words[simple.argsAt + skip + at];
+  const string = word?.node === undefined ? undefined : commandString(word.node);
+  if (word === undefined || string === undefined) return undefined;
+  return { name: [simple.program, ...simple.args.slice(0, skip)].join(' '), word, string };
+}
+
+/**
+ * The Procfile line with the shell's -c line replaced by `fixed`, in the quotes it had; or
+ * undefined unless the new line parses and its shell reads exactly `fixed`.
+ */
+function writeBack(command: string, shell: ShellRun, fixed: string, parse: Parse): string | undefined {
+  const word = shell.string.write?.(fixed);
+  if (word === undefined) return undefined;
+  const line = command.slice(0, shell.word.start) + word + command.slice(shell.word.end);
+  const { root, done } = parse(line);
+  try {
+    if (root.hasError) return undefined;
+    const simples: Simple[] = [];
+    walk(root, false, root, simples);
+    const again = simples.map(shellOf).find((run) => run?.word.start === shell.word.start);
+    return again?.string.text === fixed ? line : undefined;
+  } finally {
+    done();
+  }
 }
 
 /**
@@ -160,6 +269,7 @@ function rewriteCommand(
   culprits: readonly Simple[],
   idleForeground: SyntaxNode | undefined,
   foreground: SyntaxNode | undefined,
+  quote: CommandString['quote'],
 ): string | undefined {
   const programs = new Set(culprits);
   if (programs.size !== 1) return undefined;
@@ -171,7 +281,7 @@ function rewriteCommand(
   const last = foreground !== undefined && app.statement.startIndex === foreground.startIndex && app.statement.endIndex === foreground.endIndex;
   if (daemon && !idleForeground && foreground !== undefined && !last) return undefined;
   const edits = [
-    ...rewriteEdits(app, daemon?.rewrite?.(app.args) ?? {}),
+    ...rewriteEdits(app, daemon?.rewrite?.(app.args) ?? {}, quote),
     ...app.detachers.map((detacher) => ({ start: detacher.start, end: Math.max(detacher.end, nextWordStart(app, detacher)), text: '' })),
   ];
   const fixed = apply(command.slice(0, app.statement.endIndex), edits).slice(app.statement.startIndex);
@@ -227,7 +337,7 @@ function walk(node: SyntaxNode, background: boolean, statement: SyntaxNode, into
 function words(node: SyntaxNode): Word[] {
   return node.children
     .filter((child) => child.isNamed && child.type !== 'variable_assignment' && !child.type.endsWith('redirect'))
-    .map((child) => ({ text: unquote(child), start: child.startIndex, end: child.endIndex }));
+    .map((child) => ({ text: unquote(child), start: child.startIndex, end: child.endIndex, node: child }));
 }
 
 function unquote(node: SyntaxNode): string {
@@ -307,7 +417,7 @@ function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-function rewriteEdits(simple: Simple, rewrite: Rewrite): Edit[] {
+function rewriteEdits(simple: Simple, rewrite: Rewrite, quote: CommandString['quote']): Edit[] {
   const edits: Edit[] = [];
   for (const index of rewrite.drop ?? []) {
     const word = simple.words[simple.argsAt + index];
@@ -315,7 +425,7 @@ function rewriteEdits(simple: Simple, rewrite: Rewrite): Edit[] {
   }
   if (rewrite.add) {
     const program = simple.words[simple.argsAt - 1]!;
-    edits.push({ start: program.end, end: program.end, text: ` ${rewrite.add}` });
+    edits.push({ start: program.end, end: program.end, text: ` ${fitQuotes(rewrite.add, quote)}` });
   }
   return edits;
 }

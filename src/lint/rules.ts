@@ -190,6 +190,49 @@ export const PASS_THROUGH: ReadonlyMap<string, (args: readonly string[]) => numb
   ['python3', (args) => (args[0] === '-m' ? 1 : -1)],
 ]);
 
+/**
+ * Shells that run a command line given as a string (`sh -c '...'`): the linter reads that
+ * line too. Each gives how many of its arguments come before the shell's own options
+ * (`busybox sh -c`), or -1 when these arguments run no shell.
+ */
+export const SHELLS: ReadonlyMap<string, (args: readonly string[]) => number> = new Map<string, (args: readonly string[]) => number>([
+  ['sh', () => 0],
+  ['bash', () => 0],
+  ['dash', () => 0],
+  ['ash', () => 0],
+  ['zsh', () => 0],
+  ['busybox', (args) => (args[0] === 'sh' || args[0] === 'ash' ? 1 : -1)],
+]);
+
+/** A shell's long options that take the next word as their value (`bash --rcfile FILE`, `zsh --emulate sh`). */
+const SHELL_OPTIONS_WITH_VALUE = new Set(['--rcfile', '--init-file', '--emulate']);
+
+/**
+ * Where, in a shell's options and operands, the string `-c` runs is: the first word that is
+ * no option, once `-c` was given, alone or among others (`-ec`, `-lc`, `-c -e`, `-c --`).
+ * `-o NAME` and `-O NAME` take a word each (`bash -euo pipefail -c ...`). Undefined when
+ * the shell runs no -c string (a script, or standard input).
+ */
+export function commandStringAt(args: readonly string[]): number | undefined {
+  let dashC = false;
+  for (let at = 0; at < args.length; at++) {
+    const arg = args[at]!;
+    if (arg === '--' || arg === '-') return dashC && at + 1 < args.length ? at + 1 : undefined;
+    if (SHELL_OPTIONS_WITH_VALUE.has(arg)) {
+      at += 1;
+      continue;
+    }
+    if (arg.startsWith('--')) continue;
+    if (/^[-+][a-zA-Z]+$/.test(arg)) {
+      if (arg.startsWith('-') && arg.includes('c')) dashC = true;
+      at += arg.slice(1).replace(/[^oO]/g, '').length;
+      continue;
+    }
+    return dashC ? at : undefined;
+  }
+  return undefined;
+}
+
 /** Words the shell runs itself (POSIX special and regular builtins, and dash's): never looked up on the PATH. */
 export const SHELL_BUILTINS: ReadonlySet<string> = new Set([
   ':', '.', '[', 'alias', 'bg', 'break', 'cd', 'command', 'continue', 'echo', 'eval', 'exec', 'exit', 'export', 'false', 'fg',

@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pid1Of, runAsPid1, runPlain, scratch, until, stderrSoFar, eventsNamed } from '../support/processes.ts';
+import { pid1Of, runAsPid1, runPlain, runTracked, scratch, until, stderrSoFar, eventsNamed } from '../support/processes.ts';
 
 const BROKEN = resolve('examples/backgrounded-app/Procfile');
 const FIXED = resolve('examples/backgrounded-app-fixed/Procfile');
@@ -53,6 +53,54 @@ describe('procwarden check', () => {
     const malformed = await runPlain(['check', '--procfile', join(cwd, 'Broken')]);
     expect(malformed.exitCode).toBe(2);
     expect(malformed.stderr).toMatch(/line 2/);
+  });
+
+  it('reads the line a shell runs with -c: finds the daemon and the background app inside, and prints a fix of the whole line that a real shell runs in the foreground; exit 1', async () => {
+    const cwd = scratch();
+    const procfile = [
+      `web: sh -c 'cd / && nginx'`,
+      `worker: bash -ec "sidekiq -d -C config/sidekiq.yml"`,
+      `jobs: sh -c "./start.sh &"`,
+      // Twins that look the same and are fine
+      `api: sh -c 'exec nginx -g "daemon off;"'`,
+      `echo: bash -c 'echo sidekiq -d'`,
+      `run: sh -c "$CMD"`,
+    ];
+    writeFileSync(join(cwd, 'Procfile'), `${procfile.join('\n')}\n`);
+    const result = await runPlain(['check'], { cwd });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toBe(
+      [
+        './Procfile: 6 entries, 3 with pitfalls',
+        '',
+        `web (line 1): sh -c 'cd / && nginx'`,
+        '  daemonizes: in the line `sh -c` runs, nginx goes to the background unless told `daemon off;`: procwarden sees it exit at once, never the app',
+        `    fix: sh -c 'cd / && nginx -g "daemon off;"'`,
+        '',
+        'worker (line 2): bash -ec "sidekiq -d -C config/sidekiq.yml"',
+        '  daemonizes: in the line `bash -c` runs, sidekiq -d goes to the background (and Sidekiq 6 and later refuse it): procwarden sees it exit at once, never the app',
+        '    fix: bash -ec "sidekiq -C config/sidekiq.yml"',
+        '',
+        'jobs (line 3): sh -c "./start.sh &"',
+        '  background-app: in the line `sh -c` runs, `./start.sh` runs in the background: when it crashes, procwarden does not see it.',
+        '    fix: sh -c "./start.sh"',
+      ].join('\n'),
+    );
+
+    // The fixes, run by a real shell as a Procfile line is (sh -c LINE), with stand-ins
+    // that print the words they get: nginx is told `daemon off;`, sidekiq has no -d.
+    const bin = join(cwd, 'bin');
+    mkdirSync(bin);
+    for (const program of ['nginx', 'sidekiq']) writeFileSync(join(bin, program), `#!/bin/sh\nprintf '%s|' "\${0##*/}" "$@"\n`, { mode: 0o755 });
+    const fixes = [...result.stdout.matchAll(/^ {4}fix: (.*)$/gm)].map((match) => match[1]!);
+    const ran = await Promise.all(fixes.slice(0, 2).map((fix) => runTracked('sh', ['-c', fix], { env: { PATH: `${bin}:${process.env['PATH']}` } })));
+    expect(ran.map((run) => run.stdout)).toEqual(['nginx|-g|daemon off;|', 'sidekiq|-C|config/sidekiq.yml|']);
+
+    // And the Procfile with the fixes in passes the check.
+    writeFileSync(join(cwd, 'Procfile'), `${[...fixes.map((fix, i) => `${['web', 'worker', 'jobs'][i]}: ${fix}`), ...procfile.slice(3)].join('\n')}\n`);
+    const fixed = await runPlain(['check'], { cwd });
+    expect(fixed.stdout).toBe('./Procfile: 6 entries, no pitfall');
+    expect(fixed.exitCode).toBe(0);
   });
 
   it('a service reports the pitfalls of the entry it runs as pitfall events, and still runs it', async () => {

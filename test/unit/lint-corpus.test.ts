@@ -151,12 +151,84 @@ const BAD: Row[] = [
   ['php-fpm -D', ['daemonizes'], 'php-fpm -F'],
 ];
 
+// Lines a shell runs with -c, read as lines of their own: each with the exact fix of the
+// whole Procfile line (or advice, where none is right), and a twin that looks the same and
+// is fine (false alarms are bugs too).
+const NESTED: { bad: string; rules: RuleId[]; hint: string; twin: string }[] = [
+  { bad: "sh -c 'nginx'", rules: ['daemonizes'], hint: `sh -c 'nginx -g "daemon off;"'`, twin: `sh -c 'exec nginx -g "daemon off;"'` },
+  { bad: 'bash -c "nginx"', rules: ['daemonizes'], hint: `bash -c "nginx -g 'daemon off;'"`, twin: 'bash -c "nginx -g \\"daemon off;\\""' },
+  { bad: 'bash -c "sidekiq -d"', rules: ['daemonizes'], hint: 'bash -c "sidekiq"', twin: "bash -c 'echo -d'" },
+  { bad: "bash -c 'bundle exec sidekiq -d -C config/sidekiq.yml'", rules: ['daemonizes'], hint: "bash -c 'bundle exec sidekiq -C config/sidekiq.yml'", twin: "bash -c 'echo sidekiq -d is gone'" },
+  { bad: "/bin/sh -c 'cd /app && php-fpm -D'", rules: ['daemonizes'], hint: "/bin/sh -c 'cd /app && php-fpm -F'", twin: "/bin/sh -c 'cd /app && exec php-fpm -F'" },
+  { bad: 'sh -c "./start.sh &"', rules: ['background-app'], hint: 'sh -c "./start.sh"', twin: "sh -c './start.sh & wait $!'" },
+  { bad: "sh -c 'my-app & tail -f log/app.log'", rules: ['background-app'], hint: "sh -c '(tail -f log/app.log &) && exec my-app'", twin: "sh -c '(tail -f log/app.log &) && exec my-app'" },
+  { bad: "sh -c 'nohup my-app'", rules: ['detached'], hint: "sh -c 'my-app'", twin: "sh -c 'echo nohup my-app'" },
+  // An expansion of the Procfile's shell stays as written; a line that is only one is not known before it runs
+  { bad: 'bash -c "nginx -c $NGINX_CONF"', rules: ['daemonizes'], hint: `bash -c "nginx -g 'daemon off;' -c $NGINX_CONF"`, twin: 'sh -c "$CMD"' },
+  { bad: 'sh -c "exec puma -d -p ${PORT:-3000}"', rules: ['daemonizes'], hint: 'sh -c "exec puma -p ${PORT:-3000}"', twin: 'sh -c "exec puma -p ${PORT:-3000}"' },
+  // The shell's own options before the line, and -c's place among them
+  { bad: 'sh -ec "nginx"', rules: ['daemonizes'], hint: `sh -ec "nginx -g 'daemon off;'"`, twin: 'sh -e script.sh nginx' },
+  { bad: "bash -lc 'redis-server --daemonize yes'", rules: ['daemonizes'], hint: "bash -lc 'redis-server'", twin: "bash -lc 'redis-server --daemonize no'" },
+  { bad: "sh -c -- 'memcached -d'", rules: ['daemonizes'], hint: "sh -c -- 'memcached'", twin: "sh -c -- 'memcached'" },
+  { bad: "bash -euo pipefail -c 'gunicorn -D app:app'", rules: ['daemonizes'], hint: "bash -euo pipefail -c 'gunicorn app:app'", twin: "bash -euo pipefail -c 'gunicorn app:app'" },
+  // Words after the line are its $0, $1 ...: not the line, nor its program's arguments
+  { bad: "sh -c 'nginx' sh", rules: ['daemonizes'], hint: `sh -c 'nginx -g "daemon off;"' sh`, twin: `sh -c 'exec "$@"' sh nginx` },
+  { bad: "sh -c 'exec sidekiq -d'", rules: ['daemonizes'], hint: "sh -c 'exec sidekiq'", twin: "sh -c 'exec sidekiq' -d" },
+  // Other shells, and through wrappers
+  { bad: "dash -c 'nginx'", rules: ['daemonizes'], hint: `dash -c 'nginx -g "daemon off;"'`, twin: `dash -c 'nginx -g "daemon off;"'` },
+  { bad: "ash -c 'sshd'", rules: ['daemonizes'], hint: "ash -c 'sshd -D'", twin: "ash -c 'sshd -D'" },
+  { bad: "busybox sh -c 'supervisord'", rules: ['daemonizes'], hint: "busybox sh -c 'supervisord -n'", twin: "busybox sh -c 'supervisord -n'" },
+  { bad: "zsh -c 'nginx'", rules: ['daemonizes'], hint: `zsh -c 'nginx -g "daemon off;"'`, twin: "zsh ./bin/nginx" },
+  { bad: "exec gosu app sh -c 'nginx'", rules: ['daemonizes'], hint: `exec gosu app sh -c 'nginx -g "daemon off;"'`, twin: "exec gosu app sh -c 'exec nginx -g \"daemon off;\"'" },
+  { bad: "./setup.sh; sh -c 'php-fpm'", rules: ['daemonizes'], hint: "./setup.sh; sh -c 'php-fpm -F'", twin: "./setup.sh; exec sh -c 'php-fpm -F'" },
+  // An unquoted line is written back quoted; quotes put together are written back as one
+  { bad: 'sh -c nginx', rules: ['daemonizes'], hint: `sh -c 'nginx -g "daemon off;"'`, twin: 'sh -c $CMD' },
+  { bad: `sh -c 'cd /app && '"nginx"`, rules: ['daemonizes'], hint: `sh -c 'cd /app && nginx -g "daemon off;"'`, twin: `sh -c 'cd /app && '"exec nginx -g 'daemon off;'"` },
+  // No fix where the line could not be written back exactly: the fixed line to put in, as advice
+  {
+    bad: 'bash -c "cd \\$HOME && nginx -c $CONF"',
+    rules: ['daemonizes'],
+    hint: "make the line `bash -c` runs read: cd $HOME && nginx -g 'daemon off;' -c $CONF",
+    twin: `bash -c "cd \\$HOME && nginx -g 'daemon off;' -c $CONF"`,
+  },
+  // No fix where the shell is not what keeps the container up, or is not the line's one trouble
+  {
+    bad: "sh -c 'nginx' && node app.js",
+    rules: ['daemonizes'],
+    hint: 'run `nginx` in the foreground, last, and give every other long-running program a Procfile entry of its own',
+    twin: `sh -c 'nginx -g "daemon off;"' & node app.js & wait -n`,
+  },
+  {
+    bad: "sh -c 'nginx' &",
+    rules: ['background-app', 'daemonizes'],
+    hint: "run `sh -c 'nginx'` in the foreground, last, and give every other long-running program a Procfile entry of its own",
+    twin: "sh -c 'nginx -g \"daemon off;\"' & wait $!",
+  },
+  {
+    bad: "sh -c 'nginx' && sh -c 'php-fpm'",
+    rules: ['daemonizes', 'daemonizes'],
+    hint: 'run `nginx` in the foreground, last, and give every other long-running program a Procfile entry of its own',
+    twin: "sh -c 'echo nginx' && sh -c 'echo php-fpm'",
+  },
+  // One level deep: a shell inside the line is not read, and breaks nothing
+  {
+    bad: `bash -c "sh -c 'nginx' && sidekiq -d"`,
+    rules: ['daemonizes'],
+    hint: 'bash -c "sh -c \'nginx\' && sidekiq"',
+    twin: `bash -c "sh -c 'sh -c nginx' && exec sidekiq"`,
+  },
+];
+
 describe('the Procfile linter, on real-world commands', () => {
   let parser: Parser;
   beforeAll(async () => {
     parser = await nodeModulesParser();
   });
-  const lint = (command: string) => lintCommand(parser.parse(command)!.rootNode, command);
+  const parse = (command: string) => {
+    const tree = parser.parse(command)!;
+    return { root: tree.rootNode, done: () => tree.delete() };
+  };
+  const lint = (command: string) => lintCommand(parser.parse(command)!.rootNode, command, parse);
 
   it('has a corpus of at least 60 commands', () => {
     expect(GOOD.length + BAD.length).toBeGreaterThanOrEqual(60);
@@ -182,5 +254,17 @@ describe('the Procfile linter, on real-world commands', () => {
       expect(finding.detail.length).toBeGreaterThan(0);
       if (hint !== undefined) expect(finding.hint).toBe(hint);
     }
+  });
+
+  describe('reads the line a shell runs with -c', () => {
+    it.each(NESTED)('$bad, not its twin $twin', ({ bad, rules, hint, twin }) => {
+      const findings = lint(bad);
+      expect(findings.map((finding) => finding.rule).sort()).toEqual([...rules].sort());
+      expect(findings.find((finding) => finding.rule === rules[0])!.hint).toBe(hint);
+      for (const finding of findings) expect(finding.detail).toMatch(/runs in the background|^in the line `[a-z ]+ -c` runs, /);
+      expect(lint(twin).filter((finding) => finding.severity !== 'info')).toEqual([]);
+      // A fix is a whole line the linter passes.
+      if (!/^(run|make) /.test(hint)) expect(lint(hint).filter((finding) => finding.severity !== 'info')).toEqual([]);
+    });
   });
 });
