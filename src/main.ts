@@ -5,7 +5,7 @@
 // First: the listeners that keep an early stop signal (see early-signals.ts).
 import { listenEarly, releaseSignals } from './signals/early-signals.ts';
 import { openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
-import { parseInvocation, stateDirFrom } from './config/command-line.ts';
+import { parseInvocation, stateDirFrom, subcommandMeant } from './config/command-line.ts';
 import { whyNotOwnDefaultPaths } from './config/container-sign.ts';
 import { unknownVariables } from './config/variables.ts';
 import type { AppSource, Config, LogConfig, PolicySources } from './config/config.ts';
@@ -464,12 +464,21 @@ async function run(unresolved: Config): Promise<number> {
     code = await supervise(config, specs, libc, events, withFile.text);
   } catch (error) {
     if (!(error instanceof SpawnError)) throw error;
-    say(`${error.message}${error.exitCode === 127 && source.kind === 'command' ? typeHint(source.argv[0]) : ''}`);
+    say(`${error.message}${error.exitCode === 127 && source.kind === 'command' ? notFoundHint(source.argv[0]) : ''}`);
     // A formation's other instances may run already: none outlives procwarden.
     killDescendantsNow();
     code = error.exitCode;
   }
   return libc.exitNow(code);
+}
+
+/**
+ * What a COMMAND that was not found was meant to be: a type of the Procfile here, or a
+ * subcommand it is a typo of (`procwarden statsu`); empty when neither.
+ */
+function notFoundHint(program: string): string {
+  const subcommand = subcommandMeant(program);
+  return typeHint(program) || (subcommand === undefined ? '' : `; did you mean \`procwarden ${subcommand}\`?`);
 }
 
 /** A COMMAND that was not found but is a type of the Procfile here: what was meant. */

@@ -118,3 +118,27 @@ describe('what a newcomer found', () => {
     }
   });
 });
+
+describe('what a newcomer found procwarden ignored without a word', () => {
+  it('procwarden statsu: command not found, and did you mean `procwarden status`; a program of that name still runs', async () => {
+    const cwd = scratch();
+    for (const [program, hint] of [
+      ['statsu', '; did you mean `procwarden status`?'],
+      ['restrat', '; did you mean `procwarden restart`?'],
+      ['hlep', '; did you mean `procwarden help`?'],
+      ['./statsu', ''],
+      ['cat-no-such', ''],
+    ]) {
+      const result = await runPlain([program!, '--json'], { cwd });
+      expect(result.exitCode, program).toBe(127);
+      expect(result.stderr, program).toBe(`procwarden: ${program}: command not found${hint}`);
+    }
+    const bin = join(cwd, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'statsu'), '#!/bin/sh\necho "statsu ran with $1"\n', { mode: 0o755 });
+    const found = await runPlain(['statsu', '--json'], { cwd, env: { PATH: `${bin}:${process.env['PATH']}` } });
+    expect(found.exitCode).toBe(0);
+    expect(found.stdout).toBe('statsu ran with --json');
+    expect(found.stderr).toBe('');
+  });
+});
