@@ -120,6 +120,33 @@ describe('what a newcomer found', () => {
 });
 
 describe('what a newcomer found procwarden ignored without a word', () => {
+  const warnings = (stderr: string) => eventsNamed(stderr, 'procwarden.warning').map(({ detail }) => detail);
+
+  it('a policy-file line for a type the Procfile lacks is a warning naming the types and the nearest; a lone type and a formation alike', async () => {
+    const cwd = procfile('web: exec true\nworker: exec true\n');
+    const file = join(cwd, 'policy.env');
+    writeFileSync(file, 'wrokers.AUTORESTART=ALWAYS\nnosuch.AUTOREPLACE=ALWAYS\nworker.AUTORESTART=ON_FAILURE\n');
+    for (const args of [[], ['--type', 'web,worker']]) {
+      const result = await runPlain(args, { cwd, env: { PROCWARDEN_POLICY_FILE: file, PROCWARDEN_RECOVERY: 'off' } });
+      expect(result.exitCode, args.join(' ')).toBe(0);
+      expect(warnings(result.stderr), args.join(' ')).toEqual([
+        `PROCWARDEN_POLICY_FILE: ${file}: line 1, wrokers.AUTORESTART: no process type 'wrokers' in ./Procfile (the types are: web, worker): ignored; did you mean worker?`,
+        `PROCWARDEN_POLICY_FILE: ${file}: line 2, nosuch.AUTOREPLACE: no process type 'nosuch' in ./Procfile (the types are: web, worker): ignored`,
+      ]);
+    }
+  });
+
+  it('PROCWARDEN_ONE_SHOT_TYPES naming a type the Procfile lacks is a warning with the nearest type', async () => {
+    const cwd = procfile('release: exec true\nmigrate: exec true\nweb: exec true\n');
+    for (const args of [['--type', 'all'], ['--type', 'web']]) {
+      const result = await runPlain(args, { cwd, env: { PROCWARDEN_ONE_SHOT_TYPES: 'relase,migrate', PROCWARDEN_RECOVERY: 'off', PROCWARDEN_AUTORESTART: 'OFF' } });
+      expect(result.exitCode, args.join(' ')).toBe(0);
+      expect(warnings(result.stderr), args.join(' ')).toEqual([
+        "PROCWARDEN_ONE_SHOT_TYPES: no process type 'relase' in ./Procfile (the types are: release, migrate, web): ignored; did you mean release?",
+      ]);
+    }
+  });
+
   it('procwarden statsu: command not found, and did you mean `procwarden status`; a program of that name still runs', async () => {
     const cwd = scratch();
     for (const [program, hint] of [

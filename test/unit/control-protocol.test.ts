@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeFor, parsePolicyFile as parseFile } from '../../src/control/policy-file.ts';
+import { changeFor, parsePolicyFile as parseFile, unknownTypeLines } from '../../src/control/policy-file.ts';
 
 /** The change the file makes for every type, or its error. */
 const parsePolicyFile = (text: string) => {
@@ -80,6 +80,16 @@ describe('the policy file', () => {
     expect(changeFor(changes, 'web')).toEqual({ autorestart: 'on_failure' });
     expect(changeFor(changes, 'worker')).toEqual({ autorestart: 'always', recovery: false });
     expect(parseFile('worker.AUTOREPLACE=sometimes\n')).toEqual({ error: "worker.AUTOREPLACE: 'sometimes' is not one of OFF, ON_FAILURE, ALWAYS (or Docker's and Kubernetes' no, never, on-failure, OnFailure, always, unless-stopped)" });
+  });
+
+  it('names each line for a process type the Procfile lacks, with its number; a type it has is no news, running here or not', () => {
+    const procfile = { file: './Procfile', entries: [{ name: 'web', command: 's', line: 1 }, { name: 'worker', command: 'w', line: 2 }] };
+    const text = '# for every container of the app\nAUTORESTART=on_failure\nwrokers.AUTORESTART=always\nworker.AUTOREPLACE=always\nexport nosuch.PROCWARDEN_HEALTHCHECK=exec:true\n';
+    expect(unknownTypeLines('/etc/policy.env', text, procfile)).toEqual([
+      "PROCWARDEN_POLICY_FILE: /etc/policy.env: line 3, wrokers.AUTORESTART: no process type 'wrokers' in ./Procfile (the types are: web, worker): ignored; did you mean worker?",
+      "PROCWARDEN_POLICY_FILE: /etc/policy.env: line 5, nosuch.PROCWARDEN_HEALTHCHECK: no process type 'nosuch' in ./Procfile (the types are: web, worker): ignored",
+    ]);
+    expect(unknownTypeLines('/etc/policy.env', 'not a line\n', procfile)).toEqual([]);
   });
 });
 
