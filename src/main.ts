@@ -27,7 +27,7 @@ import { rawTail, splitNulBlock } from './process/raw-args.ts';
 import { SpawnError, type AppLaunch } from './process/spawn-app.ts';
 import { supervise, type InstanceSpec } from './supervisor/supervisor.ts';
 import { ask, type Reply } from './control/client.ts';
-import { changeFor, healthSettings, parsePolicyFile, unknownTypeLines, type PolicyChanges } from './control/policy-file.ts';
+import { changeFor, healthOptionsWithoutCheck, healthSettings, parsePolicyFile, unknownTypeLines, type PolicyChanges } from './control/policy-file.ts';
 import { healthCheckFrom, type HealthCheck } from './health/health-config.ts';
 import type { PolicyChange } from './policy/settings.ts';
 import type { Policy } from './policy/policy.ts';
@@ -293,11 +293,15 @@ function resolveApp(source: AppSource, environ: readonly Buffer[]): ResolvedApp 
  * What a service's configuration names that the Procfile lacks, and so does nothing: the
  * types of PROCWARDEN_ONE_SHOT_TYPES, and the lines of the policy file for a type. One event each.
  */
-function unknownTypesNamed(config: Config, policyFileText: string | undefined, procfile: { readonly file: string; readonly entries: readonly ProcfileEntry[] } | undefined): string[] {
+function unknownTypesNamed(
+  config: Config,
+  policyFile: { readonly path: string; readonly text: string } | undefined,
+  procfile: { readonly file: string; readonly entries: readonly ProcfileEntry[] } | undefined,
+): string[] {
   if (procfile === undefined) return [];
   const oneShotTypes = config.source.kind === 'procfile' ? (config.source.oneShotTypes ?? []) : [];
   return [
-    ...(config.policyFile === undefined || policyFileText === undefined ? [] : unknownTypeLines(config.policyFile, policyFileText, procfile)),
+    ...(policyFile === undefined ? [] : unknownTypeLines(policyFile.path, policyFile.text, procfile)),
     ...unknownTypes(oneShotTypes.map((type) => ({ where: 'PROCWARDEN_ONE_SHOT_TYPES', type })), procfile.file, procfile.entries),
   ];
 }
@@ -437,7 +441,13 @@ async function run(unresolved: Config): Promise<number> {
   // A descriptor given for the events is procwarden's, not one the app inherits.
   if (log.fd !== undefined) givenFds = givenFds.filter((fd) => fd !== log.fd);
   const events = createEventLog(log);
-  for (const detail of [...unknownVariables(process.env), ...unknownTypesNamed(withFile.config, withFile.text, procfile), ...policyNotices(withFile.config, app?.processType)]) {
+  const policyFile = withFile.config.policyFile !== undefined && withFile.text !== undefined ? { path: withFile.config.policyFile, text: withFile.text } : undefined;
+  for (const detail of [
+    ...unknownVariables(process.env),
+    ...unknownTypesNamed(withFile.config, policyFile, procfile),
+    ...healthOptionsWithoutCheck(process.env, policyFile, procfile?.entries.map(({ name }) => name) ?? []),
+    ...policyNotices(withFile.config, app?.processType),
+  ]) {
     events.emit('procwarden.warning', { detail });
   }
   const config: Config = app?.processType === RUNS_ONCE ? { ...withFile.config, runsOnce: true, policy: runOnce(withFile.config.policy) } : withFile.config;

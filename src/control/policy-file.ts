@@ -114,3 +114,37 @@ export function unknownTypeLines(path: string, text: string, procfile: { readonl
   const named = lines.flatMap((line) => (line.type === undefined ? [] : [{ where: lineName(path, line), type: line.type }]));
   return unknownTypes(named, procfile.file, procfile.entries);
 }
+
+/** What PROCWARDEN_HEALTHCHECK's probe runs with: each does nothing without one. */
+const HEALTH_OPTIONS = HEALTH_VARIABLES.filter((name) => name !== 'PROCWARDEN_HEALTHCHECK');
+
+/**
+ * A warning for each health check option that does nothing, as no PROCWARDEN_HEALTHCHECK is
+ * set where it applies: one in the environment, or on a line for every type, does nothing
+ * when no process type of the Procfile gets a check (from the environment or any line; for a
+ * one-off, from the environment); one on a TYPE. line, when that type gets none. Lines for a
+ * type the Procfile lacks are unknownTypeLines'. An empty value sets nothing, and is not said.
+ * `file`: the policy file, when one is read; `types`: the Procfile's types (none for a one-off).
+ */
+export function healthOptionsWithoutCheck(
+  env: Readonly<Record<string, string | undefined>>,
+  file: { readonly path: string; readonly text: string } | undefined,
+  types: readonly string[],
+): string[] {
+  const lines = file === undefined ? [] : fileLines(file.text);
+  if ('error' in lines) return [];
+  // As main.ts reads each type's check: the environment, under the file's lines for it.
+  const checked = (type: string | undefined) => (({ ...env, ...(file === undefined ? {} : healthSettings(file.text, type)) })['PROCWARDEN_HEALTHCHECK'] ?? '').trim() !== '';
+  const anyChecked = (types.length > 0 ? types : [undefined]).some(checked);
+  const noCheck = 'no effect without PROCWARDEN_HEALTHCHECK, which is not set';
+  const warnings = anyChecked ? [] : HEALTH_OPTIONS.filter((name) => (env[name] ?? '') !== '').map((name) => `${name}: ${noCheck}: no health check runs`);
+  for (const line of lines) {
+    if (!HEALTH_OPTIONS.includes(line.name) || line.value === '') continue;
+    if (line.type === undefined) {
+      if (!anyChecked) warnings.push(`${lineName(file!.path, line)}: ${noCheck}: no health check runs`);
+    } else if (types.includes(line.type) && !checked(line.type)) {
+      warnings.push(`${lineName(file!.path, line)}: ${noCheck} for ${line.type}: ${line.type} has no health check`);
+    }
+  }
+  return warnings;
+}

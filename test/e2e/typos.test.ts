@@ -147,6 +147,37 @@ describe('what a newcomer found procwarden ignored without a word', () => {
     }
   });
 
+  it("a health check's options without PROCWARDEN_HEALTHCHECK are a warning each: the environment's, for a one-off too", async () => {
+    const cwd = procfile('web: exec true\n');
+    const env = { PROCWARDEN_HEALTHCHECK_INTERVAL: '5s', PROCWARDEN_HEALTHCHECK_RETRIES: '2', PROCWARDEN_HEALTHCHECK_TIMEOUT: '' };
+    for (const args of [[], ['--', 'true']]) {
+      const result = await runPlain(args, { cwd, env: args.length === 0 ? { ...env, PROCWARDEN_RECOVERY: 'off' } : env });
+      expect(result.exitCode, args.join(' ')).toBe(0);
+      expect(warnings(result.stderr), args.join(' ')).toEqual([
+        'PROCWARDEN_HEALTHCHECK_INTERVAL: no effect without PROCWARDEN_HEALTHCHECK, which is not set: no health check runs',
+        'PROCWARDEN_HEALTHCHECK_RETRIES: no effect without PROCWARDEN_HEALTHCHECK, which is not set: no health check runs',
+      ]);
+    }
+  });
+
+  it("the policy file's health options without a check for their type are a warning each; with one, none", async () => {
+    const cwd = procfile('web: exec true\nworker: exec true\n');
+    const none = join(cwd, 'none.env');
+    writeFileSync(none, 'PROCWARDEN_HEALTHCHECK_RETRIES=5\n');
+    const some = join(cwd, 'some.env');
+    writeFileSync(some, 'PROCWARDEN_HEALTHCHECK_RETRIES=5\nweb.PROCWARDEN_HEALTHCHECK=exec:true\nweb.PROCWARDEN_HEALTHCHECK_INTERVAL=1h\nworker.PROCWARDEN_HEALTHCHECK_TIMEOUT=1s\n');
+    for (const [file, expected] of [
+      [none, [`PROCWARDEN_POLICY_FILE: ${none}: line 1, PROCWARDEN_HEALTHCHECK_RETRIES: no effect without PROCWARDEN_HEALTHCHECK, which is not set: no health check runs`]],
+      [some, [`PROCWARDEN_POLICY_FILE: ${some}: line 4, worker.PROCWARDEN_HEALTHCHECK_TIMEOUT: no effect without PROCWARDEN_HEALTHCHECK, which is not set for worker: worker has no health check`]],
+    ] as const) {
+      // The environment's option acts where the file sets a check (web's), and says nothing then.
+      const result = await runPlain(['--type', 'web,worker'], { cwd, env: { PROCWARDEN_POLICY_FILE: file, PROCWARDEN_HEALTHCHECK_START_PERIOD: '1s', PROCWARDEN_RECOVERY: 'off' } });
+      expect(result.exitCode, file).toBe(0);
+      const said = file === none ? ['PROCWARDEN_HEALTHCHECK_START_PERIOD: no effect without PROCWARDEN_HEALTHCHECK, which is not set: no health check runs', ...expected] : expected;
+      expect(warnings(result.stderr), file).toEqual(said);
+    }
+  });
+
   it('procwarden statsu: command not found, and did you mean `procwarden status`; a program of that name still runs', async () => {
     const cwd = scratch();
     for (const [program, hint] of [
