@@ -5,7 +5,7 @@
 // First: the listeners that keep an early stop signal (see early-signals.ts).
 import { listenEarly, releaseSignals } from './signals/early-signals.ts';
 import { openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
-import { parseInvocation, stateDirFrom } from './config/command-line.ts';
+import { parseInvocation, stateDirFrom, subcommandMeant } from './config/command-line.ts';
 import { whyNotOwnDefaultPaths } from './config/container-sign.ts';
 import { unknownVariables } from './config/variables.ts';
 import type { AppSource, Config, LogConfig, PolicySources } from './config/config.ts';
@@ -14,7 +14,7 @@ import { createEventLog, type EventLog } from './events/events.ts';
 import { NativeLoadError, loadLibc } from './native/load-libc.ts';
 import type { Libc } from './native/libc.ts';
 import { ProcfileError, loadProcfile, loadProcfileEntry, type LoadedProcfile } from './procfile/locate.ts';
-import type { ProcfileEntry } from './procfile/procfile.ts';
+import { unknownTypes, type ProcfileEntry } from './procfile/procfile.ts';
 import { execForm } from './procfile/exec-form.ts';
 import { DEFAULT_PORT, RUNS_ONCE, withPort } from './procfile/service-env.ts';
 import { formatReport, lintEntries } from './lint/lint-procfile.ts';
@@ -27,7 +27,7 @@ import { rawTail, splitNulBlock } from './process/raw-args.ts';
 import { SpawnError, type AppLaunch } from './process/spawn-app.ts';
 import { supervise, type InstanceSpec } from './supervisor/supervisor.ts';
 import { ask, type Reply } from './control/client.ts';
-import { changeFor, healthSettings, parsePolicyFile, type PolicyChanges } from './control/policy-file.ts';
+import { changeFor, healthOptionsWithoutCheck, healthSettings, parsePolicyFile, unknownTypeLines, type PolicyChanges } from './control/policy-file.ts';
 import { healthCheckFrom, type HealthCheck } from './health/health-config.ts';
 import type { PolicyChange } from './policy/settings.ts';
 import type { Policy } from './policy/policy.ts';
@@ -273,8 +273,8 @@ interface ResolvedApp {
   readonly command: readonly string[];
   readonly processType: string | undefined;
   readonly port: number | undefined;
-  /** The Procfile and the entry, for a service. */
-  readonly procfile: { readonly file: string; readonly entry: ProcfileEntry } | undefined;
+  /** The Procfile, its entries and the entry, for a service. */
+  readonly procfile: { readonly file: string; readonly entry: ProcfileEntry; readonly entries: readonly ProcfileEntry[] } | undefined;
 }
 
 /** The app's environment: procwarden's own, byte for byte, and for a service a PORT (service-env.ts). */
@@ -283,10 +283,27 @@ function resolveApp(source: AppSource, environ: readonly Buffer[]): ResolvedApp 
     const argv = rawTail(splitNulBlock(readFileSync('/proc/self/cmdline')), source.argv) as [Buffer, ...Buffer[]];
     return { argv, command: source.argv, processType: undefined, port: undefined, procfile: undefined, env: environ };
   }
-  const { file, entry } = loadProcfileEntry(source.file, source.type);
+  const { file, entry, entries } = loadProcfileEntry(source.file, source.type);
   const command = ['/bin/sh', '-c', execForm(entry.command) ?? entry.command];
   const { env, port } = withPort(environ);
-  return { argv: command.map((word) => Buffer.from(word)) as [Buffer, ...Buffer[]], command, processType: entry.name, port, procfile: { file, entry }, env };
+  return { argv: command.map((word) => Buffer.from(word)) as [Buffer, ...Buffer[]], command, processType: entry.name, port, procfile: { file, entry, entries }, env };
+}
+
+/**
+ * What a service's configuration names that the Procfile lacks, and so does nothing: the
+ * types of PROCWARDEN_ONE_SHOT_TYPES, and the lines of the policy file for a type. One event each.
+ */
+function unknownTypesNamed(
+  config: Config,
+  policyFile: { readonly path: string; readonly text: string } | undefined,
+  procfile: { readonly file: string; readonly entries: readonly ProcfileEntry[] } | undefined,
+): string[] {
+  if (procfile === undefined) return [];
+  const oneShotTypes = config.source.kind === 'procfile' ? (config.source.oneShotTypes ?? []) : [];
+  return [
+    ...(policyFile === undefined ? [] : unknownTypeLines(policyFile.path, policyFile.text, procfile)),
+    ...unknownTypes(oneShotTypes.map((type) => ({ where: 'PROCWARDEN_ONE_SHOT_TYPES', type })), procfile.file, procfile.entries),
+  ];
 }
 
 /** The policy warnings that configuration cannot say itself: one event each. */
@@ -346,7 +363,7 @@ function formationSpecs(
   environ: readonly Buffer[],
   changes: PolicyChanges,
   launch: Omit<AppLaunch, 'argv' | 'env'>,
-): { file: string; specs: [InstanceSpec, ...InstanceSpec[]]; entries: ProcfileEntry[] } {
+): { file: string; specs: [InstanceSpec, ...InstanceSpec[]]; entries: ProcfileEntry[]; procfileEntries: readonly ProcfileEntry[] } {
   const procfile = loadProcfile(source.file, 'PROCWARDEN_PROCFILE');
   const given = environ.find((entry) => entry.subarray(0, 5).toString('latin1') === 'PORT=')?.subarray(5).toString('latin1');
   const { port: givenPort } = withPort(environ);
@@ -367,7 +384,7 @@ function formationSpecs(
       oneShot,
     };
   }) as [InstanceSpec, ...InstanceSpec[]];
-  return { file: procfile.file, specs, entries: [...new Set(planned.map(({ entry }) => entry))] };
+  return { file: procfile.file, specs, entries: [...new Set(planned.map(({ entry }) => entry))], procfileEntries: procfile.entries };
 }
 
 async function run(unresolved: Config): Promise<number> {
@@ -389,13 +406,17 @@ async function run(unresolved: Config): Promise<number> {
   const formation = source.kind === 'procfile' ? source.formation : undefined;
   let app: ReturnType<typeof resolveApp> | undefined;
   let formationOf: ((launch: Omit<AppLaunch, 'argv' | 'env'>) => ReturnType<typeof formationSpecs>) | undefined;
+  /** A service's Procfile and its entries. */
+  let procfile: { readonly file: string; readonly entries: readonly ProcfileEntry[] } | undefined;
   try {
     if (source.kind === 'procfile' && formation) {
       // Read now, so that a Procfile that lacks a type is exit 2 before anything starts.
-      formationSpecs(withFile.config, source, formation, environ, withFile.changes, { fds: [], takeTerminal: false, listenPid: false });
+      const read = formationSpecs(withFile.config, source, formation, environ, withFile.changes, { fds: [], takeTerminal: false, listenPid: false });
+      procfile = { file: read.file, entries: read.procfileEntries };
       formationOf = (launch) => formationSpecs(withFile.config, source, formation, environ, withFile.changes, launch);
     } else {
       app = resolveApp(source, environ);
+      procfile = app.procfile;
     }
   } catch (error) {
     if (!(error instanceof ProcfileError)) throw error;
@@ -420,7 +441,15 @@ async function run(unresolved: Config): Promise<number> {
   // A descriptor given for the events is procwarden's, not one the app inherits.
   if (log.fd !== undefined) givenFds = givenFds.filter((fd) => fd !== log.fd);
   const events = createEventLog(log);
-  for (const detail of [...unknownVariables(process.env), ...policyNotices(withFile.config, app?.processType)]) events.emit('procwarden.warning', { detail });
+  const policyFile = withFile.config.policyFile !== undefined && withFile.text !== undefined ? { path: withFile.config.policyFile, text: withFile.text } : undefined;
+  for (const detail of [
+    ...unknownVariables(process.env),
+    ...unknownTypesNamed(withFile.config, policyFile, procfile),
+    ...healthOptionsWithoutCheck(process.env, policyFile, procfile?.entries.map(({ name }) => name) ?? []),
+    ...policyNotices(withFile.config, app?.processType),
+  ]) {
+    events.emit('procwarden.warning', { detail });
+  }
   const config: Config = app?.processType === RUNS_ONCE ? { ...withFile.config, runsOnce: true, policy: runOnce(withFile.config.policy) } : withFile.config;
   let libc: Libc;
   try {
@@ -464,12 +493,21 @@ async function run(unresolved: Config): Promise<number> {
     code = await supervise(config, specs, libc, events, withFile.text);
   } catch (error) {
     if (!(error instanceof SpawnError)) throw error;
-    say(`${error.message}${error.exitCode === 127 && source.kind === 'command' ? typeHint(source.argv[0]) : ''}`);
+    say(`${error.message}${error.exitCode === 127 && source.kind === 'command' ? notFoundHint(source.argv[0]) : ''}`);
     // A formation's other instances may run already: none outlives procwarden.
     killDescendantsNow();
     code = error.exitCode;
   }
   return libc.exitNow(code);
+}
+
+/**
+ * What a COMMAND that was not found was meant to be: a type of the Procfile here, or a
+ * subcommand it is a typo of (`procwarden statsu`); empty when neither.
+ */
+function notFoundHint(program: string): string {
+  const subcommand = subcommandMeant(program);
+  return typeHint(program) || (subcommand === undefined ? '' : `; did you mean \`procwarden ${subcommand}\`?`);
 }
 
 /** A COMMAND that was not found but is a type of the Procfile here: what was meant. */

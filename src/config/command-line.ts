@@ -27,6 +27,7 @@ import { parseFormation, parseTypes } from '../procfile/formation.ts';
 import { healthCheckFrom } from '../health/health-config.ts';
 import { containerSign } from './container-sign.ts';
 import { httpSettingsFrom } from '../web/http-settings.ts';
+import { nearestName } from './did-you-mean.ts';
 
 export type Invocation =
   | { readonly kind: 'run'; readonly config: Config }
@@ -102,6 +103,15 @@ export function parseInvocation(args: readonly string[], env: Environment, cwd =
 export const SUBCOMMANDS = ['check', 'status', 'set', 'restart', 'snapshot'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 const isSubcommand = (word: string | undefined): word is Subcommand => (SUBCOMMANDS as readonly (string | undefined)[]).includes(word);
+
+/**
+ * The subcommand that a COMMAND which was not found is a typo of (`statsu`: `status`,
+ * `hlep`: `help`); undefined when none is near, and for a path (`./statsu`), which names a
+ * program.
+ */
+export function subcommandMeant(program: string): string | undefined {
+  return program.includes('/') ? undefined : nearestName(program, [...SUBCOMMANDS, 'help']);
+}
 
 /**
  * An error of node:util's parseArgs in procwarden's own words: `unknown option --x`,

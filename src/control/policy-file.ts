@@ -2,6 +2,7 @@
 // the policy: `AUTORESTART=ON_FAILURE`, `AUTOREPLACE=ALWAYS`, `PROCWARDEN_RECOVERY=on`. Pure.
 
 import { POLICY_SETTINGS, readChange, type PolicyChange } from '../policy/settings.ts';
+import { unknownTypes, type ProcfileEntry } from '../procfile/procfile.ts';
 
 /**
  * A value as env files write it: `ON_FAILURE`, `"ON_FAILURE"` or `'ON_FAILURE'`, with an
@@ -27,6 +28,8 @@ export type PolicyChanges = Map<string | undefined, PolicyChange>;
 export const HEALTH_VARIABLES = ['PROCWARDEN_HEALTHCHECK', 'PROCWARDEN_HEALTHCHECK_INTERVAL', 'PROCWARDEN_HEALTHCHECK_TIMEOUT', 'PROCWARDEN_HEALTHCHECK_START_PERIOD', 'PROCWARDEN_HEALTHCHECK_RETRIES'];
 
 interface FileLine {
+  /** 1-based. */
+  readonly line: number;
   readonly type: string | undefined;
   readonly name: string;
   readonly value: string;
@@ -46,7 +49,7 @@ function fileLines(text: string): FileLine[] | { error: string } {
     }
     const unquoted = valueOf(value);
     if (unquoted === undefined) return { error: `line ${index + 1}: ${name}'s value has an unclosed quote` };
-    lines.push({ type, name, value: unquoted });
+    lines.push({ line: index + 1, type, name, value: unquoted });
   }
   return lines;
 }
@@ -94,4 +97,54 @@ export function healthSettings(text: string, type: string | undefined): Record<s
 /** The change for process type `type`: the file's lines for every type, then its own. */
 export function changeFor(changes: PolicyChanges, type: string | undefined): PolicyChange {
   return { ...changes.get(undefined), ...(type === undefined ? {} : changes.get(type)) };
+}
+
+/** How a warning names a line of the policy file at `path`: `PROCWARDEN_POLICY_FILE: PATH: line 2, worker.AUTORESTART`. */
+const lineName = (path: string, { line, type, name }: FileLine) => `PROCWARDEN_POLICY_FILE: ${path}: line ${line}, ${type === undefined ? '' : `${type}.`}${name}`;
+
+/**
+ * A warning for each line of the file at `path` that names a process type the Procfile
+ * lacks, and so sets nothing (procfile.ts, unknownTypes). A type the Procfile has is never
+ * said, whether it runs here or not: one file may serve every container of an app. Empty for
+ * a file that cannot be read (parsePolicyFile says why).
+ */
+export function unknownTypeLines(path: string, text: string, procfile: { readonly file: string; readonly entries: readonly ProcfileEntry[] }): string[] {
+  const lines = fileLines(text);
+  if ('error' in lines) return [];
+  const named = lines.flatMap((line) => (line.type === undefined ? [] : [{ where: lineName(path, line), type: line.type }]));
+  return unknownTypes(named, procfile.file, procfile.entries);
+}
+
+/** What PROCWARDEN_HEALTHCHECK's probe runs with: each does nothing without one. */
+const HEALTH_OPTIONS = HEALTH_VARIABLES.filter((name) => name !== 'PROCWARDEN_HEALTHCHECK');
+
+/**
+ * A warning for each health check option that does nothing, as no PROCWARDEN_HEALTHCHECK is
+ * set where it applies: one in the environment, or on a line for every type, does nothing
+ * when no process type of the Procfile gets a check (from the environment or any line; for a
+ * one-off, from the environment); one on a TYPE. line, when that type gets none. Lines for a
+ * type the Procfile lacks are unknownTypeLines'. An empty value sets nothing, and is not said.
+ * `file`: the policy file, when one is read; `types`: the Procfile's types (none for a one-off).
+ */
+export function healthOptionsWithoutCheck(
+  env: Readonly<Record<string, string | undefined>>,
+  file: { readonly path: string; readonly text: string } | undefined,
+  types: readonly string[],
+): string[] {
+  const lines = file === undefined ? [] : fileLines(file.text);
+  if ('error' in lines) return [];
+  // As main.ts reads each type's check: the environment, under the file's lines for it.
+  const checked = (type: string | undefined) => (({ ...env, ...(file === undefined ? {} : healthSettings(file.text, type)) })['PROCWARDEN_HEALTHCHECK'] ?? '').trim() !== '';
+  const anyChecked = (types.length > 0 ? types : [undefined]).some(checked);
+  const noCheck = 'no effect without PROCWARDEN_HEALTHCHECK, which is not set';
+  const warnings = anyChecked ? [] : HEALTH_OPTIONS.filter((name) => (env[name] ?? '') !== '').map((name) => `${name}: ${noCheck}: no health check runs`);
+  for (const line of lines) {
+    if (!HEALTH_OPTIONS.includes(line.name) || line.value === '') continue;
+    if (line.type === undefined) {
+      if (!anyChecked) warnings.push(`${lineName(file!.path, line)}: ${noCheck}: no health check runs`);
+    } else if (types.includes(line.type) && !checked(line.type)) {
+      warnings.push(`${lineName(file!.path, line)}: ${noCheck} for ${line.type}: ${line.type} has no health check`);
+    }
+  }
+  return warnings;
 }

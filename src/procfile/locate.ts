@@ -14,6 +14,8 @@ export class ProcfileError extends Error {}
 export interface ChosenEntry {
   readonly file: string;
   readonly entry: ProcfileEntry;
+  /** Every entry of the Procfile, the chosen one among them. */
+  readonly entries: readonly ProcfileEntry[];
 }
 
 export interface LoadedProcfile {
@@ -25,7 +27,7 @@ export function loadProcfileEntry(file: string | undefined, type: string | undef
   const procfile = loadProcfile(file, 'PROCWARDEN_PROCFILE');
   const chosen = chooseEntry(procfile.entries, type);
   if (!chosen.ok) throw new ProcfileError(`${procfile.file}: ${chosen.message}`);
-  return { file: procfile.file, entry: chosen.entry };
+  return { file: procfile.file, entry: chosen.entry, entries: procfile.entries };
 }
 
 /** `namedBy`: where an explicit `file` came from, for the error line (a variable or a flag). */

@@ -1,6 +1,8 @@
 // Procfiles (Heroku/foreman format): one `name: command` a line, name [A-Za-z0-9_-]+,
 // blank lines and lines starting with # ignored. Pure: parsed and chosen from text.
 
+import { nearestName } from '../config/did-you-mean.ts';
+
 export interface ProcfileEntry {
   readonly name: string;
   readonly command: string;
@@ -80,4 +82,20 @@ export function chooseEntry(entries: readonly ProcfileEntry[], wanted: string | 
   if (web) return { ok: true, entry: web };
   if (entries.length === 0) return { ok: false, message: 'it has no process type' };
   return { ok: false, message: `several process types and none is 'web': choose one with --type or PROCWARDEN_PROCESS_TYPE (the types are: ${types})` };
+}
+
+/**
+ * A warning for each process type named elsewhere (`where`: by what, as the warning begins:
+ * a variable, a line of the policy file) that the Procfile `file` lacks, and so does nothing:
+ * the types it has, and the nearest of them when one is near enough to be a typo.
+ */
+export function unknownTypes(named: readonly { readonly where: string; readonly type: string }[], file: string, entries: readonly ProcfileEntry[]): string[] {
+  const types = entries.map((entry) => entry.name);
+  const warnings = named
+    .filter(({ type }) => !types.includes(type))
+    .map(({ where, type }) => {
+      const near = nearestName(type, types);
+      return `${where}: no process type '${type}' in ${file} (the types are: ${types.join(', ') || 'none'}): ignored${near === undefined ? '' : `; did you mean ${near}?`}`;
+    });
+  return [...new Set(warnings)];
 }

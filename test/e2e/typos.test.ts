@@ -118,3 +118,85 @@ describe('what a newcomer found', () => {
     }
   });
 });
+
+describe('what a newcomer found procwarden ignored without a word', () => {
+  const warnings = (stderr: string) => eventsNamed(stderr, 'procwarden.warning').map(({ detail }) => detail);
+
+  it('a policy-file line for a type the Procfile lacks is a warning naming the types and the nearest; a lone type and a formation alike', async () => {
+    const cwd = procfile('web: exec true\nworker: exec true\n');
+    const file = join(cwd, 'policy.env');
+    writeFileSync(file, 'wrokers.AUTORESTART=ALWAYS\nnosuch.AUTOREPLACE=ALWAYS\nworker.AUTORESTART=ON_FAILURE\n');
+    for (const args of [[], ['--type', 'web,worker']]) {
+      const result = await runPlain(args, { cwd, env: { PROCWARDEN_POLICY_FILE: file, PROCWARDEN_RECOVERY: 'off' } });
+      expect(result.exitCode, args.join(' ')).toBe(0);
+      expect(warnings(result.stderr), args.join(' ')).toEqual([
+        `PROCWARDEN_POLICY_FILE: ${file}: line 1, wrokers.AUTORESTART: no process type 'wrokers' in ./Procfile (the types are: web, worker): ignored; did you mean worker?`,
+        `PROCWARDEN_POLICY_FILE: ${file}: line 2, nosuch.AUTOREPLACE: no process type 'nosuch' in ./Procfile (the types are: web, worker): ignored`,
+      ]);
+    }
+  });
+
+  it('PROCWARDEN_ONE_SHOT_TYPES naming a type the Procfile lacks is a warning with the nearest type', async () => {
+    const cwd = procfile('release: exec true\nmigrate: exec true\nweb: exec true\n');
+    for (const args of [['--type', 'all'], ['--type', 'web']]) {
+      const result = await runPlain(args, { cwd, env: { PROCWARDEN_ONE_SHOT_TYPES: 'relase,migrate', PROCWARDEN_RECOVERY: 'off', PROCWARDEN_AUTORESTART: 'OFF' } });
+      expect(result.exitCode, args.join(' ')).toBe(0);
+      expect(warnings(result.stderr), args.join(' ')).toEqual([
+        "PROCWARDEN_ONE_SHOT_TYPES: no process type 'relase' in ./Procfile (the types are: release, migrate, web): ignored; did you mean release?",
+      ]);
+    }
+  });
+
+  it("a health check's options without PROCWARDEN_HEALTHCHECK are a warning each: the environment's, for a one-off too", async () => {
+    const cwd = procfile('web: exec true\n');
+    const env = { PROCWARDEN_HEALTHCHECK_INTERVAL: '5s', PROCWARDEN_HEALTHCHECK_RETRIES: '2', PROCWARDEN_HEALTHCHECK_TIMEOUT: '' };
+    for (const args of [[], ['--', 'true']]) {
+      const result = await runPlain(args, { cwd, env: args.length === 0 ? { ...env, PROCWARDEN_RECOVERY: 'off' } : env });
+      expect(result.exitCode, args.join(' ')).toBe(0);
+      expect(warnings(result.stderr), args.join(' ')).toEqual([
+        'PROCWARDEN_HEALTHCHECK_INTERVAL: no effect without PROCWARDEN_HEALTHCHECK, which is not set: no health check runs',
+        'PROCWARDEN_HEALTHCHECK_RETRIES: no effect without PROCWARDEN_HEALTHCHECK, which is not set: no health check runs',
+      ]);
+    }
+  });
+
+  it("the policy file's health options without a check for their type are a warning each; with one, none", async () => {
+    const cwd = procfile('web: exec true\nworker: exec true\n');
+    const none = join(cwd, 'none.env');
+    writeFileSync(none, 'PROCWARDEN_HEALTHCHECK_RETRIES=5\n');
+    const some = join(cwd, 'some.env');
+    writeFileSync(some, 'PROCWARDEN_HEALTHCHECK_RETRIES=5\nweb.PROCWARDEN_HEALTHCHECK=exec:true\nweb.PROCWARDEN_HEALTHCHECK_INTERVAL=1h\nworker.PROCWARDEN_HEALTHCHECK_TIMEOUT=1s\n');
+    for (const [file, expected] of [
+      [none, [`PROCWARDEN_POLICY_FILE: ${none}: line 1, PROCWARDEN_HEALTHCHECK_RETRIES: no effect without PROCWARDEN_HEALTHCHECK, which is not set: no health check runs`]],
+      [some, [`PROCWARDEN_POLICY_FILE: ${some}: line 4, worker.PROCWARDEN_HEALTHCHECK_TIMEOUT: no effect without PROCWARDEN_HEALTHCHECK, which is not set for worker: worker has no health check`]],
+    ] as const) {
+      // The environment's option acts where the file sets a check (web's), and says nothing then.
+      const result = await runPlain(['--type', 'web,worker'], { cwd, env: { PROCWARDEN_POLICY_FILE: file, PROCWARDEN_HEALTHCHECK_START_PERIOD: '1s', PROCWARDEN_RECOVERY: 'off' } });
+      expect(result.exitCode, file).toBe(0);
+      const said = file === none ? ['PROCWARDEN_HEALTHCHECK_START_PERIOD: no effect without PROCWARDEN_HEALTHCHECK, which is not set: no health check runs', ...expected] : expected;
+      expect(warnings(result.stderr), file).toEqual(said);
+    }
+  });
+
+  it('procwarden statsu: command not found, and did you mean `procwarden status`; a program of that name still runs', async () => {
+    const cwd = scratch();
+    for (const [program, hint] of [
+      ['statsu', '; did you mean `procwarden status`?'],
+      ['restrat', '; did you mean `procwarden restart`?'],
+      ['hlep', '; did you mean `procwarden help`?'],
+      ['./statsu', ''],
+      ['cat-no-such', ''],
+    ]) {
+      const result = await runPlain([program!, '--json'], { cwd });
+      expect(result.exitCode, program).toBe(127);
+      expect(result.stderr, program).toBe(`procwarden: ${program}: command not found${hint}`);
+    }
+    const bin = join(cwd, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'statsu'), '#!/bin/sh\necho "statsu ran with $1"\n', { mode: 0o755 });
+    const found = await runPlain(['statsu', '--json'], { cwd, env: { PATH: `${bin}:${process.env['PATH']}` } });
+    expect(found.exitCode).toBe(0);
+    expect(found.stdout).toBe('statsu ran with --json');
+    expect(found.stderr).toBe('');
+  });
+});

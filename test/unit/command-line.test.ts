@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseInvocation } from '../../src/config/command-line.ts';
+import { parseInvocation, subcommandMeant } from '../../src/config/command-line.ts';
 
 const run = (args: string[], env: Record<string, string> = {}) => {
   const invocation = parseInvocation(args, env);
@@ -57,6 +57,13 @@ describe('the command line', () => {
     expect(parseInvocation(['check'], {})).toEqual({ kind: 'check', procfile: undefined, procfileNamedBy: 'PROCWARDEN_PROCFILE', json: false, programs: false });
     expect(parseInvocation(['check', '--json', '--procfile', 'P'], {})).toMatchObject({ kind: 'check', procfile: 'P', procfileNamedBy: '--procfile', json: true });
     expect(usageError(['check', 'extra'])).toMatch(/procwarden check \[--procfile PATH\]/);
+  });
+
+  it('runs a mistyped subcommand as a COMMAND, and knows which subcommand it is near, for its not-found line', () => {
+    expect(argvOf(['statsu', '--json'])).toEqual(['statsu', '--json']);
+    expect(['statsu', 'stauts', 'restrat', 'chekc', 'snapshto', 'hlep', 'sett'].map(subcommandMeant)).toEqual(['status', 'status', 'restart', 'check', 'snapshot', 'help', 'set']);
+    // Other programs, and a path, which names a program.
+    expect(['cat', 'sh', 'test', 'setup', 'checkout', 'node', './statsu', '/bin/statsu'].map(subcommandMeant)).toEqual(Array(8).fill(undefined));
   });
 });
 

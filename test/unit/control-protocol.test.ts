@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeFor, parsePolicyFile as parseFile } from '../../src/control/policy-file.ts';
+import { changeFor, healthOptionsWithoutCheck, parsePolicyFile as parseFile, unknownTypeLines } from '../../src/control/policy-file.ts';
 
 /** The change the file makes for every type, or its error. */
 const parsePolicyFile = (text: string) => {
@@ -80,6 +80,49 @@ describe('the policy file', () => {
     expect(changeFor(changes, 'web')).toEqual({ autorestart: 'on_failure' });
     expect(changeFor(changes, 'worker')).toEqual({ autorestart: 'always', recovery: false });
     expect(parseFile('worker.AUTOREPLACE=sometimes\n')).toEqual({ error: "worker.AUTOREPLACE: 'sometimes' is not one of OFF, ON_FAILURE, ALWAYS (or Docker's and Kubernetes' no, never, on-failure, OnFailure, always, unless-stopped)" });
+  });
+
+  it('names each line for a process type the Procfile lacks, with its number; a type it has is no news, running here or not', () => {
+    const procfile = { file: './Procfile', entries: [{ name: 'web', command: 's', line: 1 }, { name: 'worker', command: 'w', line: 2 }] };
+    const text = '# for every container of the app\nAUTORESTART=on_failure\nwrokers.AUTORESTART=always\nworker.AUTOREPLACE=always\nexport nosuch.PROCWARDEN_HEALTHCHECK=exec:true\n';
+    expect(unknownTypeLines('/etc/policy.env', text, procfile)).toEqual([
+      "PROCWARDEN_POLICY_FILE: /etc/policy.env: line 3, wrokers.AUTORESTART: no process type 'wrokers' in ./Procfile (the types are: web, worker): ignored; did you mean worker?",
+      "PROCWARDEN_POLICY_FILE: /etc/policy.env: line 5, nosuch.PROCWARDEN_HEALTHCHECK: no process type 'nosuch' in ./Procfile (the types are: web, worker): ignored",
+    ]);
+    expect(unknownTypeLines('/etc/policy.env', 'not a line\n', procfile)).toEqual([]);
+  });
+
+  describe('health check options with no check to act on', () => {
+    const file = (text: string) => ({ path: '/p.env', text });
+    const noEffect = (name: string) => `${name}: no effect without PROCWARDEN_HEALTHCHECK, which is not set: no health check runs`;
+
+    it("says each of the environment's, for a service or a one-off; none once a check is set, or with an empty value", () => {
+      const env = { PROCWARDEN_HEALTHCHECK_INTERVAL: '5s', PROCWARDEN_HEALTHCHECK_START_PERIOD: '1m', PROCWARDEN_HEALTHCHECK_RETRIES: '' };
+      expect(healthOptionsWithoutCheck(env, undefined, [])).toEqual([noEffect('PROCWARDEN_HEALTHCHECK_INTERVAL'), noEffect('PROCWARDEN_HEALTHCHECK_START_PERIOD')]);
+      expect(healthOptionsWithoutCheck(env, undefined, ['web'])).toHaveLength(2);
+      expect(healthOptionsWithoutCheck({ ...env, PROCWARDEN_HEALTHCHECK: ' ' }, undefined, ['web'])).toHaveLength(2);
+      expect(healthOptionsWithoutCheck({ ...env, PROCWARDEN_HEALTHCHECK: 'exec:true' }, undefined, ['web'])).toEqual([]);
+      expect(healthOptionsWithoutCheck({ PATH: '/bin' }, undefined, [])).toEqual([]);
+    });
+
+    it("counts the policy file's checks, for every type or for one, and says its own options' lines", () => {
+      const env = { PROCWARDEN_HEALTHCHECK_TIMEOUT: '2s' };
+      expect(healthOptionsWithoutCheck(env, file('PROCWARDEN_HEALTHCHECK=exec:true\n'), ['web'])).toEqual([]);
+      expect(healthOptionsWithoutCheck(env, file('worker.PROCWARDEN_HEALTHCHECK=exec:true\n'), ['web', 'worker'])).toEqual([]);
+      // A check for a type the Procfile lacks checks nothing.
+      expect(healthOptionsWithoutCheck(env, file('wrokers.PROCWARDEN_HEALTHCHECK=exec:true\n'), ['web', 'worker'])).toEqual([noEffect('PROCWARDEN_HEALTHCHECK_TIMEOUT')]);
+      expect(healthOptionsWithoutCheck({}, file('AUTORESTART=always\nPROCWARDEN_HEALTHCHECK_RETRIES=5\n'), ['web'])).toEqual([`PROCWARDEN_POLICY_FILE: /p.env: line 2, ${noEffect('PROCWARDEN_HEALTHCHECK_RETRIES')}`]);
+    });
+
+    it("says a type's option line when that type has no check; a line for a type the Procfile lacks is unknownTypeLines'", () => {
+      const text = 'web.PROCWARDEN_HEALTHCHECK=tcp://127.0.0.1:$PORT\nweb.PROCWARDEN_HEALTHCHECK_RETRIES=5\nworker.PROCWARDEN_HEALTHCHECK_INTERVAL=1m\nwrokers.PROCWARDEN_HEALTHCHECK_INTERVAL=1m\nPROCWARDEN_HEALTHCHECK_TIMEOUT=3s\n';
+      expect(healthOptionsWithoutCheck({}, file(text), ['web', 'worker'])).toEqual([
+        'PROCWARDEN_POLICY_FILE: /p.env: line 3, worker.PROCWARDEN_HEALTHCHECK_INTERVAL: no effect without PROCWARDEN_HEALTHCHECK, which is not set for worker: worker has no health check',
+      ]);
+      // The environment's check is every type's, unless a line for the type empties it.
+      expect(healthOptionsWithoutCheck({ PROCWARDEN_HEALTHCHECK: 'exec:true' }, file('worker.PROCWARDEN_HEALTHCHECK_INTERVAL=1m\n'), ['web', 'worker'])).toEqual([]);
+      expect(healthOptionsWithoutCheck({ PROCWARDEN_HEALTHCHECK: 'exec:true' }, file('worker.PROCWARDEN_HEALTHCHECK=\nworker.PROCWARDEN_HEALTHCHECK_INTERVAL=1m\n'), ['web', 'worker'])).toHaveLength(1);
+    });
   });
 });
 

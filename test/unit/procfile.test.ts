@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseEntry, parseProcfile, type ProcfileEntry } from '../../src/procfile/procfile.ts';
+import { chooseEntry, parseProcfile, unknownTypes, type ProcfileEntry } from '../../src/procfile/procfile.ts';
 
 const entries = (text: string): readonly ProcfileEntry[] => {
   const parsed = parseProcfile(text);
@@ -57,6 +57,25 @@ describe('choosing the process type', () => {
     expect(chooseEntry(entries('worker: w\nclock: c'), undefined)).toMatchObject({ ok: false, message: expect.stringMatching(/worker, clock/) });
     expect(chooseEntry(several, 'api')).toEqual({ ok: false, message: "no process type 'api' (the types are: worker, web, clock)" });
     expect(chooseEntry([], undefined)).toMatchObject({ ok: false });
+  });
+});
+
+describe('a process type named elsewhere that the Procfile lacks', () => {
+  const types = entries('release: r\nweb: s\nworker: w');
+
+  it('is a warning naming where, the types, and the nearest when one is near', () => {
+    expect(unknownTypes([{ where: 'PROCWARDEN_ONE_SHOT_TYPES', type: 'relase' }], './Procfile', types)).toEqual([
+      "PROCWARDEN_ONE_SHOT_TYPES: no process type 'relase' in ./Procfile (the types are: release, web, worker): ignored; did you mean release?",
+    ]);
+    expect(unknownTypes([{ where: 'line 1', type: 'wrokers' }, { where: 'line 2', type: 'nosuch' }], '/app/Procfile', types)).toEqual([
+      "line 1: no process type 'wrokers' in /app/Procfile (the types are: release, web, worker): ignored; did you mean worker?",
+      "line 2: no process type 'nosuch' in /app/Procfile (the types are: release, web, worker): ignored",
+    ]);
+  });
+
+  it('says nothing of a type the Procfile has, and a type named twice once', () => {
+    expect(unknownTypes([{ where: 'X', type: 'web' }, { where: 'X', type: 'release' }], './Procfile', types)).toEqual([]);
+    expect(unknownTypes([{ where: 'X', type: 'api' }, { where: 'X', type: 'api' }], './Procfile', types)).toHaveLength(1);
   });
 });
 
