@@ -423,6 +423,10 @@ async function run(unresolved: Config): Promise<number> {
     say(error.message);
     return 2;
   }
+  // A lone Procfile type takes its own lines of the policy file (`web.AUTORESTART=`) over the
+  // plain ones, as each instance of a formation does.
+  const typed = app?.processType === undefined ? undefined : withFileChange(withFile.config, changeFor(withFile.changes, app.processType));
+  const fileConfig: Config = typed ? { ...withFile.config, policy: typed.policy, policySources: typed.sources } : withFile.config;
   // The health check of each type: the environment's, under the policy file's lines.
   const healthOf = (type: string | undefined): HealthCheck | undefined | { error: string } =>
     withFile.text === undefined ? withFile.config.healthCheck : healthCheckFrom({ ...process.env, ...healthSettings(withFile.text, type) });
@@ -446,11 +450,11 @@ async function run(unresolved: Config): Promise<number> {
     ...unknownVariables(process.env),
     ...unknownTypesNamed(withFile.config, policyFile, procfile),
     ...healthOptionsWithoutCheck(process.env, policyFile, procfile?.entries.map(({ name }) => name) ?? []),
-    ...policyNotices(withFile.config, app?.processType),
+    ...policyNotices(fileConfig, app?.processType),
   ]) {
     events.emit('procwarden.warning', { detail });
   }
-  const config: Config = app?.processType === RUNS_ONCE ? { ...withFile.config, runsOnce: true, policy: runOnce(withFile.config.policy) } : withFile.config;
+  const config: Config = app?.processType === RUNS_ONCE ? { ...fileConfig, runsOnce: true, policy: runOnce(fileConfig.policy) } : fileConfig;
   let libc: Libc;
   try {
     libc = loadLibc(config.stateDir);

@@ -106,11 +106,12 @@ const isSubcommand = (word: string | undefined): word is Subcommand => (SUBCOMMA
 
 /**
  * The subcommand that a COMMAND which was not found is a typo of (`statsu`: `status`,
- * `hlep`: `help`); undefined when none is near, and for a path (`./statsu`), which names a
- * program.
+ * `hlep`: `help`); undefined when none is near, for a path (`./statsu`), which names a
+ * program, and for a name of three letters or fewer: those are one letter from other
+ * programs (`sed` and `seq` from `set`), which an image may lack.
  */
 export function subcommandMeant(program: string): string | undefined {
-  return program.includes('/') ? undefined : nearestName(program, [...SUBCOMMANDS, 'help']);
+  return program.includes('/') || program.length < 4 ? undefined : nearestName(program, [...SUBCOMMANDS, 'help']);
 }
 
 /**

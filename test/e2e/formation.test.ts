@@ -214,6 +214,17 @@ describe('a formation', () => {
     expect(result.exitCode).toBe(1);
   });
 
+  it("a lone type takes its own TYPE.NAME lines of the policy file too: one file serves every container of an app", async () => {
+    const { dir, env } = app(['web: exit 1', 'worker: exit 1']);
+    writeFileSync(join(dir, 'policy.env'), 'AUTORESTART=OFF\nweb.AUTORESTART=ON_FAILURE\n');
+    const policy = { ...env, PROCWARDEN_POLICY_FILE: join(dir, 'policy.env'), PROCWARDEN_RESTART_LIMIT: '2/1m', PROCWARDEN_RECOVERY: 'off' };
+    const web = await runPlain(['--type', 'web'], { cwd: dir, env: policy });
+    expect(eventsNamed(web.stderr, 'recovery.decision').map(({ action }) => action)).toEqual(['restart', 'restart', 'stop']);
+    expect(web.exitCode).toBe(1);
+    const worker = await runPlain(['--type', 'worker'], { cwd: dir, env: policy });
+    expect(eventsNamed(worker.stderr, 'recovery.decision').map(({ action }) => action)).toEqual(['stop']);
+  });
+
   it('PROCWARDEN_PREFIX=on: each line after its instance name, stdout and stderr apart, the last partial line kept', async () => {
     const { dir, env } = app([
       "web: echo one; echo oops >&2; printf 'no newline'; exec sleep 1000",

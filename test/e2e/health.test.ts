@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, descendantsOf, eventsNamed, pid1Of, readIfExists, runAsPid1, runTracked, scratch, stderrSoFar, until } from '../support/processes.ts';
+import { BIN, FIXTURES, descendantsOf, eventsNamed, pid1Of, readIfExists, runAsPid1, runTracked, scratch, stderrSoFar, until } from '../support/processes.ts';
 
 /** A TCP port nothing listens on now. */
 function freePort(): Promise<number> {
@@ -105,13 +105,16 @@ describe('health checks', () => {
   });
 
   it('the start period: failures before it ends do not count, and the app that comes up in it is never restarted', async () => {
-    // Up after 0.8 s; the start period is 1.5 s; 3 failures at 100 ms would have restarted it.
-    const { run, pid1, stderr } = await service(`sleep 0.8; ${HEALTHY}`, {
+    // Up once 3 probes have failed, within the start period of 1.5 s: 3 failures at 100 ms
+    // would have restarted it.
+    const up = join(scratch(), 'up');
+    const { run, pid1, stderr } = await service(`exec python3 ${join(FIXTURES, 'serve-when.py')} ${up}`, {
       PROCWARDEN_HEALTHCHECK: 'http://127.0.0.1:$PORT/',
       PROCWARDEN_HEALTHCHECK_START_PERIOD: '1500ms',
       AUTORESTART: 'ON_FAILURE',
     });
     await until(() => eventsNamed(stderr(), 'health.failed').length >= 3, 'failures in the start period');
+    writeFileSync(up, '');
     // Past the start period: probes answered after it, and still no restart.
     await until(() => probesAnswered(stderr()) >= 12, 'probes past the start period', 10_000);
     expect(eventsNamed(stderr(), 'health.failed').every(({ counted }) => !counted)).toBe(true);

@@ -62,8 +62,8 @@ describe('the command line', () => {
   it('runs a mistyped subcommand as a COMMAND, and knows which subcommand it is near, for its not-found line', () => {
     expect(argvOf(['statsu', '--json'])).toEqual(['statsu', '--json']);
     expect(['statsu', 'stauts', 'restrat', 'chekc', 'snapshto', 'hlep', 'sett'].map(subcommandMeant)).toEqual(['status', 'status', 'restart', 'check', 'snapshot', 'help', 'set']);
-    // Other programs, and a path, which names a program.
-    expect(['cat', 'sh', 'test', 'setup', 'checkout', 'node', './statsu', '/bin/statsu'].map(subcommandMeant)).toEqual(Array(8).fill(undefined));
+    // Other programs (a missing sed is not a mistyped set), and a path, which names a program.
+    expect(['cat', 'sh', 'sed', 'seq', 'test', 'setup', 'checkout', 'node', './statsu', '/bin/statsu'].map(subcommandMeant)).toEqual(Array(10).fill(undefined));
   });
 });
 
