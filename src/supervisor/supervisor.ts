@@ -13,7 +13,7 @@ import { canReplace, recoversAtAll, type Policy } from '../policy/policy.ts';
 import { viewPolicy } from '../policy/settings.ts';
 import { openControlSocket, type OpeningControlSocket } from '../control/server.ts';
 import type { ControlApi, PolicyChange } from '../control/protocol.ts';
-import { healthSettings, parsePolicyFile } from '../control/policy-file.ts';
+import { changeFor, healthSettings, parsePolicyFile } from '../control/policy-file.ts';
 import type { HealthCheck } from '../health/health-config.ts';
 import { watchPolicyFile } from '../control/watch-policy-file.ts';
 import { createEventFeed } from '../web/event-feed.ts';
@@ -423,7 +423,15 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
             if (healthLines(text) !== healthAtStart) rejected(`${config.policyFile}: health checks are read at start only: the change applies at procwarden's next start`);
             const changes = parsePolicyFile(text);
             if ('error' in changes) rejected(`${config.policyFile}: ${changes.error}`);
-            else for (const [type, change] of changes) if (Object.keys(change).length > 0) applyChange(change, 'file', type);
+            else {
+              // Each type that runs here takes the plain lines under its own, as at start; the
+              // lines of a type that does not run here are another container's (one file may
+              // serve every container of an app), and a type that runs once has no policy.
+              for (const type of new Set(instances.filter((instance) => !specOf(instance).oneShot).map((instance) => specOf(instance).app.processType))) {
+                const change = changeFor(changes, type);
+                if (Object.keys(change).length > 0) applyChange(change, 'file', type);
+              }
+            }
           },
           (error) => rejected(`${config.policyFile}: ${error}`),
         )

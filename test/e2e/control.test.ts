@@ -205,6 +205,27 @@ describe('the watched policy file (PROCWARDEN_POLICY_FILE)', () => {
     return { file: join(folder, 'policy.env'), publish };
   }
 
+  it("a file shared by every container of an app: a change applies each type's lines where that type runs, and is no refusal where it does not", async () => {
+    const { file, publish } = configMap('AUTORESTART=OFF\n');
+    const stateDir = join(scratch(), 'state');
+    const cwd = scratch();
+    writeFileSync(join(cwd, 'Procfile'), 'web: sleep 1000\nworker: sleep 1000\n');
+    const run = runPlain(['--type', 'web', '--recovery', 'off'], {
+      cwd,
+      env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_POLICY_FILE: file, PROCWARDEN_LOG_LEVEL: 'info' },
+    });
+    const stderr = stderrSoFar(run);
+    await until(() => existsSync(join(stateDir, 'control.sock')), 'the socket');
+    // The web's own line wins over the plain one, wherever it stands in the file.
+    publish('web.AUTORESTART=ALWAYS\nworker.AUTORESTART=ON_FAILURE\nAUTORESTART=OFF\nworker.AUTOREPLACE=ALWAYS\n');
+    await until(() => eventsNamed(stderr(), 'policy.changed').length > 0, 'the change');
+    const status = JSON.parse((await runPlain(['status', '--json'], { env: { PROCWARDEN_STATE_DIR: stateDir } })).stdout).policy;
+    expect(status).toEqual({ autorestart: 'ALWAYS', autoreplace: 'OFF', recovery: 'OFF' });
+    expect(eventsNamed(stderr(), 'policy.rejected')).toEqual([]);
+    process.kill(run.pid!, 'SIGTERM');
+    await run;
+  });
+
   it('is read at start, under the flags, and a ConfigMap-style symlink swap applies live', async () => {
     const { file, publish } = configMap('AUTORESTART=ON_FAILURE\nAUTOREPLACE=ON_FAILURE\n');
     const stateDir = join(scratch(), 'state');
