@@ -2,7 +2,7 @@
 // (foreman's `--formation web=1,worker=2`, its `-m`), each with the PORT foreman gives it.
 // Pure.
 
-import type { ProcfileEntry } from './procfile.ts';
+import { noSuchType, type ProcfileEntry } from './procfile.ts';
 
 /** Heroku's release phase: runs once, before the other types, whatever the policy. */
 export const RELEASE_TYPE = 'release';
@@ -77,7 +77,7 @@ export function planFormation(
       for (const name of types) if (name !== RELEASE_TYPE) counts.set(name, count);
       continue;
     }
-    if (!types.includes(type)) return { error: `no process type '${type}' (the types are: ${types.join(', ') || 'none'})` };
+    if (!types.includes(type)) return { error: noSuchType(type, types) };
     counts.set(type, count);
   }
   const oneShot = (type: string) => type === RELEASE_TYPE || oneShotTypes.has(type);

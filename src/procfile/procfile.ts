@@ -65,6 +65,17 @@ export function parseProcfile(text: string): ProcfileResult {
   return { ok: true, entries };
 }
 
+/**
+ * How procwarden says a process type is not in the Procfile: the types it has, what comes
+ * of it (`outcome`, e.g. `ignored`), and the one meant when `type` is near enough to be a
+ * typo of it (`wrokers`: `worker`). `file`, when given, names the Procfile. Pure.
+ */
+export function noSuchType(type: string, types: readonly string[], { file, outcome }: { file?: string; outcome?: string } = {}): string {
+  const near = nearestName(type, types);
+  const where = file === undefined ? '' : ` in ${file}`;
+  return `no process type '${type}'${where} (the types are: ${types.join(', ') || 'none'})${outcome === undefined ? '' : `: ${outcome}`}${near === undefined ? '' : `; did you mean ${near}?`}`;
+}
+
 export type Choice = { readonly ok: true; readonly entry: ProcfileEntry } | { readonly ok: false; readonly message: string };
 
 /**
@@ -75,7 +86,7 @@ export function chooseEntry(entries: readonly ProcfileEntry[], wanted: string | 
   const types = entries.map((entry) => entry.name).join(', ');
   if (wanted !== undefined) {
     const entry = entries.find((candidate) => candidate.name === wanted);
-    return entry ? { ok: true, entry } : { ok: false, message: `no process type '${wanted}' (the types are: ${types || 'none'})` };
+    return entry ? { ok: true, entry } : { ok: false, message: noSuchType(wanted, entries.map(({ name }) => name)) };
   }
   if (entries.length === 1) return { ok: true, entry: entries[0]! };
   const web = entries.find((entry) => entry.name === 'web');
@@ -93,9 +104,6 @@ export function unknownTypes(named: readonly { readonly where: string; readonly 
   const types = entries.map((entry) => entry.name);
   const warnings = named
     .filter(({ type }) => !types.includes(type))
-    .map(({ where, type }) => {
-      const near = nearestName(type, types);
-      return `${where}: no process type '${type}' in ${file} (the types are: ${types.join(', ') || 'none'}): ignored${near === undefined ? '' : `; did you mean ${near}?`}`;
-    });
+    .map(({ where, type }) => `${where}: ${noSuchType(type, types, { file, outcome: 'ignored' })}`);
   return [...new Set(warnings)];
 }

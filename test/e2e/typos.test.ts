@@ -20,6 +20,15 @@ describe('what a new user types', () => {
     expect(result.stderr).toBe('procwarden: web: command not found; web is a process type of the Procfile: did you mean `procwarden --type web`?');
   });
 
+  it('a mistyped process type, by flag, formation or variable: exit 2 naming the types and the one meant', async () => {
+    const cwd = procfile('web: exec sleep 1\nworker: exec sleep 1\n');
+    for (const [args, env] of [[['--type', 'wrokers'], {}], [['--formation', 'web=1,wrokers=2'], {}], [[], { PROCWARDEN_PROCESS_TYPE: 'wrokers' }]] as const) {
+      const result = await runPlain(args, { cwd, env });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toBe("procwarden: ./Procfile: no process type 'wrokers' (the types are: web, worker); did you mean worker?");
+    }
+  });
+
   it('a Procfile saved as Latin-1 is refused, naming the line; nothing runs', async () => {
     const cwd = procfile(Buffer.concat([Buffer.from('web: echo ok\nworker: echo caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
     for (const args of [[], ['check']]) {

@@ -56,6 +56,7 @@ describe('choosing the process type', () => {
   it('lists the types when it cannot choose or the type is unknown', () => {
     expect(chooseEntry(entries('worker: w\nclock: c'), undefined)).toMatchObject({ ok: false, message: expect.stringMatching(/worker, clock/) });
     expect(chooseEntry(several, 'api')).toEqual({ ok: false, message: "no process type 'api' (the types are: worker, web, clock)" });
+    expect(chooseEntry(several, 'wrokers')).toEqual({ ok: false, message: "no process type 'wrokers' (the types are: worker, web, clock); did you mean worker?" });
     expect(chooseEntry([], undefined)).toMatchObject({ ok: false });
   });
 });
