@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { runInNewContext } from 'node:vm';
-import { RELEASE_DELAY_MS, releaseHeap, releaseHeapSoon } from '../../src/runtime/release-heap.ts';
+import v8 from 'node:v8';
+import { REDUCER_WINDOW_MS, RELEASE_DELAY_MS, releaseHeap, releaseHeapSoon } from '../../src/runtime/release-heap.ts';
 
 describe('releaseHeap', () => {
   it('runs a full collection: an object nothing refers to is gone after it', async () => {
@@ -37,5 +38,28 @@ describe('releaseHeap', () => {
     releaseHeap();
     expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
     expect(runInNewContext('typeof gc')).toBe('undefined');
+  });
+
+  it("keeps the memory reducer's collections off for REDUCER_WINDOW_MS after the last release, then restores V8's default", () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const setFlags = vi.spyOn(v8, 'setFlagsFromString');
+    const lastReducerFlag = () =>
+      setFlags.mock.calls
+        .map(([flag]) => flag)
+        .filter((flag) => flag.startsWith('--memory-reducer-gc-count'))
+        .at(-1);
+    try {
+      releaseHeap();
+      expect(lastReducerFlag()).toBe('--memory-reducer-gc-count=0');
+      vi.advanceTimersByTime(REDUCER_WINDOW_MS - 1);
+      releaseHeap();
+      vi.advanceTimersByTime(REDUCER_WINDOW_MS - 1);
+      expect(lastReducerFlag()).toBe('--memory-reducer-gc-count=0');
+      vi.advanceTimersByTime(1);
+      expect(lastReducerFlag()).toBe('--memory-reducer-gc-count=2');
+    } finally {
+      setFlags.mockRestore();
+      vi.useRealTimers();
+    }
   });
 });
