@@ -18,7 +18,7 @@ const OUT = BUNDLE;
 // Node gets one line instead of a stack trace.
 const guard = `#!/usr/bin/env node
 if (+process.versions.node.split('.')[0] < ${MIN_NODE_MAJOR}) {
-  require('fs').writeSync(2, 'procwarden: needs Node.js ${MIN_NODE_MAJOR} or newer; this is Node.js ' + process.version + ' (' + process.execPath + ')\\n');
+  console.error('procwarden: needs Node.js ${MIN_NODE_MAJOR} or newer; this is Node.js ' + process.version + ' (' + process.execPath + ')');
   process.exit(2);
 }`;
 

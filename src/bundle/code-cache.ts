@@ -4,7 +4,7 @@
 // V8 that made it (Node's version and V8's flags): any other rejects it, and the code is
 // compiled from its text as without one.
 
-import { Script } from 'node:vm';
+import type { Script } from 'node:vm';
 
 /** The CommonJS module parameters a payload's code is wrapped in. */
 const PARAMETERS = 'exports, require, module, __filename, __dirname';
@@ -23,6 +23,7 @@ type Registry = { [SCRIPTS]?: Map<string, Script>; [BEFORE_EXIT_NOW]?: () => voi
  * SyntaxError for text that is not JavaScript.
  */
 export function compileModule(name: string, code: string, cachedData: Buffer | undefined, filename: string): (...parameters: unknown[]) => void {
+  const { Script } = process.getBuiltinModule('node:vm');
   const script = new Script(`(function (${PARAMETERS}) {${code}\n})`, { filename, cachedData });
   const registry = globalThis as Registry;
   (registry[SCRIPTS] ??= new Map()).set(name, script);

@@ -15,8 +15,11 @@
 //
 // In the standalone executable (a Node single-executable application) the same payloads are
 // its assets, stored raw: Node maps them with the executable, so reading one copies nothing.
+//
+// This module is part of the bootstrap, which runs as an ES module where a package.json says
+// "type": "module": so it imports no module at its top (Node's built-ins are reached with
+// process.getBuiltinModule), as esbuild would make such an import a require().
 
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { compileModule } from './code-cache.ts';
 
 const PREFIX = 'procwarden-payload:';
@@ -83,6 +86,7 @@ export function bundleWithPayloads(code: Uint8Array, payloads: readonly Payload[
  * the file's read errors.
  */
 export function readPayloadsFromFile(file: string, names: readonly PayloadName[]): Map<PayloadName, { encoding: PayloadEncoding; bytes: Buffer }> {
+  const { closeSync, fstatSync, openSync, readSync } = process.getBuiltinModule('node:fs');
   const found = new Map<PayloadName, { encoding: PayloadEncoding; bytes: Buffer }>();
   const fd = openSync(file, 'r');
   try {
