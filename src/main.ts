@@ -22,6 +22,7 @@ import { missingPrograms } from './lint/programs.ts';
 import { lintInChild } from './lint/lint-child.ts';
 import { bundledShellParser } from './lint/shell-parser.ts';
 import { inheritedFds } from './process/inherited-fds.ts';
+import { bundleDescriptor } from './bundle/payloads.ts';
 import { killDescendantsNow } from './process/kill-tree.ts';
 import { rawTail, splitNulBlock } from './process/raw-args.ts';
 import { SpawnError, type AppLaunch } from './process/spawn-app.ts';
@@ -569,7 +570,9 @@ function readLink(path: string): string | undefined {
 
 function readGivenFds(): number[] {
   const entries = [];
+  const own = bundleDescriptor();
   for (const name of readdirSync('/proc/self/fd')) {
+    if (Number(name) === own) continue;
     try {
       entries.push({ fd: Number(name), target: readlinkSync(`/proc/self/fd/${name}`) });
     } catch {

@@ -10,7 +10,7 @@
 // absolute.
 
 import { compileModule } from './code-cache.ts';
-import { isStandalone, readPayloadsFromFile } from './payloads.ts';
+import { isStandalone, keepBundleDescriptor, readPayloadsFromFile } from './payloads.ts';
 
 /** The code and its cache: mapped with the standalone executable (no copy), or read from the bundle file. */
 function codeAndCache(): { code: Buffer | undefined; cache: Buffer | undefined } {
@@ -19,7 +19,9 @@ function codeAndCache(): { code: Buffer | undefined; cache: Buffer | undefined }
     const asset = (name: string) => (sea.getAssetKeys().includes(name) ? Buffer.from(sea.getRawAsset(name)) : undefined);
     return { code: asset('code'), cache: asset('code-cache') };
   }
-  const payloads = readPayloadsFromFile(file, ['code', 'code-cache']);
+  const fd = process.getBuiltinModule('node:fs').openSync(file, 'r');
+  keepBundleDescriptor(fd);
+  const payloads = readPayloadsFromFile(fd, ['code', 'code-cache']);
   return { code: payloads.get('code')?.bytes, cache: payloads.get('code-cache')?.bytes };
 }
 

@@ -81,14 +81,32 @@ export function bundleWithPayloads(code: Uint8Array, payloads: readonly Payload[
 }
 
 /**
- * The payloads named, as stored in a bundle file (found through its index): each decoded
- * from base64, still gzipped if so stored; a name the file does not carry is absent. Throws
- * the file's read errors.
+ * Where the bootstrap keeps its descriptor of the bundle file, open for procwarden's life
+ * (close-on-exec, as Node opens every file): a payload read late (the web interface's code,
+ * the linter's) comes from the file procwarden started from, even once that path is gone or
+ * holds another build (an upgrade in place).
  */
-export function readPayloadsFromFile(file: string, names: readonly PayloadName[]): Map<PayloadName, { encoding: PayloadEncoding; bytes: Buffer }> {
+const BUNDLE_FD = Symbol.for('procwarden.bundleFd');
+
+/** Keeps `fd` (the bundle file's, open for reading) for the payloads read later. */
+export function keepBundleDescriptor(fd: number): void {
+  (globalThis as { [BUNDLE_FD]?: number })[BUNDLE_FD] = fd;
+}
+
+/** The bundle file's descriptor the bootstrap keeps; undefined in the standalone executable and in tests. */
+export function bundleDescriptor(): number | undefined {
+  return (globalThis as { [BUNDLE_FD]?: number })[BUNDLE_FD];
+}
+
+/**
+ * The payloads named, as stored in a bundle file, given by path or by a descriptor open for
+ * reading (left open), found through its index: each decoded from base64, still gzipped if
+ * so stored; a name the file does not carry is absent. Throws the file's read errors.
+ */
+export function readPayloadsFromFile(file: string | number, names: readonly PayloadName[]): Map<PayloadName, { encoding: PayloadEncoding; bytes: Buffer }> {
   const { closeSync, fstatSync, openSync, readSync } = process.getBuiltinModule('node:fs');
   const found = new Map<PayloadName, { encoding: PayloadEncoding; bytes: Buffer }>();
-  const fd = openSync(file, 'r');
+  const fd = typeof file === 'number' ? file : openSync(file, 'r');
   try {
     const read = (start: number, length: number) => {
       const bytes = Buffer.allocUnsafe(length);
@@ -106,12 +124,12 @@ export function readPayloadsFromFile(file: string, names: readonly PayloadName[]
     }
     return found;
   } finally {
-    closeSync(fd);
+    if (fd !== file) closeSync(fd);
   }
 }
 
 /** One payload of a bundle file (readPayloadsFromFile), or undefined. */
-export function findPayloadInFile(file: string, name: PayloadName): { encoding: PayloadEncoding; bytes: Buffer } | undefined {
+export function findPayloadInFile(file: string | number, name: PayloadName): { encoding: PayloadEncoding; bytes: Buffer } | undefined {
   return readPayloadsFromFile(file, [name]).get(name);
 }
 
@@ -121,7 +139,7 @@ function payloadIfAny(name: PayloadName): Buffer | undefined {
     const sea = process.getBuiltinModule('node:sea');
     return sea.getAssetKeys().includes(name) ? Buffer.from(sea.getRawAsset(name)) : undefined;
   }
-  const payload = findPayloadInFile(__filename, name);
+  const payload = findPayloadInFile(bundleDescriptor() ?? __filename, name);
   // zlib is loaded only here: loading it costs a start about 7 ms.
   return payload && (payload.encoding === 'gzip' ? process.getBuiltinModule('node:zlib').gunzipSync(payload.bytes) : payload.bytes);
 }

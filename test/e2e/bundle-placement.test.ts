@@ -1,7 +1,7 @@
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, eventsNamed, runTracked, scratch } from '../support/processes.ts';
+import { BIN, eventsNamed, runPlain, runTracked, scratch, stderrSoFar, until } from '../support/processes.ts';
 
 /**
  * dist/procwarden copied, alone, into a folder whose package.json says `"type": "module"`
@@ -39,5 +39,35 @@ describe('dist/procwarden in a folder of "type": "module"', () => {
     const check = await runTracked(process.execPath, [binary, 'check'], { cwd: folder, env: quiet(folder) });
     expect(check.stdout).toContain("nginx -g 'daemon off;'");
     expect(check.exitCode).toBe(1);
+  });
+});
+
+describe('dist/procwarden removed or replaced while it runs (an upgrade in place)', () => {
+  it('still serves the web interface, whose code it reads only at the first request, from the file it started from; the app never holds that file', async () => {
+    const folder = scratch();
+    const binary = join(folder, 'procwarden');
+    copyFileSync(BIN, binary);
+    copyFileSync(join(BIN, '..', 'package.json'), join(folder, 'package.json'));
+    const run = runPlain(['--', 'sh', '-c', 'ls -l /proc/$$/fd > fds; exec sleep 1000'], {
+      binary,
+      cwd: folder,
+      env: { PROCWARDEN_STATE_DIR: join(folder, 'state'), PROCWARDEN_HTTP: '127.0.0.1:0', PROCWARDEN_HTTP_TOKEN: 'test-token-0123456789', PROCWARDEN_LOG_LEVEL: 'info' },
+    });
+    const stderr = stderrSoFar(run);
+    await until(() => eventsNamed(stderr(), 'http.listening').length > 0, 'the web interface to listen');
+    const { port } = eventsNamed(stderr(), 'http.listening')[0]!;
+    rmSync(binary);
+    writeFileSync(binary, '#!/bin/sh\necho another build\n', { mode: 0o755 });
+
+    const page = await fetch(`http://127.0.0.1:${port}/`, { headers: { authorization: 'Bearer test-token-0123456789' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+    const held = readdirSync(`/proc/${run.pid}/fd`).map((fd) => { try { return readlinkSync(`/proc/${run.pid}/fd/${fd}`); } catch { return ''; } });
+    expect(held).toContain(`${binary} (deleted)`);
+    await until(() => { try { return readdirSync(folder).includes('fds'); } catch { return false; } }, 'the app to list its descriptors');
+    run.kill('SIGTERM');
+    const result = await run;
+    expect(result.exitCode).toBe(143);
+    expect(readFileSync(join(folder, 'fds'), 'utf8')).not.toContain(binary);
   });
 });

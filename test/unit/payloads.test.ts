@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -50,5 +50,17 @@ describe('bundle payloads', () => {
 
   it('finds nothing in a file without an index', () => {
     expect(findPayloadInFile(write(Buffer.from('console.log(1)\n')), 'libc')).toBeUndefined();
+  });
+
+  it('reads from a descriptor, and leaves it open: the file procwarden started from, even once its path is gone', () => {
+    const file = write(bundleWithPayloads(Buffer.from('//\n'), [{ name: 'web', encoding: 'raw', bytes: Buffer.from('the page') }]));
+    const fd = openSync(file, 'r');
+    try {
+      rmSync(file);
+      expect(findPayloadInFile(fd, 'web')?.bytes.toString()).toBe('the page');
+      expect(fstatSync(fd).nlink).toBe(0);
+    } finally {
+      closeSync(fd);
+    }
   });
 });
