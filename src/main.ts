@@ -20,7 +20,7 @@ import { DEFAULT_PORT, RUNS_ONCE, withPort } from './procfile/service-env.ts';
 import { formatReport, lintEntries } from './lint/lint-procfile.ts';
 import { missingPrograms } from './lint/programs.ts';
 import { lintInChild } from './lint/lint-child.ts';
-import { bundledShellParser } from './lint/shell-parser.ts';
+import { bundledShellParser, ShellParserUnavailable, type ShellParser } from './lint/shell-parser.ts';
 import { inheritedFds } from './process/inherited-fds.ts';
 import { bundleDescriptor } from './bundle/payloads.ts';
 import { killDescendantsNow } from './process/kill-tree.ts';
@@ -242,7 +242,15 @@ async function check(file: string | undefined, namedBy: string, json: boolean, p
     say(`${procfile.file}: it has no process type`);
     return 2;
   }
-  const findings = lintEntries(procfile.entries, await bundledShellParser(), programs ? (found) => missingPrograms(found, process.env['PATH'] ?? '', process.cwd()) : undefined);
+  let parser: ShellParser;
+  try {
+    parser = await bundledShellParser();
+  } catch (error) {
+    if (!(error instanceof ShellParserUnavailable)) throw error;
+    say(error.message);
+    return 2;
+  }
+  const findings = lintEntries(procfile.entries, parser, programs ? (found) => missingPrograms(found, process.env['PATH'] ?? '', process.cwd()) : undefined);
   print(formatReport(procfile.file, procfile.entries, findings, json));
   // A note (severity info) is advice: only pitfalls fail the check.
   const code = findings.some((finding) => finding.severity !== 'info') ? 1 : 0;

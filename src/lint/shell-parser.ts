@@ -11,7 +11,17 @@ export interface ShellParser {
   parse(command: string): { root: SyntaxNode; done: () => void };
 }
 
+/** The shell parser cannot run in this Node; the message says why, in the user's terms. */
+export class ShellParserUnavailable extends Error {}
+
+/**
+ * tree-sitter-bash, ready to parse. Throws ShellParserUnavailable where Node runs without
+ * WebAssembly (`--jitless`, on its command line or in NODE_OPTIONS, turns it off).
+ */
 export async function bundledShellParser(): Promise<ShellParser> {
+  if (!('WebAssembly' in globalThis)) {
+    throw new ShellParserUnavailable('the Procfile linter needs WebAssembly, which this Node runs without (--jitless, in NODE_OPTIONS or on its command line): run it without that option');
+  }
   const { Parser, Language } = requirePayload<typeof TreeSitterRuntime>('tree-sitter');
   // V8 compiles WebAssembly on its own threads, which do not hold Node's event loop open:
   // without this handle, a `procwarden check` could end before its parser is ready.

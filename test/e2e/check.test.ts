@@ -14,6 +14,14 @@ describe('procwarden check', () => {
     expect(result.stdout).toContain('fix: (tail -F log/my-app.log &) && exec my-app');
   });
 
+  it('in a Node run without WebAssembly (--jitless in NODE_OPTIONS) says so, and what to do; exit 2, no stack trace', async () => {
+    const result = await runPlain(['check', '--procfile', BROKEN], { env: { NODE_OPTIONS: '--jitless' } });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'procwarden: the Procfile linter needs WebAssembly, which this Node runs without (--jitless, in NODE_OPTIONS or on its command line): run it without that option',
+    );
+  });
+
   it('passes the fixed twin; exit 0', async () => {
     const result = await runPlain(['check', '--procfile', FIXED]);
     expect(result.exitCode).toBe(0);
