@@ -5,7 +5,7 @@
 
 import { execForm } from '../procfile/exec-form.ts';
 import { commandString, fitQuotes, type CommandString } from './command-string.ts';
-import { DAEMON_TABLE, DETACHERS, PASS_THROUGH, SHELLS, SHELL_BUILTINS, commandStringAt, isIdle, type DaemonRow, type Rewrite } from './rules.ts';
+import { DETACHERS, PASS_THROUGH, SHELLS, SHELL_BUILTINS, commandStringAt, daemonRowFor, isIdle, type DaemonRow, type Rewrite } from './rules.ts';
 
 /** The part of a syntax-tree node the linter reads (web-tree-sitter's Node has it). */
 export interface SyntaxNode {
@@ -294,7 +294,7 @@ function rewriteCommand(
 }
 
 function daemonRow(simple: Simple): DaemonRow | undefined {
-  return DAEMON_TABLE.find((row) => matches(row, simple.program) && row.daemonizes(simple.args));
+  return daemonRowFor(simple.program, simple.args);
 }
 
 /**
@@ -407,10 +407,6 @@ function finalForeground(root: SyntaxNode): SyntaxNode | undefined {
   }
   // `a && b`: b is what keeps it up (and `a || b` too, once a has failed).
   return last?.type === 'list' ? finalForeground(last) : last;
-}
-
-function matches(row: DaemonRow, program: string): boolean {
-  return typeof row.program === 'string' ? row.program === program : row.program.test(program);
 }
 
 function basename(path: string): string {

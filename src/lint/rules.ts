@@ -10,6 +10,13 @@ export interface Rewrite {
 export interface DaemonRow {
   /** The program's name (its path's last part), or a pattern for families (php-fpm8.2). */
   readonly program: string | RegExp;
+  /**
+   * Whether these arguments (after the program) ask for a mode that does its work and exits
+   * without starting the server: a configuration test, the version, the help, a signal to a
+   * running one (`nginx -t`, `php-fpm -v`, `sshd -T`). Such a line is never a daemon. Each
+   * row's modes are the program's own, from the source its row names.
+   */
+  readonly exitsAtOnce?: (args: readonly string[]) => boolean;
   /** Whether these arguments (after the program) make it go to the background. */
   readonly daemonizes: (args: readonly string[]) => boolean;
   readonly detail: string;
@@ -28,58 +35,129 @@ const option = (args: readonly string[], flag: string): string | undefined => {
   return args.find((arg) => arg.startsWith(`${flag}=`))?.slice(flag.length + 1);
 };
 
+/** One option of a command line as getopt(3) reads it. */
+export interface ShortOption {
+  /** The option's letter: `g` for `-g`. */
+  readonly letter: string;
+  /** Its value, for a letter that takes one: attached (`-c/etc/nginx.conf`) or the next word. */
+  readonly value?: string;
+  /** The index, in the arguments, of the word the letter is written in. */
+  readonly at: number;
+  /** The index of the word its value is in: `at`, or the word after. */
+  readonly valueAt?: number;
+}
+
+/**
+ * A program's short options, in order, read as getopt(3) reads them (and nginx's own
+ * ngx_get_options, which reads them the same way): letters alone or grouped in one word
+ * (`-De`, `-qt`), a value attached to its letter (`-c/etc/nginx.conf`) or in the next word.
+ * `valued`: the letters that take a value. Words that are no option are passed over (GNU
+ * getopt reads the options after them too), and so are long options (`--daemonize`); `--`
+ * ends the options. `(['-qt', '-c', 'x.conf'], 'c')` gives q, t, and c with the value x.conf.
+ */
+export function shortOptions(args: readonly string[], valued: string): ShortOption[] {
+  const options: ShortOption[] = [];
+  for (let at = 0; at < args.length; at++) {
+    const arg = args[at]!;
+    if (arg === '--') break;
+    if (!/^-[^-]/.test(arg)) continue;
+    for (let i = 1; i < arg.length; i++) {
+      const letter = arg[i]!;
+      if (!valued.includes(letter)) {
+        options.push({ letter, at });
+        continue;
+      }
+      if (i + 1 < arg.length) options.push({ letter, value: arg.slice(i + 1), at, valueAt: at });
+      else if (at + 1 < args.length) options.push({ letter, value: args[at + 1]!, at, valueAt: ++at });
+      else options.push({ letter, at });
+      break;
+    }
+  }
+  return options;
+}
+
+/** Whether any of these short options has one of `letters`. */
+const anyLetter = (options: readonly ShortOption[], letters: string) => options.some((option) => letters.includes(option.letter));
+
+/** nginx's options: -c -e -g -p -s take a value (nginx.org/en/docs/switches.html; ngx_get_options in src/core/nginx.c). */
+const nginxOptions = (args: readonly string[]) => shortOptions(args, 'cegps');
+/** php-fpm's short options: -c -d -y -p -g take a value (`php-fpm -h`; OPTIONS in sapi/fpm/fpm/fpm_main.c). */
+const phpFpmOptions = (args: readonly string[]) => shortOptions(args, 'cdypg');
+/** sshd's options: getopt "C:E:b:c:f:g:h:k:o:p:u:46DGQRTdeiqrtV" (sshd.c of OpenSSH 9; sshd(8)). */
+const sshdOptions = (args: readonly string[]) => shortOptions(args, 'CEbcfghkopu');
+/** httpd's options: getopt "C:c:D:d:E:e:f:vVlLtTSMh?X" and -k (httpd(8): httpd.apache.org/docs/2.4/programs/httpd.html). */
+const httpdOptions = (args: readonly string[]) => shortOptions(args, 'CcDdEefk');
+
 /** Programs that go to the background by themselves, or with these arguments. */
 export const DAEMON_TABLE: readonly DaemonRow[] = [
   {
     program: 'nginx',
+    // -t, -T test the configuration, -v, -V print the version, -h, -? the help, -s signals
+    // the running nginx: each exits (nginx.org/en/docs/switches.html). -q alone starts it.
+    exitsAtOnce: (args) => anyLetter(nginxOptions(args), 'tTvVh?s'),
     daemonizes: (args) => !/daemon\s+off/.test(option(args, '-g') ?? ''),
     detail: 'nginx goes to the background unless told `daemon off;`',
     rewrite: () => ({ add: "-g 'daemon off;'" }),
   },
   {
     program: 'redis-server',
+    // Read only as the first argument (main() in src/server.c; `redis-server -h`).
+    exitsAtOnce: (args) => ['-v', '--version', '-h', '--help', '--test-memory', '--check-system'].includes(args[0] ?? ''),
     daemonizes: (args) => option(args, '--daemonize')?.toLowerCase() === 'yes',
     detail: 'redis-server --daemonize yes goes to the background',
     rewrite: (args) => ({ drop: [args.indexOf('--daemonize'), args.indexOf('--daemonize') + 1].filter((i) => i >= 0) }),
   },
   {
     program: 'memcached',
+    exitsAtOnce: (args) => has(args, '-h', '--help', '-V', '--version', '-i', '--license'), // memcached(1)
     daemonizes: (args) => has(args, '-d', '--daemon'),
     detail: 'memcached -d goes to the background',
     rewrite: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
   },
   {
     program: 'gunicorn',
+    exitsAtOnce: (args) => has(args, '-v', '--version', '-h', '--help', '--check-config', '--print-config'), // gunicorn.org/configure
     daemonizes: (args) => has(args, '-D', '--daemon'),
     detail: 'gunicorn --daemon goes to the background',
     rewrite: (args) => ({ drop: indexesOf(args, '-D', '--daemon') }),
   },
   {
     program: 'puma',
+    exitsAtOnce: (args) => has(args, '-V', '--version', '-h', '--help'), // puma --help
     daemonizes: (args) => has(args, '-d', '--daemon'),
     detail: 'puma -d goes to the background',
     rewrite: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
   },
   {
     program: /^unicorn(_rails)?$/,
+    exitsAtOnce: (args) => has(args, '-v', '--version', '-h', '--help'), // unicorn --help
     daemonizes: (args) => has(args, '-D', '--daemonize'),
     detail: 'unicorn -D goes to the background',
     rewrite: (args) => ({ drop: indexesOf(args, '-D', '--daemonize') }),
   },
   {
     program: /^php-?fpm[\d.]*$|^php[\d.]+-fpm$/,
+    // -t (-tt also dumps it) tests the configuration, -v, -h, -?, -i, -m print the version, the
+    // help, phpinfo(), the modules: each exits (`php-fpm -h`; OPTIONS in sapi/fpm/fpm/fpm_main.c).
+    exitsAtOnce: (args) =>
+      anyLetter(phpFpmOptions(args), 'tvh?im') || has(args, '--test', '--version', '--help', '--usage', '--info', '--modules'),
     daemonizes: (args) => !has(args, '-F', '--nodaemonize'),
     detail: 'php-fpm goes to the background unless given -F',
     rewrite: (args) => ({ drop: indexesOf(args, '-D', '--daemonize'), add: '-F' }),
   },
   {
     program: /^(httpd|apache2|apachectl|apache2ctl)$/,
+    // -t tests the configuration, -S and -M dump it, -l, -L list modules and directives, -v, -V
+    // print the version, -h, -? the help: each exits (httpd(8)). -T only skips the
+    // DocumentRoot check: it starts the server.
+    exitsAtOnce: (args) => anyLetter(httpdOptions(args), 'tSMlLvVh?'),
     daemonizes: (args) => option(args, '-k') === 'start',
     detail: 'apache `-k start` goes to the background',
     rewrite: (args) => ({ drop: [args.indexOf('-k'), args.indexOf('-k') + 1], add: '-DFOREGROUND' }),
   },
   {
     program: 'pm2',
+    exitsAtOnce: (args) => has(args, '-h', '--help'), // pm2 start --help
     daemonizes: (args) => args[0] === 'start',
     detail: 'pm2 start hands the app to a pm2 daemon in the background',
     advice: 'use pm2-runtime, which stays in the foreground: pm2-runtime start ...',
@@ -98,6 +176,7 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
   },
   {
     program: 'supervisord',
+    exitsAtOnce: (args) => has(args, '-h', '--help', '-v', '--version'), // supervisord(1)
     daemonizes: (args) => !has(args, '-n', '--nodaemon'),
     detail: 'supervisord goes to the background unless given -n',
     rewrite: () => ({ add: '-n' }),
@@ -110,24 +189,28 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
   },
   {
     program: 'rails',
+    exitsAtOnce: (args) => has(args, '-h', '--help'), // rails server --help
     daemonizes: (args) => (args[0] === 'server' || args[0] === 's') && has(args, '-d', '--daemon'),
     detail: 'rails server -d goes to the background',
     rewrite: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
   },
   {
     program: 'sidekiq',
+    exitsAtOnce: (args) => has(args, '-V', '--version', '-h', '--help'), // sidekiq --help
     daemonizes: (args) => has(args, '-d', '--daemon'),
     detail: 'sidekiq -d goes to the background (and Sidekiq 6 and later refuse it)',
     rewrite: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
   },
   {
     program: 'celery',
+    exitsAtOnce: (args) => has(args, '--version', '--help'), // celery --help
     daemonizes: (args) => has(args, '--detach', '-D') || (args.includes('multi') && args[args.indexOf('multi') + 1] === 'start'),
     detail: 'celery --detach, and `celery multi start`, run the workers in the background',
     advice: 'run one worker in the foreground (`celery -A proj worker`), a Procfile entry for each kind of worker',
   },
   {
     program: /^uwsgi(_python\d*)?$/,
+    exitsAtOnce: (args) => has(args, '--version', '-h', '--help'), // uwsgi --help
     daemonizes: (args) => args.some((arg) => arg === '--daemonize' || arg.startsWith('--daemonize=') || arg === '-d'),
     detail: 'uwsgi --daemonize goes to the background',
     rewrite: (args) => {
@@ -137,18 +220,24 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
   },
   {
     program: 'pg_ctl',
+    // Read only as the first argument (main() in src/bin/pg_ctl/pg_ctl.c; pg_ctl(1)).
+    exitsAtOnce: (args) => ['--help', '-?', '-V', '--version'].includes(args[0] ?? ''),
     daemonizes: (args) => args.includes('start') || args.includes('restart'),
     detail: '`pg_ctl start` starts PostgreSQL in the background and returns',
     advice: 'run the server itself in the foreground: postgres -D $PGDATA',
   },
   {
     program: 'sshd',
+    // -t, -T test the configuration and keys, -G prints the configuration, -V the version:
+    // each exits (sshd(8) of OpenSSH 9: -G and -V are in OpenSSH 9 and later).
+    exitsAtOnce: (args) => anyLetter(sshdOptions(args), 'tTGV'),
     daemonizes: (args) => !has(args, '-D'),
     detail: 'sshd goes to the background unless given -D',
     rewrite: () => ({ add: '-D' }),
   },
   {
     program: 'mysqld_safe',
+    exitsAtOnce: (args) => has(args, '--help'), // mysqld_safe --help
     daemonizes: () => true,
     detail: 'mysqld_safe starts mysqld as a process of its own and restarts it: a supervisor under procwarden, which then sees neither crash',
     advice: 'run the server itself: mysqld (it stays in the foreground)',
@@ -160,6 +249,17 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
     advice: 'run apache in the foreground: apache2ctl -D FOREGROUND (or httpd -DFOREGROUND)',
   },
 ];
+
+/**
+ * The row of DAEMON_TABLE for a program (its name, or an init script's path) run with these
+ * arguments (after the program), when they send it to the background; undefined when they
+ * do not, or ask for a mode that exits at once (`nginx -t`, `php-fpm -v`).
+ */
+export function daemonRowFor(program: string, args: readonly string[]): DaemonRow | undefined {
+  return DAEMON_TABLE.find(
+    (row) => (typeof row.program === 'string' ? row.program === program : row.program.test(program)) && !row.exitsAtOnce?.(args) && row.daemonizes(args),
+  );
+}
 
 /** Wrappers that detach the program from procwarden: it leaves the app's reach. */
 export const DETACHERS: ReadonlyMap<string, string> = new Map([

@@ -80,6 +80,23 @@ const GOOD: Row[] = [
   ['postgres -D /var/lib/postgresql/data', []],
   ['mysqld --user=mysql', []],
   ['apache2ctl -D FOREGROUND', []],
+  // Test, version, help and signal modes: the program does its work and exits, no daemon
+  ["nginx -t && exec nginx -g 'daemon off;'", []],
+  ["nginx -q -t && exec nginx -g 'daemon off;'", []],
+  ["nginx -qT > /tmp/nginx.conf.dump && exec nginx -g 'daemon off;'", []],
+  ["nginx -V 2>&1 | grep -q http_v2 && exec nginx -g 'daemon off;'", []],
+  ["nginx -s reload || exec nginx -g 'daemon off;'", []],
+  ['php-fpm -t && exec php-fpm -F', []],
+  ['php-fpm8.2 -tt 2>&1 | grep -v NOTICE; exec php-fpm8.2 -F', []],
+  ['php-fpm -m | grep -qi opcache && exec php-fpm -F', []],
+  ['/usr/sbin/sshd -t && exec /usr/sbin/sshd -D -e', []],
+  ['/usr/sbin/sshd -T | grep -i passwordauthentication; exec /usr/sbin/sshd -D', []],
+  ['apache2 -t && exec apache2 -DFOREGROUND', []],
+  ['httpd -S -k start', []],
+  ['apache2ctl -M | grep rewrite && exec apache2ctl -D FOREGROUND', []],
+  ['redis-server --version && exec redis-server --daemonize no', []],
+  ['supervisord --version && exec supervisord -n', []],
+  ['gunicorn --check-config --daemon app:app && exec gunicorn app:app', []],
 ];
 
 // Lines the shell stays in front of: advice to exec the app, not a pitfall.
