@@ -87,6 +87,8 @@ const phpFpmOptions = (args: readonly string[]) => shortOptions(args, 'cdypg');
 const sshdOptions = (args: readonly string[]) => shortOptions(args, 'CEbcfghkopu');
 /** httpd's options: getopt "C:c:D:d:E:e:f:vVlLtTSMh?X" and -k (httpd(8): httpd.apache.org/docs/2.4/programs/httpd.html). */
 const httpdOptions = (args: readonly string[]) => shortOptions(args, 'CcDdEefk');
+/** httpd's last -k (start, restart, graceful, stop, graceful-stop). */
+const httpdSignal = (options: readonly ShortOption[]) => options.filter((option) => option.letter === 'k').at(-1);
 
 /** Programs that go to the background by themselves, or with these arguments. */
 export const DAEMON_TABLE: readonly DaemonRow[] = [
@@ -151,9 +153,19 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
     // print the version, -h, -? the help: each exits (httpd(8)). -T only skips the
     // DocumentRoot check: it starts the server.
     exitsAtOnce: (args) => anyLetter(httpdOptions(args), 'tSMlLvVh?'),
-    daemonizes: (args) => option(args, '-k') === 'start',
+    // -k start, and -k restart or graceful, which start a server that is not running
+    // (apachectl(8)), detach unless -X or one of the defines the MPMs read keeps httpd in
+    // front (FOREGROUND, NO_DETACH, ONE_PROCESS; server/mpm/event/event.c).
+    daemonizes: (args) => {
+      const options = httpdOptions(args);
+      const foreground = options.some((o) => o.letter === 'X' || (o.letter === 'D' && ['FOREGROUND', 'NO_DETACH', 'ONE_PROCESS', 'DEBUG'].includes(o.value ?? '')));
+      return ['start', 'restart', 'graceful'].includes(httpdSignal(options)?.value ?? '') && !foreground;
+    },
     detail: 'apache `-k start` goes to the background',
-    rewrite: (args) => ({ drop: [args.indexOf('-k'), args.indexOf('-k') + 1], add: '-DFOREGROUND' }),
+    rewrite: (args) => {
+      const k = httpdSignal(httpdOptions(args))!;
+      return { drop: [...new Set([k.at, k.valueAt ?? k.at])], add: '-DFOREGROUND' };
+    },
   },
   {
     program: 'pm2',
@@ -231,7 +243,8 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
     // -t, -T test the configuration and keys, -G prints the configuration, -V the version:
     // each exits (sshd(8) of OpenSSH 9: -G and -V are in OpenSSH 9 and later).
     exitsAtOnce: (args) => anyLetter(sshdOptions(args), 'tTGV'),
-    daemonizes: (args) => !has(args, '-D'),
+    // -D, and -d (debug) and -i (inetd), never detach (sshd.c: daemon() unless one of them).
+    daemonizes: (args) => !anyLetter(sshdOptions(args), 'Ddi'),
     detail: 'sshd goes to the background unless given -D',
     rewrite: () => ({ add: '-D' }),
   },

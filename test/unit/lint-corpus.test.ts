@@ -97,6 +97,13 @@ const GOOD: Row[] = [
   ['redis-server --version && exec redis-server --daemonize no', []],
   ['supervisord --version && exec supervisord -n', []],
   ['gunicorn --check-config --daemon app:app && exec gunicorn app:app', []],
+  // Foreground flags grouped or spelt another way
+  ['/usr/sbin/sshd -De', []],
+  ['/usr/sbin/sshd -eD -p 2222', []],
+  ['/usr/sbin/sshd -d', []],
+  ['httpd -DFOREGROUND -k start', []],
+  ['apache2 -D FOREGROUND -k start', []],
+  ['httpd -X -k start', []],
 ];
 
 // Lines the shell stays in front of: advice to exec the app, not a pitfall.
@@ -143,6 +150,9 @@ const BAD: Row[] = [
   ['php-fpm8.2 -R', ['daemonizes'], 'php-fpm8.2 -F -R'],
   ['httpd -k start', ['daemonizes'], 'httpd -DFOREGROUND'],
   ['apache2 -k start -f /etc/apache2/apache2.conf', ['daemonizes'], 'apache2 -DFOREGROUND -f /etc/apache2/apache2.conf'],
+  ['httpd -k restart', ['daemonizes'], 'httpd -DFOREGROUND'],
+  ['apache2 -kgraceful', ['daemonizes'], 'apache2 -DFOREGROUND'],
+  ['/usr/sbin/sshd -e -p 2222', ['daemonizes'], '/usr/sbin/sshd -D -e -p 2222'],
   ['pm2 start app.js', ['daemonizes']],
   ['service nginx start && tail -f /var/log/nginx/access.log', ['daemonizes']],
   ['/etc/init.d/apache2 start && sleep infinity', ['daemonizes']],

@@ -106,3 +106,24 @@ describe('modes that do their work and exit are no daemon', () => {
     expect(flagged('mysqld_safe')).toBe(true);
   });
 });
+
+describe('foreground flags, as the program reads them', () => {
+  it('sshd: -D grouped with others, and -d (debug) and -i (inetd), which never detach either (sshd.c)', () => {
+    for (const args of [['-De'], ['-eD'], ['-p', '22', '-De'], ['-d'], ['-ddd'], ['-i']]) expect(flagged('sshd', ...args)).toBe(false);
+    expect(flagged('sshd', '-e')).toBe(true);
+    // -D as another option's value is no -D
+    expect(flagged('sshd', '-o', '-D')).toBe(true);
+  });
+
+  it('httpd: -DFOREGROUND, -D NO_DETACH, -DONE_PROCESS and -X keep -k start in the foreground', () => {
+    for (const args of [['-DFOREGROUND'], ['-D', 'FOREGROUND'], ['-DNO_DETACH'], ['-DONE_PROCESS'], ['-X']]) expect(flagged('httpd', ...args, '-k', 'start')).toBe(false);
+    expect(flagged('httpd', '-DSSL', '-k', 'start')).toBe(true);
+  });
+
+  it('httpd: -k restart and -k graceful start a server that is not running (apachectl(8)); -k stop does not', () => {
+    expect(flagged('httpd', '-k', 'restart')).toBe(true);
+    expect(flagged('apache2', '-kgraceful')).toBe(true);
+    expect(flagged('httpd', '-k', 'stop')).toBe(false);
+    expect(flagged('httpd', '-k', 'graceful-stop')).toBe(false);
+  });
+});
