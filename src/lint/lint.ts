@@ -340,10 +340,16 @@ function words(node: SyntaxNode): Word[] {
     .map((child) => ({ text: unquote(child), start: child.startIndex, end: child.endIndex, node: child }));
 }
 
+/**
+ * A word as the program gets it, near enough for the rules: quotes removed, also from the
+ * parts of a word written in pieces (`-g"daemon off;"` is `-gdaemon off;`); expansions and
+ * backslashes stay as written.
+ */
 function unquote(node: SyntaxNode): string {
   if (node.type === 'command_name') return unquote(node.children[0] ?? node);
   if (node.type === 'raw_string') return node.text.slice(1, -1);
   if (node.type === 'string') return node.text.slice(1, -1);
+  if (node.type === 'concatenation') return node.children.map(unquote).join('');
   return node.text;
 }
 

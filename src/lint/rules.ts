@@ -81,6 +81,8 @@ const anyLetter = (options: readonly ShortOption[], letters: string) => options.
 
 /** nginx's options: -c -e -g -p -s take a value (nginx.org/en/docs/switches.html; ngx_get_options in src/core/nginx.c). */
 const nginxOptions = (args: readonly string[]) => shortOptions(args, 'cegps');
+/** nginx's last -g: the directives it reads (it keeps only the last -g's). */
+const lastG = (args: readonly string[]) => nginxOptions(args).filter((option) => option.letter === 'g').at(-1);
 /** php-fpm's short options: -c -d -y -p -g take a value (`php-fpm -h`; OPTIONS in sapi/fpm/fpm/fpm_main.c). */
 const phpFpmOptions = (args: readonly string[]) => shortOptions(args, 'cdypg');
 /** sshd's options: getopt "C:E:b:c:f:g:h:k:o:p:u:46DGQRTdeiqrtV" (sshd.c of OpenSSH 9; sshd(8)). */
@@ -97,7 +99,8 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
     // -t, -T test the configuration, -v, -V print the version, -h, -? the help, -s signals
     // the running nginx: each exits (nginx.org/en/docs/switches.html). -q alone starts it.
     exitsAtOnce: (args) => anyLetter(nginxOptions(args), 'tTvVh?s'),
-    daemonizes: (args) => !/daemon\s+off/.test(option(args, '-g') ?? ''),
+    // nginx reads the value of its last -g only (ngx_conf_params in ngx_get_options).
+    daemonizes: (args) => !/(?:^|[\s;])daemon\s+off\b/.test(lastG(args)?.value ?? ''),
     detail: 'nginx goes to the background unless told `daemon off;`',
     rewrite: () => ({ add: "-g 'daemon off;'" }),
   },

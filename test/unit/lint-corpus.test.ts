@@ -104,6 +104,11 @@ const GOOD: Row[] = [
   ['httpd -DFOREGROUND -k start', []],
   ['apache2 -D FOREGROUND -k start', []],
   ['httpd -X -k start', []],
+  // nginx's -g with its value attached, in quotes of either kind
+  ['nginx -g"daemon off;"', []],
+  ["nginx -g'daemon off;' -c /etc/nginx/nginx.conf", []],
+  ["exec nginx -g'daemon off; error_log /dev/stderr info;'", []],
+  ["sh -c 'nginx -g\"daemon off;\"'", []],
 ];
 
 // Lines the shell stays in front of: advice to exec the app, not a pitfall.

@@ -127,3 +127,16 @@ describe('foreground flags, as the program reads them', () => {
     expect(flagged('httpd', '-k', 'graceful-stop')).toBe(false);
   });
 });
+
+describe("nginx's -g, as nginx reads it", () => {
+  it('with its value attached (-g"daemon off;" once the shell removed the quotes)', () => {
+    expect(flagged('nginx', '-gdaemon off;')).toBe(false);
+    expect(flagged('nginx', '-gdaemon off; worker_processes 2;', '-c', '/etc/nginx/nginx.conf')).toBe(false);
+    expect(flagged('nginx', '-gpid /tmp/nginx.pid;')).toBe(true);
+  });
+
+  it('whose value is the next word, whatever it holds', () => {
+    expect(flagged('nginx', '-g', 'daemon off;')).toBe(false);
+    expect(flagged('nginx', '-c', 'daemon off;')).toBe(true);
+  });
+});
