@@ -116,7 +116,9 @@ function lintStatements(root: SyntaxNode, command: string, simples: readonly Sim
     const daemon = daemonRow(simple);
     if (daemon) {
       const problem = { rule: 'daemonizes' as const, simple, detail: `${daemon.detail}: procwarden sees it exit at once, never the app` };
-      problems.push(daemon.advice === undefined ? problem : { ...problem, advice: daemon.advice });
+      const rewrite = daemon.rewrite?.(simple.args);
+      const advice = typeof rewrite === 'string' ? rewrite : daemon.advice;
+      problems.push(advice === undefined ? problem : { ...problem, advice });
     }
     if (simple.background && !simple.idle && !waitsForApp) {
       const tail = idleForeground ? ` The container stays up on \`${idleForeground.text}\`, so nothing recovers it.` : '';
@@ -275,13 +277,14 @@ function rewriteCommand(
   if (programs.size !== 1) return undefined;
   const [app] = programs as Set<Simple> & [Simple];
   const daemon = daemonRow(app);
-  if (daemon && !daemon.rewrite) return undefined;
+  const rewrite = daemon?.rewrite?.(app.args);
+  if (daemon && (rewrite === undefined || typeof rewrite === 'string')) return undefined;
   // A daemon with more of the line after it (`php-fpm -D && nginx ...`): in the foreground it
   // would never let the rest start. It needs a Procfile entry of its own, not a flag.
   const last = foreground !== undefined && app.statement.startIndex === foreground.startIndex && app.statement.endIndex === foreground.endIndex;
   if (daemon && !idleForeground && foreground !== undefined && !last) return undefined;
   const edits = [
-    ...rewriteEdits(app, daemon?.rewrite?.(app.args) ?? {}, quote),
+    ...rewriteEdits(app, typeof rewrite === 'object' ? rewrite : {}, quote),
     ...app.detachers.map((detacher) => ({ start: detacher.start, end: Math.max(detacher.end, nextWordStart(app, detacher)), text: '' })),
   ];
   const fixed = apply(command.slice(0, app.statement.endIndex), edits).slice(app.statement.startIndex);
@@ -429,7 +432,20 @@ function rewriteEdits(simple: Simple, rewrite: Rewrite, quote: CommandString['qu
     const program = simple.words[simple.argsAt - 1]!;
     edits.push({ start: program.end, end: program.end, text: ` ${fitQuotes(rewrite.add, quote)}` });
   }
+  const into = rewrite.append && simple.words[simple.argsAt + rewrite.append.index];
+  if (into) edits.push(appendEdit(into, rewrite.append!.text, quote));
   return edits;
+}
+
+/**
+ * `text` put at the end of a word's value: inside its last quotes where it ends in some
+ * (`'pid /x;'`, `-g"pid /x;"`), else after it in quotes of its own that fit the line's
+ * (`pid\ /x\;' daemon off;'`).
+ */
+function appendEdit(word: Word, text: string, quote: CommandString['quote']): Edit {
+  const last = word.node?.type === 'concatenation' ? word.node.children.at(-1) : word.node;
+  if (last?.type === 'raw_string' || last?.type === 'string') return { start: last.endIndex - 1, end: last.endIndex - 1, text };
+  return { start: word.end, end: word.end, text: fitQuotes(`'${text}'`, quote) };
 }
 
 /** Where the word after this one starts (so that dropping a word drops its space too). */

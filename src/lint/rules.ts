@@ -1,10 +1,16 @@
 // The pitfall rules as data: one row per rule and per known program, so that a new case is
 // one row. Pure.
 
-/** How to rewrite a command so it stays in the foreground: words to drop, words to add after the program. */
+/**
+ * How to rewrite a command so it stays in the foreground: the indexes (in its arguments) of
+ * words to drop, words to add after the program, and text to put at the end of one
+ * argument's value, inside its closing quote if it has one (nginx's own -g:
+ * `-g 'pid /x.pid;'` becomes `-g 'pid /x.pid; daemon off;'`).
+ */
 export interface Rewrite {
   readonly drop?: readonly number[];
   readonly add?: string;
+  readonly append?: { readonly index: number; readonly text: string };
 }
 
 export interface DaemonRow {
@@ -20,7 +26,8 @@ export interface DaemonRow {
   /** Whether these arguments (after the program) make it go to the background. */
   readonly daemonizes: (args: readonly string[]) => boolean;
   readonly detail: string;
-  readonly rewrite?: (args: readonly string[]) => Rewrite;
+  /** The rewrite for these arguments; or, where none is right for them, advice. */
+  readonly rewrite?: (args: readonly string[]) => Rewrite | string;
   /** Advice where no rewrite exists. */
   readonly advice?: string;
 }
@@ -102,7 +109,16 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
     // nginx reads the value of its last -g only (ngx_conf_params in ngx_get_options).
     daemonizes: (args) => !/(?:^|[\s;])daemon\s+off\b/.test(lastG(args)?.value ?? ''),
     detail: 'nginx goes to the background unless told `daemon off;`',
-    rewrite: () => ({ add: "-g 'daemon off;'" }),
+    rewrite: (args) => {
+      const gs = nginxOptions(args).filter((option) => option.letter === 'g' && option.valueAt !== undefined);
+      if (gs.length === 0) return { add: "-g 'daemon off;'" };
+      // Another -g would replace the user's: `daemon off;` goes into theirs.
+      if (gs.length > 1) return 'nginx reads only its last -g: put the directives of all of them, with `daemon off;`, in one -g';
+      const { value, valueAt } = gs[0]!;
+      if (/(?:^|[\s;])daemon\s+on\b/.test(value!)) return 'make the `daemon on;` of the -g `daemon off;`';
+      const glue = /;\s*$/.test(value!) || value!.trim() === '' ? '' : ';';
+      return { append: { index: valueAt!, text: `${glue}${/\s$/.test(value!) || value === '' ? '' : ' '}daemon off;` } };
+    },
   },
   {
     program: 'redis-server',

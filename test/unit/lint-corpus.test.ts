@@ -181,6 +181,16 @@ const BAD: Row[] = [
   ['php-fpm -D && nginx -g "daemon off;"', ['daemonizes'], 'run `php-fpm -D` in the foreground, last, and give every other long-running program a Procfile entry of its own'],
   ['/usr/sbin/sshd && node app.js', ['daemonizes'], 'run `/usr/sbin/sshd` in the foreground, last, and give every other long-running program a Procfile entry of its own'],
   ['php-fpm -D', ['daemonizes'], 'php-fpm -F'],
+  // nginx with a -g of its own: nginx reads only the last -g, so `daemon off;` goes into it
+  ["nginx -g 'pid /tmp/nginx.pid;'", ['daemonizes'], "nginx -g 'pid /tmp/nginx.pid; daemon off;'"],
+  ['nginx -g "pid /tmp/nginx.pid; worker_processes 2;" -c /etc/nginx/nginx.conf', ['daemonizes'], 'nginx -g "pid /tmp/nginx.pid; worker_processes 2; daemon off;" -c /etc/nginx/nginx.conf'],
+  ["exec nginx -g'pid /tmp/nginx.pid;'", ['daemonizes'], "exec nginx -g'pid /tmp/nginx.pid; daemon off;'"],
+  ['nginx -g "pid $PIDFILE;"', ['daemonizes'], 'nginx -g "pid $PIDFILE; daemon off;"'],
+  ["nginx -g 'pid /tmp/nginx.pid'", ['daemonizes'], "nginx -g 'pid /tmp/nginx.pid; daemon off;'"],
+  ['nginx -g pid\\ /tmp/nginx.pid\\;', ['daemonizes'], "nginx -g pid\\ /tmp/nginx.pid\\;' daemon off;'"],
+  // ... and where no merge is right, advice
+  ["nginx -g 'daemon off;' -g 'pid /tmp/nginx.pid;'", ['daemonizes'], 'nginx reads only its last -g: put the directives of all of them, with `daemon off;`, in one -g'],
+  ["nginx -g 'daemon on;'", ['daemonizes'], 'make the `daemon on;` of the -g `daemon off;`'],
 ];
 
 // Lines a shell runs with -c, read as lines of their own: each with the exact fix of the
@@ -203,6 +213,9 @@ const NESTED: { bad: string; rules: RuleId[]; hint: string; twin: string }[] = [
   { bad: "bash -lc 'redis-server --daemonize yes'", rules: ['daemonizes'], hint: "bash -lc 'redis-server'", twin: "bash -lc 'redis-server --daemonize no'" },
   { bad: "sh -c -- 'memcached -d'", rules: ['daemonizes'], hint: "sh -c -- 'memcached'", twin: "sh -c -- 'memcached'" },
   { bad: "bash -euo pipefail -c 'gunicorn -D app:app'", rules: ['daemonizes'], hint: "bash -euo pipefail -c 'gunicorn app:app'", twin: "bash -euo pipefail -c 'gunicorn app:app'" },
+  // nginx's own -g, in the -c line's quotes: `daemon off;` goes into it
+  { bad: `bash -c "nginx -g 'pid /tmp/n.pid;'"`, rules: ['daemonizes'], hint: `bash -c "nginx -g 'pid /tmp/n.pid; daemon off;'"`, twin: `bash -c "nginx -g 'pid /tmp/n.pid; daemon off;'"` },
+  { bad: `sh -c 'exec nginx -g"pid /tmp/n.pid;"'`, rules: ['daemonizes'], hint: `sh -c 'exec nginx -g"pid /tmp/n.pid; daemon off;"'`, twin: `sh -c 'exec nginx -g"daemon off; pid /tmp/n.pid;"'` },
   // Words after the line are its $0, $1 ...: not the line, nor its program's arguments
   { bad: "sh -c 'nginx' sh", rules: ['daemonizes'], hint: `sh -c 'nginx -g "daemon off;"' sh`, twin: `sh -c 'exec "$@"' sh nginx` },
   { bad: "sh -c 'exec sidekiq -d'", rules: ['daemonizes'], hint: "sh -c 'exec sidekiq'", twin: "sh -c 'exec sidekiq' -d" },
@@ -285,6 +298,12 @@ describe('the Procfile linter, on real-world commands', () => {
       expect(finding.part.length).toBeGreaterThan(0);
       expect(finding.detail.length).toBeGreaterThan(0);
       if (hint !== undefined) expect(finding.hint).toBe(hint);
+    }
+  });
+
+  it("merges `daemon off;` into nginx's own -g, and the line it gives has no pitfall", () => {
+    for (const [command, , hint] of BAD.filter(([command, , hint]) => /^(exec )?nginx -g/.test(command) && hint?.includes('daemon off;') && !/^(nginx|make) /.test(hint))) {
+      expect(lint(hint!).filter((finding) => finding.severity !== 'info'), command).toEqual([]);
     }
   });
 

@@ -140,3 +140,23 @@ describe("nginx's -g, as nginx reads it", () => {
     expect(flagged('nginx', '-c', 'daemon off;')).toBe(true);
   });
 });
+
+describe("the nginx fix, beside a -g of the user's", () => {
+  const rewrite = (...args: string[]) => daemonRowFor('nginx', args)!.rewrite!(args);
+
+  it('adds a -g where there is none', () => {
+    expect(rewrite('-c', '/etc/nginx/nginx.conf')).toEqual({ add: "-g 'daemon off;'" });
+  });
+
+  it("puts `daemon off;` at the end of the user's -g, which nginx would drop for another", () => {
+    expect(rewrite('-g', 'pid /tmp/x.pid;')).toEqual({ append: { index: 1, text: ' daemon off;' } });
+    expect(rewrite('-c', 'x.conf', '-gpid /tmp/x.pid;')).toEqual({ append: { index: 2, text: ' daemon off;' } });
+    expect(rewrite('-g', 'pid /tmp/x.pid')).toEqual({ append: { index: 1, text: '; daemon off;' } });
+    expect(rewrite('-g', 'pid /tmp/x.pid; ')).toEqual({ append: { index: 1, text: 'daemon off;' } });
+  });
+
+  it('gives advice where a merge is not the fix: several -g, or daemon on', () => {
+    expect(rewrite('-g', 'daemon off;', '-g', 'pid /tmp/x.pid;')).toMatch(/only its last -g/);
+    expect(rewrite('-g', 'daemon on;')).toMatch(/daemon on;/);
+  });
+});
