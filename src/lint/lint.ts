@@ -34,9 +34,13 @@ export interface Finding {
   readonly severity?: 'info';
 }
 
-/** A finding, and the rewritten command when its hint is one (not advice). */
+/**
+ * A finding, and the rewritten command when its hint is one (not advice); with `entry`, the
+ * advice to give where that rewrite cannot be the whole line's.
+ */
 interface Found extends Finding {
   readonly fixed?: string;
+  readonly entry?: string;
 }
 
 interface Edit {
@@ -97,7 +101,7 @@ export function lintCommand(root: SyntaxNode, command: string, parse?: Parse): F
   walk(root, false, root, simples);
   const own = lintStatements(root, command, simples, undefined);
   const found = parse === undefined ? own : withNested(root, command, simples, own, parse);
-  return found.map(({ fixed: _, ...finding }) => finding);
+  return found.map(({ fixed: _, entry: __, ...finding }) => finding);
 }
 
 /** The findings of the statements of one command line (a Procfile line, or the line a `sh -c` runs). */
@@ -108,17 +112,17 @@ function lintStatements(root: SyntaxNode, command: string, simples: readonly Sim
   // so procwarden sees it end: the standard signal-forwarding wrapper, no pitfall.
   const waitsForApp = foreground !== undefined && /^wait\s+\S/.test(foreground.text);
 
-  const problems: { rule: RuleId; simple: Simple; detail: string; advice?: string }[] = [];
+  // `form`: for a daemon, its statement alone as it stays in the foreground (for advice).
+  const problems: { rule: RuleId; simple: Simple; detail: string; advice?: string; form?: string }[] = [];
   for (const simple of simples) {
     for (const detacher of simple.detachers) {
       problems.push({ rule: 'detached', simple, detail: DETACHERS.get(detacher.text)! });
     }
     const daemon = daemonRow(simple);
     if (daemon) {
-      const problem = { rule: 'daemonizes' as const, simple, detail: `${daemon.detail}: procwarden sees it exit at once, never the app` };
-      const rewrite = daemon.rewrite?.(simple.args);
-      const advice = typeof rewrite === 'string' ? rewrite : daemon.advice;
-      problems.push(advice === undefined ? problem : { ...problem, advice });
+      const problem = { rule: 'daemonizes' as const, simple, detail: `${daemon.detail(simple.args, simple.program)}: procwarden sees it exit at once, never the app` };
+      const fix = daemon.fix(simple.args, simple.program);
+      problems.push(typeof fix === 'string' ? { ...problem, advice: fix } : { ...problem, form: foregroundForm(command, simple, fix, quote) });
     }
     if (simple.background && !simple.idle && !waitsForApp) {
       const tail = idleForeground ? ` The container stays up on \`${idleForeground.text}\`, so nothing recovers it.` : '';
@@ -141,15 +145,30 @@ function lintStatements(root: SyntaxNode, command: string, simples: readonly Sim
     ];
   }
   const rewritten = rewriteCommand(command, problems.map((p) => p.simple), idleForeground, foreground, quote);
-  return problems.map(({ rule, simple, detail, advice }) => {
+  return problems.map(({ rule, simple, detail, advice, form }) => {
     const part = simple.statement.text;
-    if (advice !== undefined || rewritten === undefined) return { rule, part, detail, hint: advice ?? entryAdvice(part) };
-    return { rule, part, detail, hint: rewritten, fixed: rewritten };
+    const entry = entryAdvice(part, form);
+    if (advice !== undefined || rewritten === undefined) return { rule, part, detail, hint: advice ?? entry };
+    return { rule, part, detail, hint: rewritten, fixed: rewritten, entry };
   });
 }
 
-function entryAdvice(part: string): string {
-  return `run \`${part}\` in the foreground, last, and give every other long-running program a Procfile entry of its own`;
+/**
+ * Advice for a program that must be the line's foreground: `part` as written, or, for a
+ * daemon, `form` (foregroundForm: how it stays in the foreground).
+ */
+function entryAdvice(part: string, form?: string): string {
+  return `run ${form ?? `\`${part}\``} in the foreground, last, and give every other long-running program a Procfile entry of its own`;
+}
+
+/**
+ * A daemon's statement alone, rewritten to stay in the foreground, with the words the user
+ * wrote that it drops: `` `php-fpm -F` (without -D) ``.
+ */
+function foregroundForm(command: string, simple: Simple, rewrite: Rewrite, quote: CommandString['quote']): string {
+  const text = apply(command.slice(0, simple.statement.endIndex), rewriteEdits(simple, rewrite, quote)).slice(simple.statement.startIndex);
+  const dropped = (rewrite.drop ?? []).flatMap((index) => simple.args[index] ?? []);
+  return dropped.length > 0 ? `\`${text}\` (without ${dropped.join(' ')})` : `\`${text}\``;
 }
 
 /**
@@ -186,12 +205,12 @@ function withNested(root: SyntaxNode, command: string, simples: readonly Simple[
     only.statement.endIndex === foreground.endIndex;
   return [
     // A rewrite of the line's own that leaves the trouble inside: no fix.
-    ...pitfalls.map((finding) => (finding.fixed === undefined ? finding : { ...finding, hint: entryAdvice(finding.part), fixed: undefined })),
+    ...pitfalls.map((finding) => (finding.fixed === undefined ? finding : { ...finding, hint: finding.entry ?? entryAdvice(finding.part), fixed: undefined })),
     ...inside.flatMap(({ shell, findings }) =>
-      findings.map(({ fixed, ...finding }) => {
+      findings.map(({ fixed, entry, ...finding }) => {
         const detail = `in the line \`${shell.name} -c\` runs, ${finding.detail}`;
         if (fixed === undefined) return { ...finding, detail };
-        if (!alone) return { ...finding, detail, hint: entryAdvice(finding.part) };
+        if (!alone) return { ...finding, detail, hint: entry ?? entryAdvice(finding.part) };
         const line = writeBack(command, shell, fixed, parse);
         return line === undefined
           ? { ...finding, detail, hint: `make the line \`${shell.name} -c\` runs read: ${fixed}` }
@@ -277,14 +296,14 @@ function rewriteCommand(
   if (programs.size !== 1) return undefined;
   const [app] = programs as Set<Simple> & [Simple];
   const daemon = daemonRow(app);
-  const rewrite = daemon?.rewrite?.(app.args);
-  if (daemon && (rewrite === undefined || typeof rewrite === 'string')) return undefined;
+  const rewrite = daemon?.fix(app.args, app.program);
+  if (typeof rewrite === 'string') return undefined;
   // A daemon with more of the line after it (`php-fpm -D && nginx ...`): in the foreground it
   // would never let the rest start. It needs a Procfile entry of its own, not a flag.
   const last = foreground !== undefined && app.statement.startIndex === foreground.startIndex && app.statement.endIndex === foreground.endIndex;
   if (daemon && !idleForeground && foreground !== undefined && !last) return undefined;
   const edits = [
-    ...rewriteEdits(app, typeof rewrite === 'object' ? rewrite : {}, quote),
+    ...rewriteEdits(app, rewrite ?? {}, quote),
     ...app.detachers.map((detacher) => ({ start: detacher.start, end: Math.max(detacher.end, nextWordStart(app, detacher)), text: '' })),
   ];
   const fixed = apply(command.slice(0, app.statement.endIndex), edits).slice(app.statement.startIndex);

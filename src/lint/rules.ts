@@ -25,11 +25,14 @@ export interface DaemonRow {
   readonly exitsAtOnce?: (args: readonly string[]) => boolean;
   /** Whether these arguments (after the program) make it go to the background. */
   readonly daemonizes: (args: readonly string[]) => boolean;
-  readonly detail: string;
-  /** The rewrite for these arguments; or, where none is right for them, advice. */
-  readonly rewrite?: (args: readonly string[]) => Rewrite | string;
-  /** Advice where no rewrite exists. */
-  readonly advice?: string;
+  /**
+   * What sends it to the background, for these arguments and the program's name (as the
+   * linter knows it: `php-fpm8.2`, `/etc/init.d/nginx`): the user's own words where a flag
+   * they wrote does it (`redis-server --daemonize yes`, `php-fpm -D`).
+   */
+  readonly detail: (args: readonly string[], program: string) => string;
+  /** The rewrite that keeps it in the foreground; or, where none is right for these arguments, advice. */
+  readonly fix: (args: readonly string[], program: string) => Rewrite | string;
 }
 
 const has = (args: readonly string[], ...flags: string[]) => args.some((arg) => flags.includes(arg));
@@ -41,6 +44,20 @@ const option = (args: readonly string[], flag: string): string | undefined => {
   if (at >= 0) return args[at + 1];
   return args.find((arg) => arg.startsWith(`${flag}=`))?.slice(flag.length + 1);
 };
+/** The words at these indexes, as the user wrote them (quotes removed): `--daemonize yes`. */
+const said = (args: readonly string[], indexes: readonly number[]) => indexes.map((i) => args[i]).join(' ');
+const basename = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+/** Where redis-server's `--daemonize yes` (or `--daemonize=yes`) is: its word(s). */
+const redisDaemonize = (args: readonly string[]): number[] => {
+  const at = args.indexOf('--daemonize');
+  return at >= 0 ? [at, at + 1].filter((i) => i < args.length) : indexesOf(args, ...args.filter((arg) => arg.startsWith('--daemonize=')));
+};
+/** Where uwsgi's `--daemonize LOG`, `-d LOG` or `--daemonize=LOG` is: its word(s). */
+const uwsgiDaemonize = (args: readonly string[]): number[] => {
+  const at = args.findIndex((arg) => arg === '--daemonize' || arg === '-d');
+  return at >= 0 ? [at, at + 1].filter((i) => i < args.length) : indexesOf(args, ...args.filter((arg) => arg.startsWith('--daemonize=')));
+};
+const celeryMultiStart = (args: readonly string[]) => args.includes('multi') && args[args.indexOf('multi') + 1] === 'start';
 
 /** One option of a command line as getopt(3) reads it. */
 export interface ShortOption {
@@ -88,8 +105,10 @@ const anyLetter = (options: readonly ShortOption[], letters: string) => options.
 
 /** nginx's options: -c -e -g -p -s take a value (nginx.org/en/docs/switches.html; ngx_get_options in src/core/nginx.c). */
 const nginxOptions = (args: readonly string[]) => shortOptions(args, 'cegps');
-/** nginx's last -g: the directives it reads (it keeps only the last -g's). */
-const lastG = (args: readonly string[]) => nginxOptions(args).filter((option) => option.letter === 'g').at(-1);
+/** nginx's -g options with a value, in order: it reads the directives of the last one only. */
+const nginxGs = (args: readonly string[]) => nginxOptions(args).filter((option) => option.letter === 'g' && option.valueAt !== undefined);
+const DAEMON_OFF = /(?:^|[\s;])daemon\s+off\b/;
+const DAEMON_ON = /(?:^|[\s;])daemon\s+on\b/;
 /** php-fpm's short options: -c -d -y -p -g take a value (`php-fpm -h`; OPTIONS in sapi/fpm/fpm/fpm_main.c). */
 const phpFpmOptions = (args: readonly string[]) => shortOptions(args, 'cdypg');
 /** sshd's options: getopt "C:E:b:c:f:g:h:k:o:p:u:46DGQRTdeiqrtV" (sshd.c of OpenSSH 9; sshd(8)). */
@@ -107,15 +126,24 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
     // the running nginx: each exits (nginx.org/en/docs/switches.html). -q alone starts it.
     exitsAtOnce: (args) => anyLetter(nginxOptions(args), 'tTvVh?s'),
     // nginx reads the value of its last -g only (ngx_conf_params in ngx_get_options).
-    daemonizes: (args) => !/(?:^|[\s;])daemon\s+off\b/.test(lastG(args)?.value ?? ''),
-    detail: 'nginx goes to the background unless told `daemon off;`',
-    rewrite: (args) => {
-      const gs = nginxOptions(args).filter((option) => option.letter === 'g' && option.valueAt !== undefined);
+    daemonizes: (args) => !DAEMON_OFF.test(nginxGs(args).at(-1)?.value ?? ''),
+    detail: (args) => {
+      const gs = nginxGs(args);
+      const last = gs.at(-1)?.value;
+      if (last === undefined) return 'nginx goes to the background unless told `daemon off;`';
+      if (DAEMON_ON.test(last)) return `nginx goes to the background: its -g says \`${last}\``;
+      if (gs.slice(0, -1).some((g) => DAEMON_OFF.test(g.value!))) {
+        return `nginx reads only its last -g (\`${last}\`), not the \`daemon off;\` of an earlier one: it goes to the background`;
+      }
+      return `nginx goes to the background unless told \`daemon off;\`, which its -g (\`${last}\`) does not say`;
+    },
+    fix: (args) => {
+      const gs = nginxGs(args);
       if (gs.length === 0) return { add: "-g 'daemon off;'" };
       // Another -g would replace the user's: `daemon off;` goes into theirs.
       if (gs.length > 1) return 'nginx reads only its last -g: put the directives of all of them, with `daemon off;`, in one -g';
       const { value, valueAt } = gs[0]!;
-      if (/(?:^|[\s;])daemon\s+on\b/.test(value!)) return 'make the `daemon on;` of the -g `daemon off;`';
+      if (DAEMON_ON.test(value!)) return 'make the `daemon on;` of the -g `daemon off;`';
       const glue = /;\s*$/.test(value!) || value!.trim() === '' ? '' : ';';
       return { append: { index: valueAt!, text: `${glue}${/\s$/.test(value!) || value === '' ? '' : ' '}daemon off;` } };
     },
@@ -125,36 +153,36 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
     // Read only as the first argument (main() in src/server.c; `redis-server -h`).
     exitsAtOnce: (args) => ['-v', '--version', '-h', '--help', '--test-memory', '--check-system'].includes(args[0] ?? ''),
     daemonizes: (args) => option(args, '--daemonize')?.toLowerCase() === 'yes',
-    detail: 'redis-server --daemonize yes goes to the background',
-    rewrite: (args) => ({ drop: [args.indexOf('--daemonize'), args.indexOf('--daemonize') + 1].filter((i) => i >= 0) }),
+    detail: (args) => `redis-server ${said(args, redisDaemonize(args))} goes to the background`,
+    fix: (args) => ({ drop: redisDaemonize(args) }),
   },
   {
     program: 'memcached',
     exitsAtOnce: (args) => has(args, '-h', '--help', '-V', '--version', '-i', '--license'), // memcached(1)
     daemonizes: (args) => has(args, '-d', '--daemon'),
-    detail: 'memcached -d goes to the background',
-    rewrite: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
+    detail: (args) => `memcached ${said(args, indexesOf(args, '-d', '--daemon'))} goes to the background`,
+    fix: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
   },
   {
     program: 'gunicorn',
     exitsAtOnce: (args) => has(args, '-v', '--version', '-h', '--help', '--check-config', '--print-config'), // gunicorn.org/configure
     daemonizes: (args) => has(args, '-D', '--daemon'),
-    detail: 'gunicorn --daemon goes to the background',
-    rewrite: (args) => ({ drop: indexesOf(args, '-D', '--daemon') }),
+    detail: (args) => `gunicorn ${said(args, indexesOf(args, '-D', '--daemon'))} goes to the background`,
+    fix: (args) => ({ drop: indexesOf(args, '-D', '--daemon') }),
   },
   {
     program: 'puma',
     exitsAtOnce: (args) => has(args, '-V', '--version', '-h', '--help'), // puma --help
     daemonizes: (args) => has(args, '-d', '--daemon'),
-    detail: 'puma -d goes to the background',
-    rewrite: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
+    detail: (args) => `puma ${said(args, indexesOf(args, '-d', '--daemon'))} goes to the background`,
+    fix: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
   },
   {
     program: /^unicorn(_rails)?$/,
     exitsAtOnce: (args) => has(args, '-v', '--version', '-h', '--help'), // unicorn --help
     daemonizes: (args) => has(args, '-D', '--daemonize'),
-    detail: 'unicorn -D goes to the background',
-    rewrite: (args) => ({ drop: indexesOf(args, '-D', '--daemonize') }),
+    detail: (args, program) => `${program} ${said(args, indexesOf(args, '-D', '--daemonize'))} goes to the background`,
+    fix: (args) => ({ drop: indexesOf(args, '-D', '--daemonize') }),
   },
   {
     program: /^php-?fpm[\d.]*$|^php[\d.]+-fpm$/,
@@ -163,8 +191,12 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
     exitsAtOnce: (args) =>
       anyLetter(phpFpmOptions(args), 'tvh?im') || has(args, '--test', '--version', '--help', '--usage', '--info', '--modules'),
     daemonizes: (args) => !has(args, '-F', '--nodaemonize'),
-    detail: 'php-fpm goes to the background unless given -F',
-    rewrite: (args) => ({ drop: indexesOf(args, '-D', '--daemonize'), add: '-F' }),
+    detail: (args, program) =>
+      has(args, '-D', '--daemonize')
+        ? `${program} ${said(args, indexesOf(args, '-D', '--daemonize'))} goes to the background`
+        : // The php images' php-fpm.d/zz-docker.conf says daemonize = no: there the line is fine, and -F harmless.
+          `${program} goes to the background unless given -F (or its php-fpm.conf says daemonize = no, as the php:fpm images' does)`,
+    fix: (args) => ({ drop: indexesOf(args, '-D', '--daemonize'), add: '-F' }),
   },
   {
     program: /^(httpd|apache2|apachectl|apache2ctl)$/,
@@ -180,8 +212,11 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
       const foreground = options.some((o) => o.letter === 'X' || (o.letter === 'D' && ['FOREGROUND', 'NO_DETACH', 'ONE_PROCESS', 'DEBUG'].includes(o.value ?? '')));
       return ['start', 'restart', 'graceful'].includes(httpdSignal(options)?.value ?? '') && !foreground;
     },
-    detail: 'apache `-k start` goes to the background',
-    rewrite: (args) => {
+    detail: (args, program) => {
+      const k = httpdSignal(httpdOptions(args))!;
+      return `\`${program} ${said(args, [...new Set([k.at, k.valueAt ?? k.at])])}\` ${k.value === 'start' ? 'goes to' : 'starts apache (none runs yet) in'} the background`;
+    },
+    fix: (args) => {
       const k = httpdSignal(httpdOptions(args))!;
       return { drop: [...new Set([k.at, k.valueAt ?? k.at])], add: '-DFOREGROUND' };
     },
@@ -190,95 +225,98 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
     program: 'pm2',
     exitsAtOnce: (args) => has(args, '-h', '--help'), // pm2 start --help
     daemonizes: (args) => args[0] === 'start',
-    detail: 'pm2 start hands the app to a pm2 daemon in the background',
-    advice: 'use pm2-runtime, which stays in the foreground: pm2-runtime start ...',
+    detail: () => '`pm2 start` hands the app to a pm2 daemon in the background',
+    fix: (args) => `use pm2-runtime, which stays in the foreground: pm2-runtime ${args.join(' ')}`,
   },
   {
     program: 'service',
     daemonizes: (args) => args[1] === 'start' || args[1] === 'restart',
-    detail: '`service X start` starts X in the background and returns',
-    advice: 'run the program itself in the foreground (its foreground flag), or as a Procfile entry of its own',
+    detail: (args) => `\`service ${args[0]} ${args[1]}\` starts ${args[0]} in the background and returns`,
+    fix: (args) => `run ${args[0]} itself in the foreground (its foreground flag), or as a Procfile entry of its own`,
   },
   {
     program: /^\/etc\/init\.d\//,
     daemonizes: (args) => args[0] === 'start' || args[0] === 'restart',
-    detail: 'an init script `start` starts its program in the background and returns',
-    advice: 'run the program itself in the foreground (its foreground flag), or as a Procfile entry of its own',
+    detail: (args, program) => `the init script \`${program} ${args[0]}\` starts ${basename(program)} in the background and returns`,
+    fix: (_, program) => `run ${basename(program)} itself in the foreground (its foreground flag), or as a Procfile entry of its own`,
   },
   {
     program: 'supervisord',
     exitsAtOnce: (args) => has(args, '-h', '--help', '-v', '--version'), // supervisord(1)
     daemonizes: (args) => !has(args, '-n', '--nodaemon'),
-    detail: 'supervisord goes to the background unless given -n',
-    rewrite: () => ({ add: '-n' }),
+    detail: () => 'supervisord goes to the background unless given -n (or its configuration says nodaemon=true)',
+    fix: () => ({ add: '-n' }),
   },
   {
     program: 'daemonize',
     daemonizes: () => true,
-    detail: 'daemonize runs its program in the background',
-    advice: 'run the program directly, without daemonize',
+    detail: () => 'daemonize runs its program in the background',
+    fix: () => 'run the program directly, without daemonize',
   },
   {
     program: 'rails',
     exitsAtOnce: (args) => has(args, '-h', '--help'), // rails server --help
     daemonizes: (args) => (args[0] === 'server' || args[0] === 's') && has(args, '-d', '--daemon'),
-    detail: 'rails server -d goes to the background',
-    rewrite: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
+    detail: (args) => `rails ${args[0]} ${said(args, indexesOf(args, '-d', '--daemon'))} goes to the background`,
+    fix: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
   },
   {
     program: 'sidekiq',
     exitsAtOnce: (args) => has(args, '-V', '--version', '-h', '--help'), // sidekiq --help
     daemonizes: (args) => has(args, '-d', '--daemon'),
-    detail: 'sidekiq -d goes to the background (and Sidekiq 6 and later refuse it)',
-    rewrite: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
+    detail: (args) => `sidekiq ${said(args, indexesOf(args, '-d', '--daemon'))} goes to the background (and Sidekiq 6 and later refuse it)`,
+    fix: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
   },
   {
     program: 'celery',
     exitsAtOnce: (args) => has(args, '--version', '--help'), // celery --help
-    daemonizes: (args) => has(args, '--detach', '-D') || (args.includes('multi') && args[args.indexOf('multi') + 1] === 'start'),
-    detail: 'celery --detach, and `celery multi start`, run the workers in the background',
-    advice: 'run one worker in the foreground (`celery -A proj worker`), a Procfile entry for each kind of worker',
+    daemonizes: (args) => has(args, '--detach', '-D') || celeryMultiStart(args),
+    detail: (args) =>
+      has(args, '--detach', '-D')
+        ? `celery ${said(args, indexesOf(args, '--detach', '-D'))} runs the worker in the background`
+        : '`celery multi start` runs the workers in the background',
+    fix: (args) =>
+      celeryMultiStart(args)
+        ? 'run one worker in the foreground (`celery -A proj worker`), a Procfile entry for each kind of worker'
+        : { drop: indexesOf(args, '--detach', '-D') },
   },
   {
     program: /^uwsgi(_python\d*)?$/,
     exitsAtOnce: (args) => has(args, '--version', '-h', '--help'), // uwsgi --help
-    daemonizes: (args) => args.some((arg) => arg === '--daemonize' || arg.startsWith('--daemonize=') || arg === '-d'),
-    detail: 'uwsgi --daemonize goes to the background',
-    rewrite: (args) => {
-      const at = args.findIndex((arg) => arg === '--daemonize' || arg === '-d');
-      return { drop: at >= 0 ? [at, at + 1] : indexesOf(args, ...args.filter((arg) => arg.startsWith('--daemonize='))) };
-    },
+    daemonizes: (args) => uwsgiDaemonize(args).length > 0,
+    detail: (args) => `uwsgi ${said(args, uwsgiDaemonize(args))} goes to the background`,
+    fix: (args) => ({ drop: uwsgiDaemonize(args) }),
   },
   {
     program: 'pg_ctl',
     // Read only as the first argument (main() in src/bin/pg_ctl/pg_ctl.c; pg_ctl(1)).
     exitsAtOnce: (args) => ['--help', '-?', '-V', '--version'].includes(args[0] ?? ''),
     daemonizes: (args) => args.includes('start') || args.includes('restart'),
-    detail: '`pg_ctl start` starts PostgreSQL in the background and returns',
-    advice: 'run the server itself in the foreground: postgres -D $PGDATA',
+    detail: (args) => `\`pg_ctl ${args.includes('start') ? 'start' : 'restart'}\` starts PostgreSQL in the background and returns`,
+    fix: (args) => `run the server itself in the foreground: postgres -D ${option(args, '-D') ?? option(args, '--pgdata') ?? '$PGDATA'}`,
   },
   {
     program: 'sshd',
     // -t, -T test the configuration and keys, -G prints the configuration, -V the version:
-    // each exits (sshd(8) of OpenSSH 9: -G and -V are in OpenSSH 9 and later).
+    // each exits (sshd(8) and sshd.c; -G and -V are newer than OpenSSH 7).
     exitsAtOnce: (args) => anyLetter(sshdOptions(args), 'tTGV'),
     // -D, and -d (debug) and -i (inetd), never detach (sshd.c: daemon() unless one of them).
     daemonizes: (args) => !anyLetter(sshdOptions(args), 'Ddi'),
-    detail: 'sshd goes to the background unless given -D',
-    rewrite: () => ({ add: '-D' }),
+    detail: () => 'sshd goes to the background unless given -D',
+    fix: () => ({ add: '-D' }),
   },
   {
     program: 'mysqld_safe',
     exitsAtOnce: (args) => has(args, '--help'), // mysqld_safe --help
     daemonizes: () => true,
-    detail: 'mysqld_safe starts mysqld as a process of its own and restarts it: a supervisor under procwarden, which then sees neither crash',
-    advice: 'run the server itself: mysqld (it stays in the foreground)',
+    detail: () => 'mysqld_safe starts mysqld as a process of its own and restarts it: a supervisor under procwarden, which then sees neither crash',
+    fix: () => 'run the server itself: mysqld (it stays in the foreground)',
   },
   {
     program: /^(apachectl|apache2ctl)$/,
     daemonizes: (args) => args[0] === 'start' || args[0] === 'restart' || args[0] === 'graceful',
-    detail: '`apachectl start` starts apache in the background and returns',
-    advice: 'run apache in the foreground: apache2ctl -D FOREGROUND (or httpd -DFOREGROUND)',
+    detail: (args, program) => `\`${program} ${args[0]}\` starts apache in the background and returns`,
+    fix: (args, program) => `run apache in the foreground: ${program} -D FOREGROUND, not ${program} ${args[0]}`,
   },
 ];
 

@@ -178,8 +178,8 @@ const BAD: Row[] = [
   ['apachectl start && tail -f /var/log/apache2/access.log', ['daemonizes']],
   ['java -jar app.jar &', ['background-app'], 'java -jar app.jar'],
   // A daemon with more of the line after it: no flag fix (it would block the rest), an entry of its own
-  ['php-fpm -D && nginx -g "daemon off;"', ['daemonizes'], 'run `php-fpm -D` in the foreground, last, and give every other long-running program a Procfile entry of its own'],
-  ['/usr/sbin/sshd && node app.js', ['daemonizes'], 'run `/usr/sbin/sshd` in the foreground, last, and give every other long-running program a Procfile entry of its own'],
+  ['php-fpm -D && nginx -g "daemon off;"', ['daemonizes'], 'run `php-fpm -F` (without -D) in the foreground, last, and give every other long-running program a Procfile entry of its own'],
+  ['/usr/sbin/sshd && node app.js', ['daemonizes'], 'run `/usr/sbin/sshd -D` in the foreground, last, and give every other long-running program a Procfile entry of its own'],
   ['php-fpm -D', ['daemonizes'], 'php-fpm -F'],
   // nginx with a -g of its own: nginx reads only the last -g, so `daemon off;` goes into it
   ["nginx -g 'pid /tmp/nginx.pid;'", ['daemonizes'], "nginx -g 'pid /tmp/nginx.pid; daemon off;'"],
@@ -240,7 +240,7 @@ const NESTED: { bad: string; rules: RuleId[]; hint: string; twin: string }[] = [
   {
     bad: "sh -c 'nginx' && node app.js",
     rules: ['daemonizes'],
-    hint: 'run `nginx` in the foreground, last, and give every other long-running program a Procfile entry of its own',
+    hint: 'run `nginx -g "daemon off;"` in the foreground, last, and give every other long-running program a Procfile entry of its own',
     twin: `sh -c 'nginx -g "daemon off;"' & node app.js & wait -n`,
   },
   {
@@ -252,7 +252,7 @@ const NESTED: { bad: string; rules: RuleId[]; hint: string; twin: string }[] = [
   {
     bad: "sh -c 'nginx' && sh -c 'php-fpm'",
     rules: ['daemonizes', 'daemonizes'],
-    hint: 'run `nginx` in the foreground, last, and give every other long-running program a Procfile entry of its own',
+    hint: 'run `nginx -g "daemon off;"` in the foreground, last, and give every other long-running program a Procfile entry of its own',
     twin: "sh -c 'echo nginx' && sh -c 'echo php-fpm'",
   },
   // One level deep: a shell inside the line is not read, and breaks nothing
@@ -305,6 +305,33 @@ describe('the Procfile linter, on real-world commands', () => {
     for (const [command, , hint] of BAD.filter(([command, , hint]) => /^(exec )?nginx -g/.test(command) && hint?.includes('daemon off;') && !/^(nginx|make) /.test(hint))) {
       expect(lint(hint!).filter((finding) => finding.severity !== 'info'), command).toEqual([]);
     }
+  });
+
+  it.each<[command: string, detail: string, hint?: string]>([
+    ['php-fpm -D', 'php-fpm -D goes to the background'],
+    ['php-fpm8.2 --daemonize -R', 'php-fpm8.2 --daemonize goes to the background'],
+    ['php-fpm', "php-fpm goes to the background unless given -F (or its php-fpm.conf says daemonize = no, as the php:fpm images' does)"],
+    ['redis-server --port 6380 --daemonize YES', 'redis-server --daemonize YES goes to the background'],
+    ['gunicorn -D -w 4 app:app', 'gunicorn -D goes to the background'],
+    ['memcached --daemon -m 64', 'memcached --daemon goes to the background'],
+    ['bundle exec unicorn_rails --daemonize', 'unicorn_rails --daemonize goes to the background'],
+    ['uwsgi --ini app.ini --daemonize=/var/log/uwsgi.log', 'uwsgi --daemonize=/var/log/uwsgi.log goes to the background'],
+    ['bundle exec rails s --daemon', 'rails s --daemon goes to the background'],
+    ['celery -A proj worker -D', 'celery -D runs the worker in the background', 'celery -A proj worker'],
+    ['httpd -k restart', '`httpd -k restart` starts apache (none runs yet) in the background'],
+    ['apache2 -k start -f /etc/apache2/apache2.conf', '`apache2 -k start` goes to the background'],
+    ['service nginx start && tail -f /var/log/nginx/access.log', '`service nginx start` starts nginx in the background and returns', 'run nginx itself in the foreground (its foreground flag), or as a Procfile entry of its own'],
+    ['/etc/init.d/apache2 start && sleep infinity', 'the init script `/etc/init.d/apache2 start` starts apache2 in the background and returns'],
+    ['pm2 start app.js -i 4', '`pm2 start` hands the app to a pm2 daemon in the background', 'use pm2-runtime, which stays in the foreground: pm2-runtime start app.js -i 4'],
+    ['pg_ctl -D /var/lib/postgresql/data start', '`pg_ctl start` starts PostgreSQL', 'run the server itself in the foreground: postgres -D /var/lib/postgresql/data'],
+    ['apache2ctl graceful', '`apache2ctl graceful` starts apache in the background', 'run apache in the foreground: apache2ctl -D FOREGROUND, not apache2ctl graceful'],
+    ["nginx -g 'daemon off;' -g 'pid /tmp/nginx.pid;'", "nginx reads only its last -g (`pid /tmp/nginx.pid;`), not the `daemon off;` of an earlier one"],
+    ["nginx -g 'pid /tmp/nginx.pid;'", "nginx goes to the background unless told `daemon off;`, which its -g (`pid /tmp/nginx.pid;`) does not say"],
+    ["nginx -g 'daemon on;'", 'nginx goes to the background: its -g says `daemon on;`'],
+  ])('names what sends it to the background: %s', (command, detail, hint) => {
+    const [finding] = lint(command).filter((found) => found.rule === 'daemonizes');
+    expect(finding!.detail).toContain(detail);
+    if (hint !== undefined) expect(finding!.hint).toBe(hint);
   });
 
   describe('reads the line a shell runs with -c', () => {

@@ -142,7 +142,7 @@ describe("nginx's -g, as nginx reads it", () => {
 });
 
 describe("the nginx fix, beside a -g of the user's", () => {
-  const rewrite = (...args: string[]) => daemonRowFor('nginx', args)!.rewrite!(args);
+  const rewrite = (...args: string[]) => daemonRowFor('nginx', args)!.fix(args, 'nginx');
 
   it('adds a -g where there is none', () => {
     expect(rewrite('-c', '/etc/nginx/nginx.conf')).toEqual({ add: "-g 'daemon off;'" });
