@@ -5,7 +5,7 @@
 
 import { execForm } from '../procfile/exec-form.ts';
 import { commandString, fitQuotes, type CommandString } from './command-string.ts';
-import { DAEMON_TABLE, DETACHERS, PASS_THROUGH, SHELLS, SHELL_BUILTINS, commandStringAt, isIdle, type DaemonRow, type Rewrite } from './rules.ts';
+import { DETACHERS, PASS_THROUGH, SHELLS, SHELL_BUILTINS, commandStringAt, daemonRowFor, isIdle, type DaemonRow, type Rewrite } from './rules.ts';
 
 /** The part of a syntax-tree node the linter reads (web-tree-sitter's Node has it). */
 export interface SyntaxNode {
@@ -34,9 +34,13 @@ export interface Finding {
   readonly severity?: 'info';
 }
 
-/** A finding, and the rewritten command when its hint is one (not advice). */
+/**
+ * A finding, and the rewritten command when its hint is one (not advice); with `entry`, the
+ * advice to give where that rewrite cannot be the whole line's.
+ */
 interface Found extends Finding {
   readonly fixed?: string;
+  readonly entry?: string;
 }
 
 interface Edit {
@@ -97,7 +101,7 @@ export function lintCommand(root: SyntaxNode, command: string, parse?: Parse): F
   walk(root, false, root, simples);
   const own = lintStatements(root, command, simples, undefined);
   const found = parse === undefined ? own : withNested(root, command, simples, own, parse);
-  return found.map(({ fixed: _, ...finding }) => finding);
+  return found.map(({ fixed: _, entry: __, ...finding }) => finding);
 }
 
 /** The findings of the statements of one command line (a Procfile line, or the line a `sh -c` runs). */
@@ -108,15 +112,17 @@ function lintStatements(root: SyntaxNode, command: string, simples: readonly Sim
   // so procwarden sees it end: the standard signal-forwarding wrapper, no pitfall.
   const waitsForApp = foreground !== undefined && /^wait\s+\S/.test(foreground.text);
 
-  const problems: { rule: RuleId; simple: Simple; detail: string; advice?: string }[] = [];
+  // `form`: for a daemon, its statement alone as it stays in the foreground (for advice).
+  const problems: { rule: RuleId; simple: Simple; detail: string; advice?: string; form?: string }[] = [];
   for (const simple of simples) {
     for (const detacher of simple.detachers) {
       problems.push({ rule: 'detached', simple, detail: DETACHERS.get(detacher.text)! });
     }
     const daemon = daemonRow(simple);
     if (daemon) {
-      const problem = { rule: 'daemonizes' as const, simple, detail: `${daemon.detail}: procwarden sees it exit at once, never the app` };
-      problems.push(daemon.advice === undefined ? problem : { ...problem, advice: daemon.advice });
+      const problem = { rule: 'daemonizes' as const, simple, detail: `${daemon.detail(simple.args, simple.program)}: procwarden sees it exit at once, never the app` };
+      const fix = daemon.fix(simple.args, simple.program);
+      problems.push(typeof fix === 'string' ? { ...problem, advice: fix } : { ...problem, form: foregroundForm(command, simple, fix, quote) });
     }
     if (simple.background && !simple.idle && !waitsForApp) {
       const tail = idleForeground ? ` The container stays up on \`${idleForeground.text}\`, so nothing recovers it.` : '';
@@ -139,15 +145,30 @@ function lintStatements(root: SyntaxNode, command: string, simples: readonly Sim
     ];
   }
   const rewritten = rewriteCommand(command, problems.map((p) => p.simple), idleForeground, foreground, quote);
-  return problems.map(({ rule, simple, detail, advice }) => {
+  return problems.map(({ rule, simple, detail, advice, form }) => {
     const part = simple.statement.text;
-    if (advice !== undefined || rewritten === undefined) return { rule, part, detail, hint: advice ?? entryAdvice(part) };
-    return { rule, part, detail, hint: rewritten, fixed: rewritten };
+    const entry = entryAdvice(part, form);
+    if (advice !== undefined || rewritten === undefined) return { rule, part, detail, hint: advice ?? entry };
+    return { rule, part, detail, hint: rewritten, fixed: rewritten, entry };
   });
 }
 
-function entryAdvice(part: string): string {
-  return `run \`${part}\` in the foreground, last, and give every other long-running program a Procfile entry of its own`;
+/**
+ * Advice for a program that must be the line's foreground: `part` as written, or, for a
+ * daemon, `form` (foregroundForm: how it stays in the foreground).
+ */
+function entryAdvice(part: string, form?: string): string {
+  return `run ${form ?? `\`${part}\``} in the foreground, last, and give every other long-running program a Procfile entry of its own`;
+}
+
+/**
+ * A daemon's statement alone, rewritten to stay in the foreground, with the words the user
+ * wrote that it drops: `` `php-fpm -F` (without -D) ``.
+ */
+function foregroundForm(command: string, simple: Simple, rewrite: Rewrite, quote: CommandString['quote']): string {
+  const text = apply(command.slice(0, simple.statement.endIndex), rewriteEdits(simple, rewrite, quote)).slice(simple.statement.startIndex);
+  const dropped = (rewrite.drop ?? []).flatMap((index) => simple.args[index] ?? []);
+  return dropped.length > 0 ? `\`${text}\` (without ${dropped.join(' ')})` : `\`${text}\``;
 }
 
 /**
@@ -184,12 +205,12 @@ function withNested(root: SyntaxNode, command: string, simples: readonly Simple[
     only.statement.endIndex === foreground.endIndex;
   return [
     // A rewrite of the line's own that leaves the trouble inside: no fix.
-    ...pitfalls.map((finding) => (finding.fixed === undefined ? finding : { ...finding, hint: entryAdvice(finding.part), fixed: undefined })),
+    ...pitfalls.map((finding) => (finding.fixed === undefined ? finding : { ...finding, hint: finding.entry ?? entryAdvice(finding.part), fixed: undefined })),
     ...inside.flatMap(({ shell, findings }) =>
-      findings.map(({ fixed, ...finding }) => {
+      findings.map(({ fixed, entry, ...finding }) => {
         const detail = `in the line \`${shell.name} -c\` runs, ${finding.detail}`;
         if (fixed === undefined) return { ...finding, detail };
-        if (!alone) return { ...finding, detail, hint: entryAdvice(finding.part) };
+        if (!alone) return { ...finding, detail, hint: entry ?? entryAdvice(finding.part) };
         const line = writeBack(command, shell, fixed, parse);
         return line === undefined
           ? { ...finding, detail, hint: `make the line \`${shell.name} -c\` runs read: ${fixed}` }
@@ -275,13 +296,14 @@ function rewriteCommand(
   if (programs.size !== 1) return undefined;
   const [app] = programs as Set<Simple> & [Simple];
   const daemon = daemonRow(app);
-  if (daemon && !daemon.rewrite) return undefined;
+  const rewrite = daemon?.fix(app.args, app.program);
+  if (typeof rewrite === 'string') return undefined;
   // A daemon with more of the line after it (`php-fpm -D && nginx ...`): in the foreground it
   // would never let the rest start. It needs a Procfile entry of its own, not a flag.
   const last = foreground !== undefined && app.statement.startIndex === foreground.startIndex && app.statement.endIndex === foreground.endIndex;
   if (daemon && !idleForeground && foreground !== undefined && !last) return undefined;
   const edits = [
-    ...rewriteEdits(app, daemon?.rewrite?.(app.args) ?? {}, quote),
+    ...rewriteEdits(app, rewrite ?? {}, quote),
     ...app.detachers.map((detacher) => ({ start: detacher.start, end: Math.max(detacher.end, nextWordStart(app, detacher)), text: '' })),
   ];
   const fixed = apply(command.slice(0, app.statement.endIndex), edits).slice(app.statement.startIndex);
@@ -294,7 +316,7 @@ function rewriteCommand(
 }
 
 function daemonRow(simple: Simple): DaemonRow | undefined {
-  return DAEMON_TABLE.find((row) => matches(row, simple.program) && row.daemonizes(simple.args));
+  return daemonRowFor(simple.program, simple.args);
 }
 
 /**
@@ -340,10 +362,16 @@ function words(node: SyntaxNode): Word[] {
     .map((child) => ({ text: unquote(child), start: child.startIndex, end: child.endIndex, node: child }));
 }
 
+/**
+ * A word as the program gets it, near enough for the rules: quotes removed, also from the
+ * parts of a word written in pieces (`-g"daemon off;"` is `-gdaemon off;`); expansions and
+ * backslashes stay as written.
+ */
 function unquote(node: SyntaxNode): string {
   if (node.type === 'command_name') return unquote(node.children[0] ?? node);
   if (node.type === 'raw_string') return node.text.slice(1, -1);
   if (node.type === 'string') return node.text.slice(1, -1);
+  if (node.type === 'concatenation') return node.children.map(unquote).join('');
   return node.text;
 }
 
@@ -409,10 +437,6 @@ function finalForeground(root: SyntaxNode): SyntaxNode | undefined {
   return last?.type === 'list' ? finalForeground(last) : last;
 }
 
-function matches(row: DaemonRow, program: string): boolean {
-  return typeof row.program === 'string' ? row.program === program : row.program.test(program);
-}
-
 function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
@@ -427,7 +451,20 @@ function rewriteEdits(simple: Simple, rewrite: Rewrite, quote: CommandString['qu
     const program = simple.words[simple.argsAt - 1]!;
     edits.push({ start: program.end, end: program.end, text: ` ${fitQuotes(rewrite.add, quote)}` });
   }
+  const into = rewrite.append && simple.words[simple.argsAt + rewrite.append.index];
+  if (into) edits.push(appendEdit(into, rewrite.append!.text, quote));
   return edits;
+}
+
+/**
+ * `text` put at the end of a word's value: inside its last quotes where it ends in some
+ * (`'pid /x;'`, `-g"pid /x;"`), else after it in quotes of its own that fit the line's
+ * (`pid\ /x\;' daemon off;'`).
+ */
+function appendEdit(word: Word, text: string, quote: CommandString['quote']): Edit {
+  const last = word.node?.type === 'concatenation' ? word.node.children.at(-1) : word.node;
+  if (last?.type === 'raw_string' || last?.type === 'string') return { start: last.endIndex - 1, end: last.endIndex - 1, text };
+  return { start: word.end, end: word.end, text: fitQuotes(`'${text}'`, quote) };
 }
 
 /** Where the word after this one starts (so that dropping a word drops its space too). */

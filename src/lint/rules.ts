@@ -1,21 +1,38 @@
 // The pitfall rules as data: one row per rule and per known program, so that a new case is
 // one row. Pure.
 
-/** How to rewrite a command so it stays in the foreground: words to drop, words to add after the program. */
+/**
+ * How to rewrite a command so it stays in the foreground: the indexes (in its arguments) of
+ * words to drop, words to add after the program, and text to put at the end of one
+ * argument's value, inside its closing quote if it has one (nginx's own -g:
+ * `-g 'pid /x.pid;'` becomes `-g 'pid /x.pid; daemon off;'`).
+ */
 export interface Rewrite {
   readonly drop?: readonly number[];
   readonly add?: string;
+  readonly append?: { readonly index: number; readonly text: string };
 }
 
 export interface DaemonRow {
   /** The program's name (its path's last part), or a pattern for families (php-fpm8.2). */
   readonly program: string | RegExp;
+  /**
+   * Whether these arguments (after the program) ask for a mode that does its work and exits
+   * without starting the server: a configuration test, the version, the help, a signal to a
+   * running one (`nginx -t`, `php-fpm -v`, `sshd -T`). Such a line is never a daemon. Each
+   * row's modes are the program's own, from the source its row names.
+   */
+  readonly exitsAtOnce?: (args: readonly string[]) => boolean;
   /** Whether these arguments (after the program) make it go to the background. */
   readonly daemonizes: (args: readonly string[]) => boolean;
-  readonly detail: string;
-  readonly rewrite?: (args: readonly string[]) => Rewrite;
-  /** Advice where no rewrite exists. */
-  readonly advice?: string;
+  /**
+   * What sends it to the background, for these arguments and the program's name (as the
+   * linter knows it: `php-fpm8.2`, `/etc/init.d/nginx`): the user's own words where a flag
+   * they wrote does it (`redis-server --daemonize yes`, `php-fpm -D`).
+   */
+  readonly detail: (args: readonly string[], program: string) => string;
+  /** The rewrite that keeps it in the foreground; or, where none is right for these arguments, advice. */
+  readonly fix: (args: readonly string[], program: string) => Rewrite | string;
 }
 
 const has = (args: readonly string[], ...flags: string[]) => args.some((arg) => flags.includes(arg));
@@ -27,139 +44,292 @@ const option = (args: readonly string[], flag: string): string | undefined => {
   if (at >= 0) return args[at + 1];
   return args.find((arg) => arg.startsWith(`${flag}=`))?.slice(flag.length + 1);
 };
+/** The words at these indexes, as the user wrote them (quotes removed): `--daemonize yes`. */
+const said = (args: readonly string[], indexes: readonly number[]) => indexes.map((i) => args[i]).join(' ');
+const basename = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+/** Where redis-server's `--daemonize yes` (or `--daemonize=yes`) is: its word(s). */
+const redisDaemonize = (args: readonly string[]): number[] => {
+  const at = args.indexOf('--daemonize');
+  return at >= 0 ? [at, at + 1].filter((i) => i < args.length) : indexesOf(args, ...args.filter((arg) => arg.startsWith('--daemonize=')));
+};
+/** Where uwsgi's `--daemonize LOG`, `-d LOG` or `--daemonize=LOG` is: its word(s). */
+const uwsgiDaemonize = (args: readonly string[]): number[] => {
+  const at = args.findIndex((arg) => arg === '--daemonize' || arg === '-d');
+  return at >= 0 ? [at, at + 1].filter((i) => i < args.length) : indexesOf(args, ...args.filter((arg) => arg.startsWith('--daemonize=')));
+};
+const celeryMultiStart = (args: readonly string[]) => args.includes('multi') && args[args.indexOf('multi') + 1] === 'start';
+
+/** One option of a command line as getopt(3) reads it. */
+export interface ShortOption {
+  /** The option's letter: `g` for `-g`. */
+  readonly letter: string;
+  /** Its value, for a letter that takes one: attached (`-c/etc/nginx.conf`) or the next word. */
+  readonly value?: string;
+  /** The index, in the arguments, of the word the letter is written in. */
+  readonly at: number;
+  /** The index of the word its value is in: `at`, or the word after. */
+  readonly valueAt?: number;
+}
+
+/**
+ * A program's short options, in order, read as getopt(3) reads them (and nginx's own
+ * ngx_get_options, which reads them the same way): letters alone or grouped in one word
+ * (`-De`, `-qt`), a value attached to its letter (`-c/etc/nginx.conf`) or in the next word.
+ * `valued`: the letters that take a value. Words that are no option are passed over (GNU
+ * getopt reads the options after them too), and so are long options (`--daemonize`); `--`
+ * ends the options. `(['-qt', '-c', 'x.conf'], 'c')` gives q, t, and c with the value x.conf.
+ */
+export function shortOptions(args: readonly string[], valued: string): ShortOption[] {
+  const options: ShortOption[] = [];
+  for (let at = 0; at < args.length; at++) {
+    const arg = args[at]!;
+    if (arg === '--') break;
+    if (!/^-[^-]/.test(arg)) continue;
+    for (let i = 1; i < arg.length; i++) {
+      const letter = arg[i]!;
+      if (!valued.includes(letter)) {
+        options.push({ letter, at });
+        continue;
+      }
+      if (i + 1 < arg.length) options.push({ letter, value: arg.slice(i + 1), at, valueAt: at });
+      else if (at + 1 < args.length) options.push({ letter, value: args[at + 1]!, at, valueAt: ++at });
+      else options.push({ letter, at });
+      break;
+    }
+  }
+  return options;
+}
+
+/** Whether any of these short options has one of `letters`. */
+const anyLetter = (options: readonly ShortOption[], letters: string) => options.some((option) => letters.includes(option.letter));
+
+/** nginx's options: -c -e -g -p -s take a value (nginx.org/en/docs/switches.html; ngx_get_options in src/core/nginx.c). */
+const nginxOptions = (args: readonly string[]) => shortOptions(args, 'cegps');
+/** nginx's -g options with a value, in order: it reads the directives of the last one only. */
+const nginxGs = (args: readonly string[]) => nginxOptions(args).filter((option) => option.letter === 'g' && option.valueAt !== undefined);
+const DAEMON_OFF = /(?:^|[\s;])daemon\s+off\b/;
+const DAEMON_ON = /(?:^|[\s;])daemon\s+on\b/;
+/** php-fpm's short options: -c -d -y -p -g take a value (`php-fpm -h`; OPTIONS in sapi/fpm/fpm/fpm_main.c). */
+const phpFpmOptions = (args: readonly string[]) => shortOptions(args, 'cdypg');
+/** sshd's options: getopt "C:E:b:c:f:g:h:k:o:p:u:46DGQRTdeiqrtV" (sshd.c of OpenSSH 9; sshd(8)). */
+const sshdOptions = (args: readonly string[]) => shortOptions(args, 'CEbcfghkopu');
+/** httpd's options: getopt "C:c:D:d:E:e:f:vVlLtTSMh?X" and -k (httpd(8): httpd.apache.org/docs/2.4/programs/httpd.html). */
+const httpdOptions = (args: readonly string[]) => shortOptions(args, 'CcDdEefk');
+/** httpd's last -k (start, restart, graceful, stop, graceful-stop). */
+const httpdSignal = (options: readonly ShortOption[]) => options.filter((option) => option.letter === 'k').at(-1);
 
 /** Programs that go to the background by themselves, or with these arguments. */
 export const DAEMON_TABLE: readonly DaemonRow[] = [
   {
     program: 'nginx',
-    daemonizes: (args) => !/daemon\s+off/.test(option(args, '-g') ?? ''),
-    detail: 'nginx goes to the background unless told `daemon off;`',
-    rewrite: () => ({ add: "-g 'daemon off;'" }),
+    // -t, -T test the configuration, -v, -V print the version, -h, -? the help, -s signals
+    // the running nginx: each exits (nginx.org/en/docs/switches.html). -q alone starts it.
+    exitsAtOnce: (args) => anyLetter(nginxOptions(args), 'tTvVh?s'),
+    // nginx reads the value of its last -g only (ngx_conf_params in ngx_get_options).
+    daemonizes: (args) => !DAEMON_OFF.test(nginxGs(args).at(-1)?.value ?? ''),
+    detail: (args) => {
+      const gs = nginxGs(args);
+      const last = gs.at(-1)?.value;
+      if (last === undefined) return 'nginx goes to the background unless told `daemon off;`';
+      if (DAEMON_ON.test(last)) return `nginx goes to the background: its -g says \`${last}\``;
+      if (gs.slice(0, -1).some((g) => DAEMON_OFF.test(g.value!))) {
+        return `nginx reads only its last -g (\`${last}\`), not the \`daemon off;\` of an earlier one: it goes to the background`;
+      }
+      return `nginx goes to the background unless told \`daemon off;\`, which its -g (\`${last}\`) does not say`;
+    },
+    fix: (args) => {
+      const gs = nginxGs(args);
+      if (gs.length === 0) return { add: "-g 'daemon off;'" };
+      // Another -g would replace the user's: `daemon off;` goes into theirs.
+      if (gs.length > 1) return 'nginx reads only its last -g: put the directives of all of them, with `daemon off;`, in one -g';
+      const { value, valueAt } = gs[0]!;
+      if (DAEMON_ON.test(value!)) return 'make the `daemon on;` of the -g `daemon off;`';
+      const glue = /;\s*$/.test(value!) || value!.trim() === '' ? '' : ';';
+      return { append: { index: valueAt!, text: `${glue}${/\s$/.test(value!) || value === '' ? '' : ' '}daemon off;` } };
+    },
   },
   {
     program: 'redis-server',
+    // Read only as the first argument (main() in src/server.c; `redis-server -h`).
+    exitsAtOnce: (args) => ['-v', '--version', '-h', '--help', '--test-memory', '--check-system'].includes(args[0] ?? ''),
     daemonizes: (args) => option(args, '--daemonize')?.toLowerCase() === 'yes',
-    detail: 'redis-server --daemonize yes goes to the background',
-    rewrite: (args) => ({ drop: [args.indexOf('--daemonize'), args.indexOf('--daemonize') + 1].filter((i) => i >= 0) }),
+    detail: (args) => `redis-server ${said(args, redisDaemonize(args))} goes to the background`,
+    fix: (args) => ({ drop: redisDaemonize(args) }),
   },
   {
     program: 'memcached',
+    exitsAtOnce: (args) => has(args, '-h', '--help', '-V', '--version', '-i', '--license'), // memcached(1)
     daemonizes: (args) => has(args, '-d', '--daemon'),
-    detail: 'memcached -d goes to the background',
-    rewrite: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
+    detail: (args) => `memcached ${said(args, indexesOf(args, '-d', '--daemon'))} goes to the background`,
+    fix: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
   },
   {
     program: 'gunicorn',
+    exitsAtOnce: (args) => has(args, '-v', '--version', '-h', '--help', '--check-config', '--print-config'), // gunicorn.org/configure
     daemonizes: (args) => has(args, '-D', '--daemon'),
-    detail: 'gunicorn --daemon goes to the background',
-    rewrite: (args) => ({ drop: indexesOf(args, '-D', '--daemon') }),
+    detail: (args) => `gunicorn ${said(args, indexesOf(args, '-D', '--daemon'))} goes to the background`,
+    fix: (args) => ({ drop: indexesOf(args, '-D', '--daemon') }),
   },
   {
     program: 'puma',
+    exitsAtOnce: (args) => has(args, '-V', '--version', '-h', '--help'), // puma --help
     daemonizes: (args) => has(args, '-d', '--daemon'),
-    detail: 'puma -d goes to the background',
-    rewrite: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
+    detail: (args) => `puma ${said(args, indexesOf(args, '-d', '--daemon'))} goes to the background`,
+    fix: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
   },
   {
     program: /^unicorn(_rails)?$/,
+    exitsAtOnce: (args) => has(args, '-v', '--version', '-h', '--help'), // unicorn --help
     daemonizes: (args) => has(args, '-D', '--daemonize'),
-    detail: 'unicorn -D goes to the background',
-    rewrite: (args) => ({ drop: indexesOf(args, '-D', '--daemonize') }),
+    detail: (args, program) => `${program} ${said(args, indexesOf(args, '-D', '--daemonize'))} goes to the background`,
+    fix: (args) => ({ drop: indexesOf(args, '-D', '--daemonize') }),
   },
   {
     program: /^php-?fpm[\d.]*$|^php[\d.]+-fpm$/,
+    // -t (-tt also dumps it) tests the configuration, -v, -h, -?, -i, -m print the version, the
+    // help, phpinfo(), the modules: each exits (`php-fpm -h`; OPTIONS in sapi/fpm/fpm/fpm_main.c).
+    exitsAtOnce: (args) =>
+      anyLetter(phpFpmOptions(args), 'tvh?im') || has(args, '--test', '--version', '--help', '--usage', '--info', '--modules'),
     daemonizes: (args) => !has(args, '-F', '--nodaemonize'),
-    detail: 'php-fpm goes to the background unless given -F',
-    rewrite: (args) => ({ drop: indexesOf(args, '-D', '--daemonize'), add: '-F' }),
+    detail: (args, program) =>
+      has(args, '-D', '--daemonize')
+        ? `${program} ${said(args, indexesOf(args, '-D', '--daemonize'))} goes to the background`
+        : // The php images' php-fpm.d/zz-docker.conf says daemonize = no: there the line is fine, and -F harmless.
+          `${program} goes to the background unless given -F (or its php-fpm.conf says daemonize = no, as the php:fpm images' does)`,
+    fix: (args) => ({ drop: indexesOf(args, '-D', '--daemonize'), add: '-F' }),
   },
   {
     program: /^(httpd|apache2|apachectl|apache2ctl)$/,
-    daemonizes: (args) => option(args, '-k') === 'start',
-    detail: 'apache `-k start` goes to the background',
-    rewrite: (args) => ({ drop: [args.indexOf('-k'), args.indexOf('-k') + 1], add: '-DFOREGROUND' }),
+    // -t tests the configuration, -S and -M dump it, -l, -L list modules and directives, -v, -V
+    // print the version, -h, -? the help: each exits (httpd(8)). -T only skips the
+    // DocumentRoot check: it starts the server.
+    exitsAtOnce: (args) => anyLetter(httpdOptions(args), 'tSMlLvVh?'),
+    // -k start, and -k restart or graceful, which start a server that is not running
+    // (apachectl(8)), detach unless -X or one of the defines the MPMs read keeps httpd in
+    // front (FOREGROUND, NO_DETACH, ONE_PROCESS; server/mpm/event/event.c).
+    daemonizes: (args) => {
+      const options = httpdOptions(args);
+      const foreground = options.some((o) => o.letter === 'X' || (o.letter === 'D' && ['FOREGROUND', 'NO_DETACH', 'ONE_PROCESS', 'DEBUG'].includes(o.value ?? '')));
+      return ['start', 'restart', 'graceful'].includes(httpdSignal(options)?.value ?? '') && !foreground;
+    },
+    detail: (args, program) => {
+      const k = httpdSignal(httpdOptions(args))!;
+      return `\`${program} ${said(args, [...new Set([k.at, k.valueAt ?? k.at])])}\` ${k.value === 'start' ? 'goes to' : 'starts apache (none runs yet) in'} the background`;
+    },
+    fix: (args) => {
+      const k = httpdSignal(httpdOptions(args))!;
+      return { drop: [...new Set([k.at, k.valueAt ?? k.at])], add: '-DFOREGROUND' };
+    },
   },
   {
     program: 'pm2',
+    exitsAtOnce: (args) => has(args, '-h', '--help'), // pm2 start --help
     daemonizes: (args) => args[0] === 'start',
-    detail: 'pm2 start hands the app to a pm2 daemon in the background',
-    advice: 'use pm2-runtime, which stays in the foreground: pm2-runtime start ...',
+    detail: () => '`pm2 start` hands the app to a pm2 daemon in the background',
+    fix: (args) => `use pm2-runtime, which stays in the foreground: pm2-runtime ${args.join(' ')}`,
   },
   {
     program: 'service',
     daemonizes: (args) => args[1] === 'start' || args[1] === 'restart',
-    detail: '`service X start` starts X in the background and returns',
-    advice: 'run the program itself in the foreground (its foreground flag), or as a Procfile entry of its own',
+    detail: (args) => `\`service ${args[0]} ${args[1]}\` starts ${args[0]} in the background and returns`,
+    fix: (args) => `run ${args[0]} itself in the foreground (its foreground flag), or as a Procfile entry of its own`,
   },
   {
     program: /^\/etc\/init\.d\//,
     daemonizes: (args) => args[0] === 'start' || args[0] === 'restart',
-    detail: 'an init script `start` starts its program in the background and returns',
-    advice: 'run the program itself in the foreground (its foreground flag), or as a Procfile entry of its own',
+    detail: (args, program) => `the init script \`${program} ${args[0]}\` starts ${basename(program)} in the background and returns`,
+    fix: (_, program) => `run ${basename(program)} itself in the foreground (its foreground flag), or as a Procfile entry of its own`,
   },
   {
     program: 'supervisord',
+    exitsAtOnce: (args) => has(args, '-h', '--help', '-v', '--version'), // supervisord(1)
     daemonizes: (args) => !has(args, '-n', '--nodaemon'),
-    detail: 'supervisord goes to the background unless given -n',
-    rewrite: () => ({ add: '-n' }),
+    detail: () => 'supervisord goes to the background unless given -n (or its configuration says nodaemon=true)',
+    fix: () => ({ add: '-n' }),
   },
   {
     program: 'daemonize',
     daemonizes: () => true,
-    detail: 'daemonize runs its program in the background',
-    advice: 'run the program directly, without daemonize',
+    detail: () => 'daemonize runs its program in the background',
+    fix: () => 'run the program directly, without daemonize',
   },
   {
     program: 'rails',
+    exitsAtOnce: (args) => has(args, '-h', '--help'), // rails server --help
     daemonizes: (args) => (args[0] === 'server' || args[0] === 's') && has(args, '-d', '--daemon'),
-    detail: 'rails server -d goes to the background',
-    rewrite: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
+    detail: (args) => `rails ${args[0]} ${said(args, indexesOf(args, '-d', '--daemon'))} goes to the background`,
+    fix: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
   },
   {
     program: 'sidekiq',
+    exitsAtOnce: (args) => has(args, '-V', '--version', '-h', '--help'), // sidekiq --help
     daemonizes: (args) => has(args, '-d', '--daemon'),
-    detail: 'sidekiq -d goes to the background (and Sidekiq 6 and later refuse it)',
-    rewrite: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
+    detail: (args) => `sidekiq ${said(args, indexesOf(args, '-d', '--daemon'))} goes to the background (and Sidekiq 6 and later refuse it)`,
+    fix: (args) => ({ drop: indexesOf(args, '-d', '--daemon') }),
   },
   {
     program: 'celery',
-    daemonizes: (args) => has(args, '--detach', '-D') || (args.includes('multi') && args[args.indexOf('multi') + 1] === 'start'),
-    detail: 'celery --detach, and `celery multi start`, run the workers in the background',
-    advice: 'run one worker in the foreground (`celery -A proj worker`), a Procfile entry for each kind of worker',
+    exitsAtOnce: (args) => has(args, '--version', '--help'), // celery --help
+    daemonizes: (args) => has(args, '--detach', '-D') || celeryMultiStart(args),
+    detail: (args) =>
+      has(args, '--detach', '-D')
+        ? `celery ${said(args, indexesOf(args, '--detach', '-D'))} runs the worker in the background`
+        : '`celery multi start` runs the workers in the background',
+    fix: (args) =>
+      celeryMultiStart(args)
+        ? 'run one worker in the foreground (`celery -A proj worker`), a Procfile entry for each kind of worker'
+        : { drop: indexesOf(args, '--detach', '-D') },
   },
   {
     program: /^uwsgi(_python\d*)?$/,
-    daemonizes: (args) => args.some((arg) => arg === '--daemonize' || arg.startsWith('--daemonize=') || arg === '-d'),
-    detail: 'uwsgi --daemonize goes to the background',
-    rewrite: (args) => {
-      const at = args.findIndex((arg) => arg === '--daemonize' || arg === '-d');
-      return { drop: at >= 0 ? [at, at + 1] : indexesOf(args, ...args.filter((arg) => arg.startsWith('--daemonize='))) };
-    },
+    exitsAtOnce: (args) => has(args, '--version', '-h', '--help'), // uwsgi --help
+    daemonizes: (args) => uwsgiDaemonize(args).length > 0,
+    detail: (args) => `uwsgi ${said(args, uwsgiDaemonize(args))} goes to the background`,
+    fix: (args) => ({ drop: uwsgiDaemonize(args) }),
   },
   {
     program: 'pg_ctl',
+    // Read only as the first argument (main() in src/bin/pg_ctl/pg_ctl.c; pg_ctl(1)).
+    exitsAtOnce: (args) => ['--help', '-?', '-V', '--version'].includes(args[0] ?? ''),
     daemonizes: (args) => args.includes('start') || args.includes('restart'),
-    detail: '`pg_ctl start` starts PostgreSQL in the background and returns',
-    advice: 'run the server itself in the foreground: postgres -D $PGDATA',
+    detail: (args) => `\`pg_ctl ${args.includes('start') ? 'start' : 'restart'}\` starts PostgreSQL in the background and returns`,
+    fix: (args) => `run the server itself in the foreground: postgres -D ${option(args, '-D') ?? option(args, '--pgdata') ?? '$PGDATA'}`,
   },
   {
     program: 'sshd',
-    daemonizes: (args) => !has(args, '-D'),
-    detail: 'sshd goes to the background unless given -D',
-    rewrite: () => ({ add: '-D' }),
+    // -t, -T test the configuration and keys, -G prints the configuration, -V the version:
+    // each exits (sshd(8) and sshd.c; -G and -V are newer than OpenSSH 7).
+    exitsAtOnce: (args) => anyLetter(sshdOptions(args), 'tTGV'),
+    // -D, and -d (debug) and -i (inetd), never detach (sshd.c: daemon() unless one of them).
+    daemonizes: (args) => !anyLetter(sshdOptions(args), 'Ddi'),
+    detail: () => 'sshd goes to the background unless given -D',
+    fix: () => ({ add: '-D' }),
   },
   {
     program: 'mysqld_safe',
+    exitsAtOnce: (args) => has(args, '--help'), // mysqld_safe --help
     daemonizes: () => true,
-    detail: 'mysqld_safe starts mysqld as a process of its own and restarts it: a supervisor under procwarden, which then sees neither crash',
-    advice: 'run the server itself: mysqld (it stays in the foreground)',
+    detail: () => 'mysqld_safe starts mysqld as a process of its own and restarts it: a supervisor under procwarden, which then sees neither crash',
+    fix: () => 'run the server itself: mysqld (it stays in the foreground)',
   },
   {
     program: /^(apachectl|apache2ctl)$/,
     daemonizes: (args) => args[0] === 'start' || args[0] === 'restart' || args[0] === 'graceful',
-    detail: '`apachectl start` starts apache in the background and returns',
-    advice: 'run apache in the foreground: apache2ctl -D FOREGROUND (or httpd -DFOREGROUND)',
+    detail: (args, program) => `\`${program} ${args[0]}\` starts apache in the background and returns`,
+    fix: (args, program) => `run apache in the foreground: ${program} -D FOREGROUND, not ${program} ${args[0]}`,
   },
 ];
+
+/**
+ * The row of DAEMON_TABLE for a program (its name, or an init script's path) run with these
+ * arguments (after the program), when they send it to the background; undefined when they
+ * do not, or ask for a mode that exits at once (`nginx -t`, `php-fpm -v`).
+ */
+export function daemonRowFor(program: string, args: readonly string[]): DaemonRow | undefined {
+  return DAEMON_TABLE.find(
+    (row) => (typeof row.program === 'string' ? row.program === program : row.program.test(program)) && !row.exitsAtOnce?.(args) && row.daemonizes(args),
+  );
+}
 
 /** Wrappers that detach the program from procwarden: it leaves the app's reach. */
 export const DETACHERS: ReadonlyMap<string, string> = new Map([

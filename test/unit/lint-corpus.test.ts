@@ -80,6 +80,35 @@ const GOOD: Row[] = [
   ['postgres -D /var/lib/postgresql/data', []],
   ['mysqld --user=mysql', []],
   ['apache2ctl -D FOREGROUND', []],
+  // Test, version, help and signal modes: the program does its work and exits, no daemon
+  ["nginx -t && exec nginx -g 'daemon off;'", []],
+  ["nginx -q -t && exec nginx -g 'daemon off;'", []],
+  ["nginx -qT > /tmp/nginx.conf.dump && exec nginx -g 'daemon off;'", []],
+  ["nginx -V 2>&1 | grep -q http_v2 && exec nginx -g 'daemon off;'", []],
+  ["nginx -s reload || exec nginx -g 'daemon off;'", []],
+  ['php-fpm -t && exec php-fpm -F', []],
+  ['php-fpm8.2 -tt 2>&1 | grep -v NOTICE; exec php-fpm8.2 -F', []],
+  ['php-fpm -m | grep -qi opcache && exec php-fpm -F', []],
+  ['/usr/sbin/sshd -t && exec /usr/sbin/sshd -D -e', []],
+  ['/usr/sbin/sshd -T | grep -i passwordauthentication; exec /usr/sbin/sshd -D', []],
+  ['apache2 -t && exec apache2 -DFOREGROUND', []],
+  ['httpd -S -k start', []],
+  ['apache2ctl -M | grep rewrite && exec apache2ctl -D FOREGROUND', []],
+  ['redis-server --version && exec redis-server --daemonize no', []],
+  ['supervisord --version && exec supervisord -n', []],
+  ['gunicorn --check-config --daemon app:app && exec gunicorn app:app', []],
+  // Foreground flags grouped or spelt another way
+  ['/usr/sbin/sshd -De', []],
+  ['/usr/sbin/sshd -eD -p 2222', []],
+  ['/usr/sbin/sshd -d', []],
+  ['httpd -DFOREGROUND -k start', []],
+  ['apache2 -D FOREGROUND -k start', []],
+  ['httpd -X -k start', []],
+  // nginx's -g with its value attached, in quotes of either kind
+  ['nginx -g"daemon off;"', []],
+  ["nginx -g'daemon off;' -c /etc/nginx/nginx.conf", []],
+  ["exec nginx -g'daemon off; error_log /dev/stderr info;'", []],
+  ["sh -c 'nginx -g\"daemon off;\"'", []],
 ];
 
 // Lines the shell stays in front of: advice to exec the app, not a pitfall.
@@ -126,6 +155,9 @@ const BAD: Row[] = [
   ['php-fpm8.2 -R', ['daemonizes'], 'php-fpm8.2 -F -R'],
   ['httpd -k start', ['daemonizes'], 'httpd -DFOREGROUND'],
   ['apache2 -k start -f /etc/apache2/apache2.conf', ['daemonizes'], 'apache2 -DFOREGROUND -f /etc/apache2/apache2.conf'],
+  ['httpd -k restart', ['daemonizes'], 'httpd -DFOREGROUND'],
+  ['apache2 -kgraceful', ['daemonizes'], 'apache2 -DFOREGROUND'],
+  ['/usr/sbin/sshd -e -p 2222', ['daemonizes'], '/usr/sbin/sshd -D -e -p 2222'],
   ['pm2 start app.js', ['daemonizes']],
   ['service nginx start && tail -f /var/log/nginx/access.log', ['daemonizes']],
   ['/etc/init.d/apache2 start && sleep infinity', ['daemonizes']],
@@ -146,9 +178,19 @@ const BAD: Row[] = [
   ['apachectl start && tail -f /var/log/apache2/access.log', ['daemonizes']],
   ['java -jar app.jar &', ['background-app'], 'java -jar app.jar'],
   // A daemon with more of the line after it: no flag fix (it would block the rest), an entry of its own
-  ['php-fpm -D && nginx -g "daemon off;"', ['daemonizes'], 'run `php-fpm -D` in the foreground, last, and give every other long-running program a Procfile entry of its own'],
-  ['/usr/sbin/sshd && node app.js', ['daemonizes'], 'run `/usr/sbin/sshd` in the foreground, last, and give every other long-running program a Procfile entry of its own'],
+  ['php-fpm -D && nginx -g "daemon off;"', ['daemonizes'], 'run `php-fpm -F` (without -D) in the foreground, last, and give every other long-running program a Procfile entry of its own'],
+  ['/usr/sbin/sshd && node app.js', ['daemonizes'], 'run `/usr/sbin/sshd -D` in the foreground, last, and give every other long-running program a Procfile entry of its own'],
   ['php-fpm -D', ['daemonizes'], 'php-fpm -F'],
+  // nginx with a -g of its own: nginx reads only the last -g, so `daemon off;` goes into it
+  ["nginx -g 'pid /tmp/nginx.pid;'", ['daemonizes'], "nginx -g 'pid /tmp/nginx.pid; daemon off;'"],
+  ['nginx -g "pid /tmp/nginx.pid; worker_processes 2;" -c /etc/nginx/nginx.conf', ['daemonizes'], 'nginx -g "pid /tmp/nginx.pid; worker_processes 2; daemon off;" -c /etc/nginx/nginx.conf'],
+  ["exec nginx -g'pid /tmp/nginx.pid;'", ['daemonizes'], "exec nginx -g'pid /tmp/nginx.pid; daemon off;'"],
+  ['nginx -g "pid $PIDFILE;"', ['daemonizes'], 'nginx -g "pid $PIDFILE; daemon off;"'],
+  ["nginx -g 'pid /tmp/nginx.pid'", ['daemonizes'], "nginx -g 'pid /tmp/nginx.pid; daemon off;'"],
+  ['nginx -g pid\\ /tmp/nginx.pid\\;', ['daemonizes'], "nginx -g pid\\ /tmp/nginx.pid\\;' daemon off;'"],
+  // ... and where no merge is right, advice
+  ["nginx -g 'daemon off;' -g 'pid /tmp/nginx.pid;'", ['daemonizes'], 'nginx reads only its last -g: put the directives of all of them, with `daemon off;`, in one -g'],
+  ["nginx -g 'daemon on;'", ['daemonizes'], 'make the `daemon on;` of the -g `daemon off;`'],
 ];
 
 // Lines a shell runs with -c, read as lines of their own: each with the exact fix of the
@@ -171,6 +213,9 @@ const NESTED: { bad: string; rules: RuleId[]; hint: string; twin: string }[] = [
   { bad: "bash -lc 'redis-server --daemonize yes'", rules: ['daemonizes'], hint: "bash -lc 'redis-server'", twin: "bash -lc 'redis-server --daemonize no'" },
   { bad: "sh -c -- 'memcached -d'", rules: ['daemonizes'], hint: "sh -c -- 'memcached'", twin: "sh -c -- 'memcached'" },
   { bad: "bash -euo pipefail -c 'gunicorn -D app:app'", rules: ['daemonizes'], hint: "bash -euo pipefail -c 'gunicorn app:app'", twin: "bash -euo pipefail -c 'gunicorn app:app'" },
+  // nginx's own -g, in the -c line's quotes: `daemon off;` goes into it
+  { bad: `bash -c "nginx -g 'pid /tmp/n.pid;'"`, rules: ['daemonizes'], hint: `bash -c "nginx -g 'pid /tmp/n.pid; daemon off;'"`, twin: `bash -c "nginx -g 'pid /tmp/n.pid; daemon off;'"` },
+  { bad: `sh -c 'exec nginx -g"pid /tmp/n.pid;"'`, rules: ['daemonizes'], hint: `sh -c 'exec nginx -g"pid /tmp/n.pid; daemon off;"'`, twin: `sh -c 'exec nginx -g"daemon off; pid /tmp/n.pid;"'` },
   // Words after the line are its $0, $1 ...: not the line, nor its program's arguments
   { bad: "sh -c 'nginx' sh", rules: ['daemonizes'], hint: `sh -c 'nginx -g "daemon off;"' sh`, twin: `sh -c 'exec "$@"' sh nginx` },
   { bad: "sh -c 'exec sidekiq -d'", rules: ['daemonizes'], hint: "sh -c 'exec sidekiq'", twin: "sh -c 'exec sidekiq' -d" },
@@ -195,7 +240,7 @@ const NESTED: { bad: string; rules: RuleId[]; hint: string; twin: string }[] = [
   {
     bad: "sh -c 'nginx' && node app.js",
     rules: ['daemonizes'],
-    hint: 'run `nginx` in the foreground, last, and give every other long-running program a Procfile entry of its own',
+    hint: 'run `nginx -g "daemon off;"` in the foreground, last, and give every other long-running program a Procfile entry of its own',
     twin: `sh -c 'nginx -g "daemon off;"' & node app.js & wait -n`,
   },
   {
@@ -207,7 +252,7 @@ const NESTED: { bad: string; rules: RuleId[]; hint: string; twin: string }[] = [
   {
     bad: "sh -c 'nginx' && sh -c 'php-fpm'",
     rules: ['daemonizes', 'daemonizes'],
-    hint: 'run `nginx` in the foreground, last, and give every other long-running program a Procfile entry of its own',
+    hint: 'run `nginx -g "daemon off;"` in the foreground, last, and give every other long-running program a Procfile entry of its own',
     twin: "sh -c 'echo nginx' && sh -c 'echo php-fpm'",
   },
   // One level deep: a shell inside the line is not read, and breaks nothing
@@ -254,6 +299,39 @@ describe('the Procfile linter, on real-world commands', () => {
       expect(finding.detail.length).toBeGreaterThan(0);
       if (hint !== undefined) expect(finding.hint).toBe(hint);
     }
+  });
+
+  it("merges `daemon off;` into nginx's own -g, and the line it gives has no pitfall", () => {
+    for (const [command, , hint] of BAD.filter(([command, , hint]) => /^(exec )?nginx -g/.test(command) && hint?.includes('daemon off;') && !/^(nginx|make) /.test(hint))) {
+      expect(lint(hint!).filter((finding) => finding.severity !== 'info'), command).toEqual([]);
+    }
+  });
+
+  it.each<[command: string, detail: string, hint?: string]>([
+    ['php-fpm -D', 'php-fpm -D goes to the background'],
+    ['php-fpm8.2 --daemonize -R', 'php-fpm8.2 --daemonize goes to the background'],
+    ['php-fpm', "php-fpm goes to the background unless given -F (or its php-fpm.conf says daemonize = no, as the php:fpm images' does)"],
+    ['redis-server --port 6380 --daemonize YES', 'redis-server --daemonize YES goes to the background'],
+    ['gunicorn -D -w 4 app:app', 'gunicorn -D goes to the background'],
+    ['memcached --daemon -m 64', 'memcached --daemon goes to the background'],
+    ['bundle exec unicorn_rails --daemonize', 'unicorn_rails --daemonize goes to the background'],
+    ['uwsgi --ini app.ini --daemonize=/var/log/uwsgi.log', 'uwsgi --daemonize=/var/log/uwsgi.log goes to the background'],
+    ['bundle exec rails s --daemon', 'rails s --daemon goes to the background'],
+    ['celery -A proj worker -D', 'celery -D runs the worker in the background', 'celery -A proj worker'],
+    ['httpd -k restart', '`httpd -k restart` starts apache (none runs yet) in the background'],
+    ['apache2 -k start -f /etc/apache2/apache2.conf', '`apache2 -k start` goes to the background'],
+    ['service nginx start && tail -f /var/log/nginx/access.log', '`service nginx start` starts nginx in the background and returns', 'run nginx itself in the foreground (its foreground flag), or as a Procfile entry of its own'],
+    ['/etc/init.d/apache2 start && sleep infinity', 'the init script `/etc/init.d/apache2 start` starts apache2 in the background and returns'],
+    ['pm2 start app.js -i 4', '`pm2 start` hands the app to a pm2 daemon in the background', 'use pm2-runtime, which stays in the foreground: pm2-runtime start app.js -i 4'],
+    ['pg_ctl -D /var/lib/postgresql/data start', '`pg_ctl start` starts PostgreSQL', 'run the server itself in the foreground: postgres -D /var/lib/postgresql/data'],
+    ['apache2ctl graceful', '`apache2ctl graceful` starts apache in the background', 'run apache in the foreground: apache2ctl -D FOREGROUND, not apache2ctl graceful'],
+    ["nginx -g 'daemon off;' -g 'pid /tmp/nginx.pid;'", "nginx reads only its last -g (`pid /tmp/nginx.pid;`), not the `daemon off;` of an earlier one"],
+    ["nginx -g 'pid /tmp/nginx.pid;'", "nginx goes to the background unless told `daemon off;`, which its -g (`pid /tmp/nginx.pid;`) does not say"],
+    ["nginx -g 'daemon on;'", 'nginx goes to the background: its -g says `daemon on;`'],
+  ])('names what sends it to the background: %s', (command, detail, hint) => {
+    const [finding] = lint(command).filter((found) => found.rule === 'daemonizes');
+    expect(finding!.detail).toContain(detail);
+    if (hint !== undefined) expect(finding!.hint).toBe(hint);
   });
 
   describe('reads the line a shell runs with -c', () => {
