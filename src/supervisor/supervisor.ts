@@ -414,27 +414,29 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
   };
   const healthLines = (text: string) => JSON.stringify(specs.map(({ app }) => healthSettings(text, app.processType)));
   const healthAtStart = policyFileText === undefined ? '' : healthLines(policyFileText);
+  /** The health lines of the file as last read right: a change of them is said once, not at every later edit. */
+  let healthLast = healthAtStart;
+  const fileChanged = (text: string): void => {
+    const changes = parsePolicyFile(text);
+    if ('error' in changes) {
+      rejected(`${config.policyFile}: ${changes.error}`);
+      return;
+    }
+    // Said when they change, unless back to those the checks run with.
+    const health = healthLines(text);
+    if (health !== healthLast && health !== healthAtStart) rejected(`${config.policyFile}: health checks are read at start only: the change applies at procwarden's next start`);
+    healthLast = health;
+    // Each type that runs here takes the plain lines under its own, as at start; the lines of a
+    // type that does not run here are another container's (one file may serve every container
+    // of an app), and a type that runs once has no policy.
+    for (const type of new Set(instances.filter((instance) => !specOf(instance).oneShot).map((instance) => specOf(instance).app.processType))) {
+      const change = changeFor(changes, type);
+      if (Object.keys(change).length > 0) applyChange(change, 'file', type);
+    }
+  };
   const stopWatching =
     config.policyFile && policyFileText !== undefined
-      ? watchPolicyFile(
-          config.policyFile,
-          policyFileText,
-          (text) => {
-            if (healthLines(text) !== healthAtStart) rejected(`${config.policyFile}: health checks are read at start only: the change applies at procwarden's next start`);
-            const changes = parsePolicyFile(text);
-            if ('error' in changes) rejected(`${config.policyFile}: ${changes.error}`);
-            else {
-              // Each type that runs here takes the plain lines under its own, as at start; the
-              // lines of a type that does not run here are another container's (one file may
-              // serve every container of an app), and a type that runs once has no policy.
-              for (const type of new Set(instances.filter((instance) => !specOf(instance).oneShot).map((instance) => specOf(instance).app.processType))) {
-                const change = changeFor(changes, type);
-                if (Object.keys(change).length > 0) applyChange(change, 'file', type);
-              }
-            }
-          },
-          (error) => rejected(`${config.policyFile}: ${error}`),
-        )
+      ? watchPolicyFile(config.policyFile, policyFileText, fileChanged, (error) => rejected(`${config.policyFile}: ${error}`))
       : undefined;
 
   // The snapshot took a while (a second for 100,000 files), and a signal that came meanwhile

@@ -257,6 +257,40 @@ describe('the watched policy file (PROCWARDEN_POLICY_FILE)', () => {
     await run;
   });
 
+  it('a change of its health lines is refused once: later edits of other lines apply without repeating it, and putting them back says nothing', async () => {
+    const { file, publish } = configMap('AUTORESTART=OFF\n');
+    const stateDir = join(scratch(), 'state');
+    const cwd = scratch();
+    writeFileSync(join(cwd, 'Procfile'), 'app: sleep 1000\n');
+    const run = runPlain(['--recovery', 'off'], { cwd, env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_POLICY_FILE: file, PROCWARDEN_LOG_LEVEL: 'info' } });
+    const stderr = stderrSoFar(run);
+    await until(() => existsSync(join(stateDir, 'control.sock')), 'the socket');
+    const said = () => ({ rejected: eventsNamed(stderr(), 'policy.rejected').map(({ error }) => error), changed: eventsNamed(stderr(), 'policy.changed').map((event) => event.new.autorestart) });
+
+    publish('AUTORESTART=OFF\nPROCWARDEN_HEALTHCHECK=exec:true\n');
+    await until(() => said().rejected.length > 0, 'the refusal of the health line');
+    // Each edit below changes autorestart, so that its policy.changed shows it was read.
+    publish('AUTORESTART=ON_FAILURE\nPROCWARDEN_HEALTHCHECK=exec:true\n');
+    await until(() => said().changed.length === 1, 'the first edit of another line');
+    // A file that cannot be read in between is refused for what is wrong in it alone.
+    publish('AUTORESTART=sometimes\nPROCWARDEN_HEALTHCHECK=exec:true\n');
+    await until(() => said().rejected.length > 1, 'the refusal of a bad value');
+    publish('# a comment\nAUTORESTART=ALWAYS\nPROCWARDEN_HEALTHCHECK=exec:true\n');
+    await until(() => said().changed.length === 2, 'the second edit of another line');
+    // The health line as at start again: nothing to refuse, the policy line applies.
+    publish('AUTORESTART=OFF\n');
+    await until(() => said().changed.length === 3, 'the edit that takes the health line out');
+    expect(said()).toEqual({
+      rejected: [
+        `${file}: health checks are read at start only: the change applies at procwarden's next start`,
+        expect.stringMatching(/: AUTORESTART: 'sometimes' is not one of/),
+      ],
+      changed: ['ON_FAILURE', 'ALWAYS', 'OFF'],
+    });
+    process.kill(run.pid!, 'SIGTERM');
+    await run;
+  });
+
   it('an unusable policy file at start is exit 2 naming it, and nothing runs', async () => {
     const folder = scratch();
     writeFileSync(join(folder, 'policy.env'), 'AUTORESTRT=always\n');
