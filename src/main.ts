@@ -494,7 +494,7 @@ async function run(unresolved: Config): Promise<number> {
   releaseHeapSoon();
   let code: number;
   try {
-    code = await supervise(config, specs, libc, events, withFile.text);
+    code = await supervise(config, specs, libc, events, withFile.text, procfile);
   } catch (error) {
     if (!(error instanceof SpawnError)) throw error;
     say(`${error.message}${error.exitCode === 127 && source.kind === 'command' ? notFoundHint(source.argv[0]) : ''}`);

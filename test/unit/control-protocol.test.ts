@@ -92,6 +92,21 @@ describe('the policy file', () => {
     expect(unknownTypeLines('/etc/policy.env', 'not a line\n', procfile)).toEqual([]);
   });
 
+  it('on a live change, names only the lines for a missing type that the file as last read lacked: an edit says each once', () => {
+    const procfile = { file: './Procfile', entries: [{ name: 'web', command: 's', line: 1 }, { name: 'worker', command: 'w', line: 2 }] };
+    const before = 'AUTORESTART=off\nwrker.AUTORESTART=ALWAYS\n';
+    // A line added above moves the typo to line 3: still the same line, not said again.
+    const after = '# moved\nAUTORESTART=on_failure\nwrker.AUTORESTART=ALWAYS\nwrker.AUTOREPLACE=ALWAYS\nweb.AUTOREPLACE=always\n';
+    expect(unknownTypeLines('/p.env', after, procfile, before)).toEqual([
+      "PROCWARDEN_POLICY_FILE: /p.env: line 4, wrker.AUTOREPLACE: no process type 'wrker' in ./Procfile (the types are: web, worker): ignored; did you mean worker?",
+    ]);
+    expect(unknownTypeLines('/p.env', before, procfile, before)).toEqual([]);
+    // Its value changed: an edit of that line, which still sets nothing.
+    expect(unknownTypeLines('/p.env', 'wrker.AUTORESTART=OFF\n', procfile, before)).toHaveLength(1);
+    // After a file that could not be read, every such line is news.
+    expect(unknownTypeLines('/p.env', before, procfile, 'not a line\n')).toHaveLength(1);
+  });
+
   describe('health check options with no check to act on', () => {
     const file = (text: string) => ({ path: '/p.env', text });
     const noEffect = (name: string) => `${name}: no effect without PROCWARDEN_HEALTHCHECK, which is not set: no health check runs`;
