@@ -88,7 +88,7 @@ async function main(): Promise<number> {
   }
 }
 
-/** `procwarden status|set|restart`: exit 0 answered, 1 refused or nobody answers. */
+/** `procwarden status|set|restart`: exit 0 answered, 1 refused or not reached (one line says why: control/connect-error.ts). */
 async function client(
   invocation:
     | { kind: 'status'; stateDir: string; json: boolean }

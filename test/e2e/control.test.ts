@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { childrenOf, eventsOf, isAlive, runPlain, scratch, stderrSoFar, until, eventsNamed } from '../support/processes.ts';
+import { BIN, childrenOf, eventsOf, isAlive, runPlain, runTracked, scratch, stderrSoFar, until, eventsNamed } from '../support/processes.ts';
 
 /** One HTTP request to a control socket, as raw as a test needs. */
 function call(socketPath: string, method: string, path: string, body?: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -114,6 +114,29 @@ describe('changing the policy of a running container', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/^procwarden: no procwarden is running here: nothing answers on .*control\.sock/);
     expect(result.stderr.split('\n')).toHaveLength(1);
+  });
+
+  it('status as a user who may not open the socket: one sentence naming it and what to do, exit 1', async () => {
+    const { run, stateDir, socket } = await running();
+    const asUser = await runTracked('setpriv', ['--reuid', '1000', '--regid', '1000', '--clear-groups', BIN, 'status'], { env: { PROCWARDEN_STATE_DIR: stateDir } });
+    expect(asUser.exitCode).toBe(1);
+    expect(asUser.stderr).toBe(
+      `procwarden: permission refused to open the control socket ${socket}: run this as the user procwarden runs as, or as root (docker exec --user root ...), or set PROCWARDEN_STATE_DIR to the state dir of a procwarden run as this user`,
+    );
+    process.kill(run.pid!, 'SIGTERM');
+    await run;
+  });
+
+  it('status on a socket a procwarden left when it ended: one sentence that says so, exit 1', async () => {
+    const stateDir = join(scratch(), 'state');
+    mkdirSync(stateDir, { mode: 0o700 });
+    const socket = join(stateDir, 'control.sock');
+    // A socket bound and never listened on, as one whose procwarden was killed is.
+    execaSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', socket]);
+    expect(statSync(socket).isSocket()).toBe(true);
+    const result = await runPlain(['status'], { env: { PROCWARDEN_STATE_DIR: stateDir } });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(`procwarden: no procwarden is running here: nothing answers on ${socket}, left by a procwarden that has ended (is PROCWARDEN_STATE_DIR the same as the running one's?)`);
   });
 
   it('leaves no socket file behind, even when the app exits before the socket is ready', async () => {
