@@ -99,6 +99,18 @@ export function changeFor(changes: PolicyChanges, type: string | undefined): Pol
   return { ...changes.get(undefined), ...(type === undefined ? {} : changes.get(type)) };
 }
 
+/**
+ * What an edit of the file changes for process type `type`: the settings of `changes` (the
+ * file now) whose value is not the one `previous` (the file as last read right) gave them.
+ * A line the edit left as it was (moved, or spelled otherwise: `ALWAYS`, `always`) does not
+ * apply again, so that it undoes no flag or `procwarden set` made since; a line taken out
+ * sets nothing (the setting keeps its value).
+ */
+export function changedSince(changes: PolicyChanges, previous: PolicyChanges, type: string | undefined): PolicyChange {
+  const before = changeFor(previous, type);
+  return Object.fromEntries(Object.entries(changeFor(changes, type)).filter(([key, value]) => before[key as keyof PolicyChange] !== value)) as PolicyChange;
+}
+
 /** How a warning names a line of the policy file at `path`: `PROCWARDEN_POLICY_FILE: PATH: line 2, worker.AUTORESTART`. */
 const lineName = (path: string, { line, type, name }: FileLine) => `PROCWARDEN_POLICY_FILE: ${path}: line ${line}, ${type === undefined ? '' : `${type}.`}${name}`;
 

@@ -13,7 +13,7 @@ import { canReplace, recoversAtAll, type Policy } from '../policy/policy.ts';
 import { viewPolicy } from '../policy/settings.ts';
 import { openControlSocket, type OpeningControlSocket } from '../control/server.ts';
 import type { ControlApi, PolicyChange } from '../control/protocol.ts';
-import { changeFor, healthSettings, parsePolicyFile, unknownTypeLines } from '../control/policy-file.ts';
+import { changedSince, healthSettings, parsePolicyFile, unknownTypeLines } from '../control/policy-file.ts';
 import type { ProcfileEntry } from '../procfile/procfile.ts';
 import type { HealthCheck } from '../health/health-config.ts';
 import { watchPolicyFile } from '../control/watch-policy-file.ts';
@@ -435,6 +435,7 @@ export async function supervise(
       return;
     }
     const previous = lastText;
+    const previousChanges = parsePolicyFile(previous);
     lastText = text;
     // Said when they change, unless back to those the checks run with.
     const health = healthLines(text);
@@ -443,9 +444,10 @@ export async function supervise(
     if (procfile) for (const detail of unknownTypeLines(config.policyFile!, text, procfile, previous)) events.emit('procwarden.warning', { detail });
     // Each type that runs here takes the plain lines under its own, as at start; the lines of a
     // type that does not run here are another container's (one file may serve every container
-    // of an app), and a type that runs once has no policy.
+    // of an app), and a type that runs once has no policy. Only what the edit changed applies:
+    // a line left as it was undoes no flag or set made since (the latest wins).
     for (const type of new Set(instances.filter((instance) => !specOf(instance).oneShot).map((instance) => specOf(instance).app.processType))) {
-      const change = changeFor(changes, type);
+      const change = changedSince(changes, 'error' in previousChanges ? new Map() : previousChanges, type);
       if (Object.keys(change).length > 0) applyChange(change, 'file', type);
     }
   };

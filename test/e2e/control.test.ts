@@ -314,6 +314,34 @@ describe('the watched policy file (PROCWARDEN_POLICY_FILE)', () => {
     await run;
   });
 
+  it("an edit applies the settings whose lines it changed: one that leaves a setting's line as it was does not undo a flag or a set", async () => {
+    const { file, publish } = configMap('AUTORESTART=OFF\nPROCWARDEN_RECOVERY=on\n');
+    const stateDir = join(scratch(), 'state');
+    const cwd = scratch();
+    writeFileSync(join(cwd, 'Procfile'), 'app: sleep 1000\n');
+    const run = runPlain(['--recovery', 'off'], { cwd, env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_POLICY_FILE: file, PROCWARDEN_LOG_LEVEL: 'info' } });
+    const stderr = stderrSoFar(run);
+    await until(() => existsSync(join(stateDir, 'control.sock')), 'the socket');
+    const cli = (...args: string[]) => runPlain(args, { env: { PROCWARDEN_STATE_DIR: stateDir } });
+    expect((await cli('set', '--autorestart', 'always')).exitCode).toBe(0);
+    // Other lines, and the same settings spelled otherwise: the flag's recovery and the set's autorestart stay.
+    publish('# reviewed\nAUTORESTART=off\nPROCWARDEN_RECOVERY=ON\nAUTOREPLACE=ON_FAILURE\n');
+    await until(() => eventsNamed(stderr(), 'policy.changed').length === 2, 'the edit that adds autoreplace');
+    expect(eventsNamed(stderr(), 'policy.changed').map((event) => [event.source, event.new])).toEqual([
+      ['socket', { autorestart: 'ALWAYS', autoreplace: 'OFF', recovery: 'OFF' }],
+      ['file', { autorestart: 'ALWAYS', autoreplace: 'ON_FAILURE', recovery: 'OFF' }],
+    ]);
+    // The line itself changed: the file's value wins, the latest.
+    publish('AUTORESTART=ON_FAILURE\nPROCWARDEN_RECOVERY=ON\nAUTOREPLACE=ON_FAILURE\n');
+    await until(() => eventsNamed(stderr(), 'policy.changed').length === 3, 'the edit of the autorestart line');
+    expect(JSON.parse((await cli('status', '--json')).stdout)).toMatchObject({
+      policy: { autorestart: 'ON_FAILURE', autoreplace: 'ON_FAILURE', recovery: 'OFF' },
+      policySources: { autorestart: 'file', autoreplace: 'file', recovery: 'flag' },
+    });
+    process.kill(run.pid!, 'SIGTERM');
+    await run;
+  });
+
   it('an unusable policy file at start is exit 2 naming it, and nothing runs', async () => {
     const folder = scratch();
     writeFileSync(join(folder, 'policy.env'), 'AUTORESTRT=always\n');

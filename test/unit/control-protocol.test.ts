@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeFor, healthOptionsWithoutCheck, parsePolicyFile as parseFile, unknownTypeLines } from '../../src/control/policy-file.ts';
+import { changeFor, changedSince, healthOptionsWithoutCheck, parsePolicyFile as parseFile, unknownTypeLines } from '../../src/control/policy-file.ts';
 
 /** The change the file makes for every type, or its error. */
 const parsePolicyFile = (text: string) => {
@@ -90,6 +90,21 @@ describe('the policy file', () => {
       "PROCWARDEN_POLICY_FILE: /etc/policy.env: line 5, nosuch.PROCWARDEN_HEALTHCHECK: no process type 'nosuch' in ./Procfile (the types are: web, worker): ignored",
     ]);
     expect(unknownTypeLines('/etc/policy.env', 'not a line\n', procfile)).toEqual([]);
+  });
+
+  it("an edit changes, for a type, the settings whose value it changed: a line left as it was, moved or spelled otherwise, applies no more", () => {
+    const read = (text: string) => {
+      const changes = parseFile(text);
+      if ('error' in changes) throw new Error(changes.error);
+      return changes;
+    };
+    const before = read('AUTORESTART=off\nPROCWARDEN_RECOVERY=on\nworker.AUTOREPLACE=always\n');
+    const after = read('# reviewed\nPROCWARDEN_RECOVERY=ON\nAUTORESTART=on_failure\nworker.AUTOREPLACE=ALWAYS\nworker.PROCWARDEN_RECOVERY=off\n');
+    expect(changedSince(after, before, 'web')).toEqual({ autorestart: 'on_failure' });
+    expect(changedSince(after, before, 'worker')).toEqual({ autorestart: 'on_failure', recovery: false });
+    expect(changedSince(before, before, undefined)).toEqual({});
+    // A line taken out sets nothing: the setting keeps its value.
+    expect(changedSince(read('AUTORESTART=off\n'), before, undefined)).toEqual({});
   });
 
   it('on a live change, names only the lines for a missing type that the file as last read lacked: an edit says each once', () => {
