@@ -14,7 +14,7 @@ import { createEventLog, type EventLog } from './events/events.ts';
 import { NativeLoadError, loadLibc } from './native/load-libc.ts';
 import type { Libc } from './native/libc.ts';
 import { ProcfileError, loadProcfile, loadProcfileEntry, procfileHere, type LoadedProcfile } from './procfile/locate.ts';
-import { oneOffPolicyNotice, type OneOffPolicyNotice } from './config/one-off-policy.ts';
+import { oneOffPolicyNotice, type PolicyNotice } from './config/one-off-policy.ts';
 import { unknownTypes, type ProcfileEntry } from './procfile/procfile.ts';
 import { execForm } from './procfile/exec-form.ts';
 import { DEFAULT_PORT, RUNS_ONCE, withPort } from './procfile/service-env.ts';
@@ -312,8 +312,8 @@ function unknownTypesNamed(
  * policy variables it does not take (a notice in an image with a Procfile, whose services
  * they are for; a warning where none is: one-off-policy.ts); for `release`, that it runs once.
  */
-function policyNotices(config: Config, processType: string | undefined): OneOffPolicyNotice[] {
-  const notices: OneOffPolicyNotice[] = [];
+function policyNotices(config: Config, processType: string | undefined): PolicyNotice[] {
+  const notices: PolicyNotice[] = [];
   if (config.ignoredForOneOff.length > 0) {
     const oneOff = oneOffPolicyNotice(config.ignoredForOneOff, procfileHere(process.env['PROCWARDEN_PROCFILE'] || undefined));
     if (oneOff) notices.push(oneOff);

@@ -5,8 +5,8 @@
 
 import type { Config } from './config.ts';
 
-/** A notice is an info event (`procwarden.notice`), a warning a warn one (`procwarden.warning`). */
-export interface OneOffPolicyNotice {
+/** A policy event configuration cannot say itself: a notice, an info event (`procwarden.notice`), or a warning (`procwarden.warning`). */
+export interface PolicyNotice {
   readonly event: 'procwarden.notice' | 'procwarden.warning';
   readonly detail: string;
 }
@@ -19,7 +19,7 @@ export interface OneOffPolicyNotice {
 export function oneOffPolicyNotice(
   ignored: Config['ignoredForOneOff'],
   procfile: { readonly found: string | undefined; readonly lookedFor: readonly string[] },
-): OneOffPolicyNotice | undefined {
+): PolicyNotice | undefined {
   if (ignored.length === 0) return undefined;
   const names = `${ignored.map(({ variable }) => variable).join(', ')} ${ignored.length === 1 ? 'applies' : 'apply'} to Procfile services only`;
   const flags = ignored.map(({ variable, flag }) => `${variable}: ${flag}`).join('; ');
