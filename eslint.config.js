@@ -63,6 +63,7 @@ export default tseslint.config(
       'src/health/health-config.ts',
       'src/lint/rules.ts',
       'src/control/protocol.ts',
+      'src/control/connect-error.ts',
       'src/control/policy-file.ts',
       'src/supervisor/transitions.ts',
       'src/signals/signal-table.ts',

@@ -13,7 +13,8 @@ import { helpText, SUBCOMMAND_HELP } from './config/help.ts';
 import { createEventLog, type EventLog } from './events/events.ts';
 import { NativeLoadError, loadLibc } from './native/load-libc.ts';
 import type { Libc } from './native/libc.ts';
-import { ProcfileError, loadProcfile, loadProcfileEntry, type LoadedProcfile } from './procfile/locate.ts';
+import { ProcfileError, loadProcfile, loadProcfileEntry, procfileHere, type LoadedProcfile } from './procfile/locate.ts';
+import { oneOffPolicyNotice, type PolicyNotice } from './config/one-off-policy.ts';
 import { unknownTypes, type ProcfileEntry } from './procfile/procfile.ts';
 import { execForm } from './procfile/exec-form.ts';
 import { DEFAULT_PORT, RUNS_ONCE, withPort } from './procfile/service-env.ts';
@@ -89,7 +90,7 @@ async function main(): Promise<number> {
   }
 }
 
-/** `procwarden status|set|restart`: exit 0 answered, 1 refused or nobody answers. */
+/** `procwarden status|set|restart`: exit 0 answered, 1 refused or not reached (one line says why: control/connect-error.ts). */
 async function client(
   invocation:
     | { kind: 'status'; stateDir: string; json: boolean }
@@ -315,18 +316,19 @@ function unknownTypesNamed(
   ];
 }
 
-/** The policy warnings that configuration cannot say itself: one event each. */
-function policyNotices(config: Config, processType: string | undefined): string[] {
-  const notices: string[] = [];
+/**
+ * The policy events that configuration cannot say itself, one each: for a one-off, the
+ * policy variables it does not take (a notice in an image with a Procfile, whose services
+ * they are for; a warning where none is: one-off-policy.ts); for `release`, that it runs once.
+ */
+function policyNotices(config: Config, processType: string | undefined): PolicyNotice[] {
+  const notices: PolicyNotice[] = [];
   if (config.ignoredForOneOff.length > 0) {
-    notices.push(
-      `${config.ignoredForOneOff.map(({ variable }) => variable).join(', ')} ${config.ignoredForOneOff.length === 1 ? 'applies' : 'apply'} to Procfile services only: a one-off COMMAND runs once unless a flag says otherwise (${config.ignoredForOneOff
-        .map(({ variable, flag }) => `${variable}: ${flag}`)
-        .join('; ')})`,
-    );
+    const oneOff = oneOffPolicyNotice(config.ignoredForOneOff, procfileHere(process.env['PROCWARDEN_PROCFILE'] || undefined));
+    if (oneOff) notices.push(oneOff);
   }
   if (processType === RUNS_ONCE && (config.policy.autorestart !== 'off' || config.policy.autoreplace !== 'off')) {
-    notices.push(`the ${RUNS_ONCE} process type runs once: autorestart and autoreplace do not apply to it`);
+    notices.push({ event: 'procwarden.warning', detail: `the ${RUNS_ONCE} process type runs once: autorestart and autoreplace do not apply to it` });
   }
   return notices;
 }
@@ -459,10 +461,10 @@ async function run(unresolved: Config): Promise<number> {
     ...unknownVariables(process.env),
     ...unknownTypesNamed(withFile.config, policyFile, procfile),
     ...healthOptionsWithoutCheck(process.env, policyFile, procfile?.entries.map(({ name }) => name) ?? []),
-    ...policyNotices(fileConfig, app?.processType),
   ]) {
     events.emit('procwarden.warning', { detail });
   }
+  for (const { event, detail } of policyNotices(fileConfig, app?.processType)) events.emit(event, { detail });
   const config: Config = app?.processType === RUNS_ONCE ? { ...fileConfig, runsOnce: true, policy: runOnce(fileConfig.policy) } : fileConfig;
   let libc: Libc;
   try {
@@ -503,7 +505,7 @@ async function run(unresolved: Config): Promise<number> {
   releaseHeapSoon();
   let code: number;
   try {
-    code = await supervise(config, specs, libc, events, withFile.text);
+    code = await supervise(config, specs, libc, events, withFile.text, procfile);
   } catch (error) {
     if (!(error instanceof SpawnError)) throw error;
     say(`${error.message}${error.exitCode === 127 && source.kind === 'command' ? notFoundHint(source.argv[0]) : ''}`);

@@ -137,21 +137,24 @@ The Procfile is --procfile, else $PROCWARDEN_PROCFILE, else ./Procfile, else
 Asks the running procwarden (its control socket, found through $PROCWARDEN_STATE_DIR):
 what runs, its state, the last exit and decision and why, the next start, health, the
 policy and where each setting came from, budgets left, counts since start.
-Exit 0 answered, 1 nobody answers.
+Exit 0 answered, 1 nobody answers (or the socket may not be opened by this user: run it
+as procwarden's user or root).
   --json   the answer as JSON
 `,
   set: `usage: procwarden set [--type TYPE] [--autorestart P] [--autoreplace P] [--recovery on|off] [--json]
 
 Changes the running procwarden's policy; it applies to the next exit (and to a start
 procwarden waits to make). P is OFF, ON_FAILURE or ALWAYS (or Docker's no, on-failure,
-always). --type changes one process type of a formation. Exit 0 changed, 1 refused.
+always). --type changes one process type of a formation. Exit 0 changed, 1 refused or
+nobody answers, 2 a bad value.
   --json   the answer as JSON (the policy before and after)
 `,
   restart: `usage: procwarden restart [--type TYPE] [--json]
 
 Restarts the app now: its stop signal, the grace, a start that counts as no crash and
 spends no budget. While procwarden waits out a backoff or a throttle, the start now.
---type restarts one process type's instances. Exit 0 restarting, 1 refused.
+--type restarts one process type's instances. Exit 0 restarting, 1 refused or nobody
+answers.
   --json   the answer as JSON
 `,
   snapshot: `usage: procwarden snapshot

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fallbackStateDir } from '../filesystem/state-dir.ts';
 import { effectiveUidOf } from '../process/proc-stat.ts';
 import { controlDirs, socketPath } from './server.ts';
+import { unreachable } from './connect-error.ts';
 
 export interface Reply {
   readonly status: number;
@@ -27,8 +28,9 @@ function socketPlaces(stateDir: string): string[] {
 
 /**
  * One request to the running procwarden's control socket (control/protocol.ts): its status and
- * its JSON body. Rejects with a one-line Error when nothing answers (no procwarden running, or
- * another state dir) or the answer is not JSON.
+ * its JSON body. Rejects with a one-line Error in procwarden's words (connect-error.ts) when the
+ * socket cannot be reached (no procwarden running, another state dir, a stale socket, permission
+ * refused) or the answer is not JSON.
  */
 export function ask(stateDir: string, method: string, path: string, body?: object): Promise<Reply> {
   const places = socketPlaces(stateDir);
@@ -47,11 +49,7 @@ export function ask(stateDir: string, method: string, path: string, body?: objec
         }
       });
     });
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') {
-        reject(new Error(`no procwarden is running here: nothing answers on ${socket} (is PROCWARDEN_STATE_DIR the same as the running one's?)`));
-      } else reject(error);
-    });
+    req.on('error', (error: NodeJS.ErrnoException) => reject(new Error(unreachable(error.code, socket))));
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }

@@ -99,6 +99,18 @@ export function changeFor(changes: PolicyChanges, type: string | undefined): Pol
   return { ...changes.get(undefined), ...(type === undefined ? {} : changes.get(type)) };
 }
 
+/**
+ * What an edit of the file changes for process type `type`: the settings of `changes` (the
+ * file now) whose value is not the one `previous` (the file as last read right) gave them.
+ * A line the edit left as it was (moved, or spelled otherwise: `ALWAYS`, `always`) does not
+ * apply again, so that it undoes no flag or `procwarden set` made since; a line taken out
+ * sets nothing (the setting keeps its value).
+ */
+export function changedSince(changes: PolicyChanges, previous: PolicyChanges, type: string | undefined): PolicyChange {
+  const before = changeFor(previous, type);
+  return Object.fromEntries(Object.entries(changeFor(changes, type)).filter(([key, value]) => before[key as keyof PolicyChange] !== value)) as PolicyChange;
+}
+
 /** How a warning names a line of the policy file at `path`: `PROCWARDEN_POLICY_FILE: PATH: line 2, worker.AUTORESTART`. */
 const lineName = (path: string, { line, type, name }: FileLine) => `PROCWARDEN_POLICY_FILE: ${path}: line ${line}, ${type === undefined ? '' : `${type}.`}${name}`;
 
@@ -106,14 +118,21 @@ const lineName = (path: string, { line, type, name }: FileLine) => `PROCWARDEN_P
  * A warning for each line of the file at `path` that names a process type the Procfile
  * lacks, and so sets nothing (procfile.ts, unknownTypes). A type the Procfile has is never
  * said, whether it runs here or not: one file may serve every container of an app. Empty for
- * a file that cannot be read (parsePolicyFile says why).
+ * a file that cannot be read (parsePolicyFile says why). `previous`, for a live change: the
+ * file's text as last read, whose lines (the same type, name and value, wherever they stand)
+ * are not said again, so that each is said once, at the edit that makes it.
  */
-export function unknownTypeLines(path: string, text: string, procfile: { readonly file: string; readonly entries: readonly ProcfileEntry[] }): string[] {
+export function unknownTypeLines(path: string, text: string, procfile: { readonly file: string; readonly entries: readonly ProcfileEntry[] }, previous?: string): string[] {
   const lines = fileLines(text);
   if ('error' in lines) return [];
-  const named = lines.flatMap((line) => (line.type === undefined ? [] : [{ where: lineName(path, line), type: line.type }]));
+  const before = previous === undefined ? [] : fileLines(previous);
+  const known = new Set('error' in before ? [] : before.map(lineKey));
+  const named = lines.flatMap((line) => (line.type === undefined || known.has(lineKey(line)) ? [] : [{ where: lineName(path, line), type: line.type }]));
   return unknownTypes(named, procfile.file, procfile.entries);
 }
+
+/** What a line sets, wherever it stands in the file: `worker.AUTORESTART=ALWAYS`. */
+const lineKey = ({ type, name, value }: FileLine) => JSON.stringify([type, name, value]);
 
 /** What PROCWARDEN_HEALTHCHECK's probe runs with: each does nothing without one. */
 const HEALTH_OPTIONS = HEALTH_VARIABLES.filter((name) => name !== 'PROCWARDEN_HEALTHCHECK');

@@ -77,6 +77,8 @@ export interface EventFields {
   'http.listening': { host: string; port: number };
   'procwarden.exit': { code: number };
   'procwarden.warning': { detail: string };
+  /** What is worth knowing and asks for nothing (level info): a one-off's policy variables in an image with a Procfile. */
+  'procwarden.notice': { detail: string };
 }
 
 export type EventName = keyof EventFields;
@@ -109,6 +111,7 @@ const EVENTS: { readonly [E in EventName]: { level: 'debug' | 'info' | 'warn'; m
   'http.listening': { level: 'info', msg: 'web interface and HTTP API listening' },
   'procwarden.exit': { level: 'info', msg: 'procwarden exits' },
   'procwarden.warning': { level: 'warn', msg: 'procwarden warning' },
+  'procwarden.notice': { level: 'info', msg: 'procwarden notice' },
 };
 
 /** A policy as events and the control socket show it: values as users write them. */

@@ -53,6 +53,7 @@ export function describeEvent(event: string, fields: Fields): string {
     case 'supervisor.state':
       return `${who} state: ${str(fields['from'])} -> ${str(fields['to'])}`;
     case 'procwarden.warning':
+    case 'procwarden.notice':
       return str(fields['detail']);
     case 'procwarden.exit':
       return `procwarden exits with code ${str(fields['code'])}`;

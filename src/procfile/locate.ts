@@ -30,6 +30,16 @@ export function loadProcfileEntry(file: string | undefined, type: string | undef
   return { file: procfile.file, entry: chosen.entry, entries: procfile.entries };
 }
 
+/**
+ * The Procfile a service would run, without reading it: `file` (PROCWARDEN_PROCFILE) when
+ * given, else the first of PROCFILE_PLACES; `found` undefined when that is no regular file.
+ * `lookedFor`: the paths looked at, in order.
+ */
+export function procfileHere(file: string | undefined): { readonly found: string | undefined; readonly lookedFor: readonly string[] } {
+  const lookedFor = file === undefined ? PROCFILE_PLACES : [file];
+  return { found: lookedFor.find((place) => readable(place)), lookedFor };
+}
+
 /** `namedBy`: where an explicit `file` came from, for the error line (a variable or a flag). */
 export function loadProcfile(file: string | undefined, namedBy: string): LoadedProcfile {
   const path = file ?? PROCFILE_PLACES.find((place) => readable(place));

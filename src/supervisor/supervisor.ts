@@ -13,7 +13,8 @@ import { canReplace, recoversAtAll, type Policy } from '../policy/policy.ts';
 import { viewPolicy } from '../policy/settings.ts';
 import { openControlSocket, type OpeningControlSocket } from '../control/server.ts';
 import type { ControlApi, PolicyChange } from '../control/protocol.ts';
-import { changeFor, healthSettings, parsePolicyFile } from '../control/policy-file.ts';
+import { changedSince, healthSettings, parsePolicyFile, unknownTypeLines } from '../control/policy-file.ts';
+import type { ProcfileEntry } from '../procfile/procfile.ts';
 import type { HealthCheck } from '../health/health-config.ts';
 import { watchPolicyFile } from '../control/watch-policy-file.ts';
 import { createEventFeed } from '../web/event-feed.ts';
@@ -64,9 +65,17 @@ export interface InstanceSpec {
  * Runs the instances under their policies until the container's supervision is over.
  * Resolves with procwarden's exit code; rejects with a SpawnError when an app cannot be
  * started. `policyFileText`: what PROCWARDEN_POLICY_FILE said at start (already in each
- * spec's policy), to watch from.
+ * spec's policy), to watch from. `procfile`: a service's Procfile (its path as said, its
+ * entries), whose types a live change of the policy file is checked against.
  */
-export async function supervise(config: Config, specs: readonly [InstanceSpec, ...InstanceSpec[]], libc: Libc, events: EventLog, policyFileText?: string): Promise<number> {
+export async function supervise(
+  config: Config,
+  specs: readonly [InstanceSpec, ...InstanceSpec[]],
+  libc: Libc,
+  events: EventLog,
+  policyFileText?: string,
+  procfile?: { readonly file: string; readonly entries: readonly ProcfileEntry[] },
+): Promise<number> {
   const keepAlive = setInterval(() => {}, KEEP_ALIVE_MS);
   // The web page's events, kept from before the first start (PROCWARDEN_HTTP only).
   const feed = config.http ? createEventFeed(events) : undefined;
@@ -414,27 +423,37 @@ export async function supervise(config: Config, specs: readonly [InstanceSpec, .
   };
   const healthLines = (text: string) => JSON.stringify(specs.map(({ app }) => healthSettings(text, app.processType)));
   const healthAtStart = policyFileText === undefined ? '' : healthLines(policyFileText);
+  /**
+   * The file as last read right: what a change is compared with, so that each thing it says
+   * (a change of the health lines, a line for a type the Procfile lacks) is said once.
+   */
+  let lastText = policyFileText ?? '';
+  const fileChanged = (text: string): void => {
+    const changes = parsePolicyFile(text);
+    if ('error' in changes) {
+      rejected(`${config.policyFile}: ${changes.error}`);
+      return;
+    }
+    const previous = lastText;
+    const previousChanges = parsePolicyFile(previous);
+    lastText = text;
+    // Said when they change, unless back to those the checks run with.
+    const health = healthLines(text);
+    if (health !== healthLines(previous) && health !== healthAtStart) rejected(`${config.policyFile}: health checks are read at start only: the change applies at procwarden's next start`);
+    // As at start (main.ts): a line that sets nothing, for a type the Procfile lacks.
+    if (procfile) for (const detail of unknownTypeLines(config.policyFile!, text, procfile, previous)) events.emit('procwarden.warning', { detail });
+    // Each type that runs here takes the plain lines under its own, as at start; the lines of a
+    // type that does not run here are another container's (one file may serve every container
+    // of an app), and a type that runs once has no policy. Only what the edit changed applies:
+    // a line left as it was undoes no flag or set made since (the latest wins).
+    for (const type of new Set(instances.filter((instance) => !specOf(instance).oneShot).map((instance) => specOf(instance).app.processType))) {
+      const change = changedSince(changes, 'error' in previousChanges ? new Map() : previousChanges, type);
+      if (Object.keys(change).length > 0) applyChange(change, 'file', type);
+    }
+  };
   const stopWatching =
     config.policyFile && policyFileText !== undefined
-      ? watchPolicyFile(
-          config.policyFile,
-          policyFileText,
-          (text) => {
-            if (healthLines(text) !== healthAtStart) rejected(`${config.policyFile}: health checks are read at start only: the change applies at procwarden's next start`);
-            const changes = parsePolicyFile(text);
-            if ('error' in changes) rejected(`${config.policyFile}: ${changes.error}`);
-            else {
-              // Each type that runs here takes the plain lines under its own, as at start; the
-              // lines of a type that does not run here are another container's (one file may
-              // serve every container of an app), and a type that runs once has no policy.
-              for (const type of new Set(instances.filter((instance) => !specOf(instance).oneShot).map((instance) => specOf(instance).app.processType))) {
-                const change = changeFor(changes, type);
-                if (Object.keys(change).length > 0) applyChange(change, 'file', type);
-              }
-            }
-          },
-          (error) => rejected(`${config.policyFile}: ${error}`),
-        )
+      ? watchPolicyFile(config.policyFile, policyFileText, fileChanged, (error) => rejected(`${config.policyFile}: ${error}`))
       : undefined;
 
   // The snapshot took a while (a second for 100,000 files), and a signal that came meanwhile

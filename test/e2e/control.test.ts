@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { childrenOf, eventsOf, isAlive, runPlain, scratch, stderrSoFar, until, eventsNamed } from '../support/processes.ts';
+import { BIN, childrenOf, eventsOf, isAlive, runPlain, runTracked, scratch, stderrSoFar, until, eventsNamed } from '../support/processes.ts';
 
 /** One HTTP request to a control socket, as raw as a test needs. */
 function call(socketPath: string, method: string, path: string, body?: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -114,6 +114,29 @@ describe('changing the policy of a running container', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/^procwarden: no procwarden is running here: nothing answers on .*control\.sock/);
     expect(result.stderr.split('\n')).toHaveLength(1);
+  });
+
+  it('status as a user who may not open the socket: one sentence naming it and what to do, exit 1', async () => {
+    const { run, stateDir, socket } = await running();
+    const asUser = await runTracked('setpriv', ['--reuid', '1000', '--regid', '1000', '--clear-groups', BIN, 'status'], { env: { PROCWARDEN_STATE_DIR: stateDir } });
+    expect(asUser.exitCode).toBe(1);
+    expect(asUser.stderr).toBe(
+      `procwarden: permission refused to open the control socket ${socket}: run this as the user procwarden runs as, or as root (docker exec --user root ...), or set PROCWARDEN_STATE_DIR to the state dir of a procwarden run as this user`,
+    );
+    process.kill(run.pid!, 'SIGTERM');
+    await run;
+  });
+
+  it('status on a socket a procwarden left when it ended: one sentence that says so, exit 1', async () => {
+    const stateDir = join(scratch(), 'state');
+    mkdirSync(stateDir, { mode: 0o700 });
+    const socket = join(stateDir, 'control.sock');
+    // A socket bound and never listened on, as one whose procwarden was killed is.
+    execaSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', socket]);
+    expect(statSync(socket).isSocket()).toBe(true);
+    const result = await runPlain(['status'], { env: { PROCWARDEN_STATE_DIR: stateDir } });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(`procwarden: no procwarden is running here: nothing answers on ${socket}, left by a procwarden that has ended (is PROCWARDEN_STATE_DIR the same as the running one's?)`);
   });
 
   it('leaves no socket file behind, even when the app exits before the socket is ready', async () => {
@@ -253,6 +276,68 @@ describe('the watched policy file (PROCWARDEN_POLICY_FILE)', () => {
     expect(await status()).toEqual({ autorestart: 'ALWAYS', autoreplace: 'OFF', recovery: 'ON' });
     // One start only: a policy change never restarts the app.
     expect(eventsNamed(stderr(), 'container.started')).toHaveLength(1);
+    process.kill(run.pid!, 'SIGTERM');
+    await run;
+  });
+
+  it('a change of its health lines is refused once: later edits of other lines apply without repeating it, and putting them back says nothing', async () => {
+    const { file, publish } = configMap('AUTORESTART=OFF\n');
+    const stateDir = join(scratch(), 'state');
+    const cwd = scratch();
+    writeFileSync(join(cwd, 'Procfile'), 'app: sleep 1000\n');
+    const run = runPlain(['--recovery', 'off'], { cwd, env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_POLICY_FILE: file, PROCWARDEN_LOG_LEVEL: 'info' } });
+    const stderr = stderrSoFar(run);
+    await until(() => existsSync(join(stateDir, 'control.sock')), 'the socket');
+    const said = () => ({ rejected: eventsNamed(stderr(), 'policy.rejected').map(({ error }) => error), changed: eventsNamed(stderr(), 'policy.changed').map((event) => event.new.autorestart) });
+
+    publish('AUTORESTART=OFF\nPROCWARDEN_HEALTHCHECK=exec:true\n');
+    await until(() => said().rejected.length > 0, 'the refusal of the health line');
+    // Each edit below changes autorestart, so that its policy.changed shows it was read.
+    publish('AUTORESTART=ON_FAILURE\nPROCWARDEN_HEALTHCHECK=exec:true\n');
+    await until(() => said().changed.length === 1, 'the first edit of another line');
+    // A file that cannot be read in between is refused for what is wrong in it alone.
+    publish('AUTORESTART=sometimes\nPROCWARDEN_HEALTHCHECK=exec:true\n');
+    await until(() => said().rejected.length > 1, 'the refusal of a bad value');
+    publish('# a comment\nAUTORESTART=ALWAYS\nPROCWARDEN_HEALTHCHECK=exec:true\n');
+    await until(() => said().changed.length === 2, 'the second edit of another line');
+    // The health line as at start again: nothing to refuse, the policy line applies.
+    publish('AUTORESTART=OFF\n');
+    await until(() => said().changed.length === 3, 'the edit that takes the health line out');
+    expect(said()).toEqual({
+      rejected: [
+        `${file}: health checks are read at start only: the change applies at procwarden's next start`,
+        expect.stringMatching(/: AUTORESTART: 'sometimes' is not one of/),
+      ],
+      changed: ['ON_FAILURE', 'ALWAYS', 'OFF'],
+    });
+    process.kill(run.pid!, 'SIGTERM');
+    await run;
+  });
+
+  it("an edit applies the settings whose lines it changed: one that leaves a setting's line as it was does not undo a flag or a set", async () => {
+    const { file, publish } = configMap('AUTORESTART=OFF\nPROCWARDEN_RECOVERY=on\n');
+    const stateDir = join(scratch(), 'state');
+    const cwd = scratch();
+    writeFileSync(join(cwd, 'Procfile'), 'app: sleep 1000\n');
+    const run = runPlain(['--recovery', 'off'], { cwd, env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_POLICY_FILE: file, PROCWARDEN_LOG_LEVEL: 'info' } });
+    const stderr = stderrSoFar(run);
+    await until(() => existsSync(join(stateDir, 'control.sock')), 'the socket');
+    const cli = (...args: string[]) => runPlain(args, { env: { PROCWARDEN_STATE_DIR: stateDir } });
+    expect((await cli('set', '--autorestart', 'always')).exitCode).toBe(0);
+    // Other lines, and the same settings spelled otherwise: the flag's recovery and the set's autorestart stay.
+    publish('# reviewed\nAUTORESTART=off\nPROCWARDEN_RECOVERY=ON\nAUTOREPLACE=ON_FAILURE\n');
+    await until(() => eventsNamed(stderr(), 'policy.changed').length === 2, 'the edit that adds autoreplace');
+    expect(eventsNamed(stderr(), 'policy.changed').map((event) => [event.source, event.new])).toEqual([
+      ['socket', { autorestart: 'ALWAYS', autoreplace: 'OFF', recovery: 'OFF' }],
+      ['file', { autorestart: 'ALWAYS', autoreplace: 'ON_FAILURE', recovery: 'OFF' }],
+    ]);
+    // The line itself changed: the file's value wins, the latest.
+    publish('AUTORESTART=ON_FAILURE\nPROCWARDEN_RECOVERY=ON\nAUTOREPLACE=ON_FAILURE\n');
+    await until(() => eventsNamed(stderr(), 'policy.changed').length === 3, 'the edit of the autorestart line');
+    expect(JSON.parse((await cli('status', '--json')).stdout)).toMatchObject({
+      policy: { autorestart: 'ON_FAILURE', autoreplace: 'ON_FAILURE', recovery: 'OFF' },
+      policySources: { autorestart: 'file', autoreplace: 'file', recovery: 'flag' },
+    });
     process.kill(run.pid!, 'SIGTERM');
     await run;
   });

@@ -23,13 +23,15 @@ describe('a one-off COMMAND runs once, whatever policy the environment sets', ()
     ['PROCWARDEN_RECOVERY', 'on', '--recovery'],
   ])('%s=%s: the migration runs once and exits 1, with one warning naming the variable and %s', async (variable, value, flag) => {
     const app = counted(1);
-    const run = runAsPid1(['--', ...app.command], { env: { [variable]: value } });
+    const run = runAsPid1(['--', ...app.command], { cwd: app.folder, env: { [variable]: value } });
     const result = await finishes(run, 3000, 'the one-off', stderrSoFar(run));
     expect(app.count()).toBe(1);
     expect(result.exitCode).toBe(1);
     const warnings = eventsNamed(result.stderr, 'procwarden.warning');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ level: 'warn' });
+    // No Procfile here for it to apply to: meant for this COMMAND, most likely.
+    expect(warnings[0]!.detail).toMatch(/there is no Procfile here/);
     expect(warnings[0]!.detail).toContain(variable);
     expect(warnings[0]!.detail).toContain(flag);
   });
@@ -38,7 +40,7 @@ describe('a one-off COMMAND runs once, whatever policy the environment sets', ()
     const app = counted(1);
     const policy = join(app.folder, 'policy.env');
     writeFileSync(policy, 'AUTORESTART=ALWAYS\nPROCWARDEN_RECOVERY=on\n');
-    const run = runAsPid1(['--', ...app.command], { env: { PROCWARDEN_POLICY_FILE: policy } });
+    const run = runAsPid1(['--', ...app.command], { cwd: app.folder, env: { PROCWARDEN_POLICY_FILE: policy } });
     const result = await finishes(run, 3000, 'the one-off', stderrSoFar(run));
     expect(app.count()).toBe(1);
     expect(result.exitCode).toBe(1);
@@ -52,7 +54,7 @@ describe('a one-off COMMAND runs once, whatever policy the environment sets', ()
     const policy = join(app.folder, 'policy.env');
     writeFileSync(policy, 'AUTORESTART=ALWAYS\n');
     const env = { AUTORESTART: 'ON_FAILURE', AUTOREPLACE: 'ON_FAILURE', PROCWARDEN_RECOVERY: 'on', PROCWARDEN_POLICY_FILE: policy };
-    const run = runAsPid1(['--', ...app.command], { env });
+    const run = runAsPid1(['--', ...app.command], { cwd: app.folder, env });
     const result = await finishes(run, 3000, 'the one-off', stderrSoFar(run));
     expect(app.count()).toBe(1);
     expect(result.exitCode).toBe(1);
@@ -61,6 +63,25 @@ describe('a one-off COMMAND runs once, whatever policy the environment sets', ()
     for (const word of ['AUTORESTART', '--autorestart', 'AUTOREPLACE', '--autoreplace', 'PROCWARDEN_RECOVERY', '--recovery', 'PROCWARDEN_POLICY_FILE']) {
       expect(warnings[0]!.detail).toContain(word);
     }
+  });
+
+  it("in an image with a Procfile, its ENV for the services is no warning: a one-off, or a mistyped one, says nothing but what it must; an info notice at level info", async () => {
+    const app = counted(0);
+    // The documented image: a Procfile, and ENV AUTORESTART=ON_FAILURE for its services.
+    writeFileSync(join(app.folder, 'Procfile'), 'web: sleep 1000\n');
+    const env = { AUTORESTART: 'ON_FAILURE' };
+    const quiet = await finishes(runAsPid1(['--', ...app.command], { cwd: app.folder, env }), 3000, 'the one-off');
+    expect(quiet.exitCode).toBe(0);
+    expect(quiet.stderr).toBe('');
+    const mistyped = await finishes(runAsPid1(['--', 'rials', 'console'], { cwd: app.folder, env }), 3000, 'the mistyped one-off');
+    expect(mistyped.exitCode).toBe(127);
+    expect(mistyped.stderr).toBe('procwarden: rials: command not found');
+    const told = await finishes(runAsPid1(['--', ...app.command], { cwd: app.folder, env: { ...env, PROCWARDEN_LOG_LEVEL: 'info' } }), 3000, 'the one-off at level info');
+    expect(eventsNamed(told.stderr, 'procwarden.warning')).toEqual([]);
+    expect(eventsNamed(told.stderr, 'procwarden.notice')).toMatchObject([
+      { level: 'info', detail: 'AUTORESTART applies to Procfile services only (those of ./Procfile here): a one-off COMMAND runs once unless a flag says otherwise (AUTORESTART: --autorestart)' },
+    ]);
+    expect(app.count()).toBe(2);
   });
 
   it('a one-off with no policy in the environment says nothing', async () => {

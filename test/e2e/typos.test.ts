@@ -1,10 +1,10 @@
 // Issue 17: the edges a new user hits first. A Procfile type given as a COMMAND, a Procfile
 // saved as Latin-1, one with a BOM, an empty one, a line too long to run. dist/procwarden.
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN as BIN_PATH, eventsNamed, runAsPid1, runPlain, runTracked, scratch, shellQuote } from '../support/processes.ts';
+import { BIN as BIN_PATH, eventsNamed, runAsPid1, runPlain, runTracked, scratch, shellQuote, stderrSoFar, until } from '../support/processes.ts';
 
 function procfile(content: string | Buffer): string {
   const dir = scratch();
@@ -143,6 +143,34 @@ describe('what a newcomer found procwarden ignored without a word', () => {
         `PROCWARDEN_POLICY_FILE: ${file}: line 2, nosuch.AUTOREPLACE: no process type 'nosuch' in ./Procfile (the types are: web, worker): ignored`,
       ]);
     }
+  });
+
+  it('a live change that adds a line for a type the Procfile lacks is the same warning, once: later edits do not repeat it', async () => {
+    const cwd = procfile('web: exec sleep 1000\nworker: exec sleep 1000\n');
+    const file = join(cwd, 'policy.env');
+    // Each version written whole, then renamed over the file: a reader never sees half of one.
+    const publish = (text: string) => {
+      writeFileSync(`${file}.new`, text);
+      renameSync(`${file}.new`, file);
+    };
+    publish('AUTORESTART=OFF\n');
+    const stateDir = join(cwd, 'state');
+    const run = runPlain(['--type', 'web'], { cwd, env: { PROCWARDEN_POLICY_FILE: file, PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_RECOVERY: 'off', PROCWARDEN_LOG_LEVEL: 'info' } });
+    const stderr = stderrSoFar(run);
+    await until(() => existsSync(join(stateDir, 'control.sock')), 'the socket');
+    expect(warnings(stderr())).toEqual([]);
+    publish('AUTORESTART=OFF\nwrker.AUTORESTART=ALWAYS\n');
+    await until(() => warnings(stderr()).length > 0, 'the warning');
+    // An edit of another line: applied, and the typo is not said again.
+    publish('AUTORESTART=ON_FAILURE\nwrker.AUTORESTART=ALWAYS\n');
+    await until(() => eventsNamed(stderr(), 'policy.changed').length > 0, 'the edit of another line');
+    // (Besides, a policy turned on says the descriptors this test runner leaves open were closed.)
+    expect(warnings(stderr()).filter((detail) => detail.startsWith('PROCWARDEN_POLICY_FILE'))).toEqual([
+      `PROCWARDEN_POLICY_FILE: ${file}: line 2, wrker.AUTORESTART: no process type 'wrker' in ./Procfile (the types are: web, worker): ignored; did you mean worker?`,
+    ]);
+    expect(eventsNamed(stderr(), 'policy.rejected')).toEqual([]);
+    process.kill(run.pid!, 'SIGTERM');
+    await run;
   });
 
   it('PROCWARDEN_ONE_SHOT_TYPES naming a type the Procfile lacks is a warning with the nearest type', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeFor, healthOptionsWithoutCheck, parsePolicyFile as parseFile, unknownTypeLines } from '../../src/control/policy-file.ts';
+import { changeFor, changedSince, healthOptionsWithoutCheck, parsePolicyFile as parseFile, unknownTypeLines } from '../../src/control/policy-file.ts';
 
 /** The change the file makes for every type, or its error. */
 const parsePolicyFile = (text: string) => {
@@ -90,6 +90,36 @@ describe('the policy file', () => {
       "PROCWARDEN_POLICY_FILE: /etc/policy.env: line 5, nosuch.PROCWARDEN_HEALTHCHECK: no process type 'nosuch' in ./Procfile (the types are: web, worker): ignored",
     ]);
     expect(unknownTypeLines('/etc/policy.env', 'not a line\n', procfile)).toEqual([]);
+  });
+
+  it("an edit changes, for a type, the settings whose value it changed: a line left as it was, moved or spelled otherwise, applies no more", () => {
+    const read = (text: string) => {
+      const changes = parseFile(text);
+      if ('error' in changes) throw new Error(changes.error);
+      return changes;
+    };
+    const before = read('AUTORESTART=off\nPROCWARDEN_RECOVERY=on\nworker.AUTOREPLACE=always\n');
+    const after = read('# reviewed\nPROCWARDEN_RECOVERY=ON\nAUTORESTART=on_failure\nworker.AUTOREPLACE=ALWAYS\nworker.PROCWARDEN_RECOVERY=off\n');
+    expect(changedSince(after, before, 'web')).toEqual({ autorestart: 'on_failure' });
+    expect(changedSince(after, before, 'worker')).toEqual({ autorestart: 'on_failure', recovery: false });
+    expect(changedSince(before, before, undefined)).toEqual({});
+    // A line taken out sets nothing: the setting keeps its value.
+    expect(changedSince(read('AUTORESTART=off\n'), before, undefined)).toEqual({});
+  });
+
+  it('on a live change, names only the lines for a missing type that the file as last read lacked: an edit says each once', () => {
+    const procfile = { file: './Procfile', entries: [{ name: 'web', command: 's', line: 1 }, { name: 'worker', command: 'w', line: 2 }] };
+    const before = 'AUTORESTART=off\nwrker.AUTORESTART=ALWAYS\n';
+    // A line added above moves the typo to line 3: still the same line, not said again.
+    const after = '# moved\nAUTORESTART=on_failure\nwrker.AUTORESTART=ALWAYS\nwrker.AUTOREPLACE=ALWAYS\nweb.AUTOREPLACE=always\n';
+    expect(unknownTypeLines('/p.env', after, procfile, before)).toEqual([
+      "PROCWARDEN_POLICY_FILE: /p.env: line 4, wrker.AUTOREPLACE: no process type 'wrker' in ./Procfile (the types are: web, worker): ignored; did you mean worker?",
+    ]);
+    expect(unknownTypeLines('/p.env', before, procfile, before)).toEqual([]);
+    // Its value changed: an edit of that line, which still sets nothing.
+    expect(unknownTypeLines('/p.env', 'wrker.AUTORESTART=OFF\n', procfile, before)).toHaveLength(1);
+    // After a file that could not be read, every such line is news.
+    expect(unknownTypeLines('/p.env', before, procfile, 'not a line\n')).toHaveLength(1);
   });
 
   describe('health check options with no check to act on', () => {
