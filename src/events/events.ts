@@ -105,7 +105,7 @@ const EVENTS: { readonly [E in EventName]: { level: 'debug' | 'info' | 'warn'; m
   'supervisor.state': { level: 'debug', msg: 'supervisor state' },
   pitfall: { level: 'warn', msg: ({ rule }) => PITFALL_MESSAGES[rule] ?? 'pitfall' },
   'policy.changed': { level: 'info', msg: 'policy changed' },
-  'policy.rejected': { level: 'warn', msg: 'policy change refused: nothing changed' },
+  'policy.rejected': { level: 'warn', msg: 'policy change refused' },
   'health.failed': { level: 'warn', msg: ({ streak, retries, counted }) => (counted ? `health check failed (${streak} of ${retries} in a row)` : 'health check failed (in the start period: not counted)') },
   'health.ok': { level: 'info', msg: 'health check passes again' },
   'http.listening': { level: 'info', msg: 'web interface and HTTP API listening' },
