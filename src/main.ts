@@ -39,7 +39,6 @@ import { resolvedPath, resolveWipePaths } from './filesystem/resolve.ts';
 import { entryCount, snapshotDir, takeSnapshot, type Snapshot } from './filesystem/snapshot.ts';
 import { formatBytes } from './filesystem/snapshot-size.ts';
 import { readHttpToken } from './web/http-token.ts';
-import { releaseHeapSoon } from './runtime/release-heap.ts';
 
 declare const PROCWARDEN_VERSION: string;
 
@@ -499,10 +498,6 @@ async function run(unresolved: Config): Promise<number> {
   // linter never delays them.
   const linted = formed ? formed.entries.map((entry) => ({ file: formed.file, entry })) : app?.procfile ? [app.procfile] : [];
   for (const { file, entry } of linted) setImmediate(() => void reportPitfalls(file, entry, events));
-  // What the start left behind (procwarden's code read from its file, the code caches, the
-  // garbage of reading the configuration) is given back once the app runs: 1.4 MiB of
-  // private memory (bench/README.md, memory).
-  releaseHeapSoon();
   let code: number;
   try {
     code = await supervise(config, specs, libc, events, withFile.text, procfile);

@@ -42,17 +42,34 @@ type GcFunction = (options: { type: 'major'; execution: 'sync'; flavor: 'last-re
 let timer: NodeJS.Timeout | undefined;
 let reducerTimer: NodeJS.Timeout | undefined;
 
+/** How long a collection due in a busy moment waits before it looks again (ms). */
+export const RELEASE_QUIET_MS = 10;
+/** How many times it looks again before it runs all the same (a second in all). */
+const RELEASE_QUIET_WAITS = 100;
+
+let busyNow: (() => boolean) | undefined;
+
 /**
  * Schedules one memory-reducing full collection `RELEASE_DELAY_MS` after the last call
  * (calls in between make one), on an unref'd timer: it never keeps procwarden alive and
- * runs nothing while nothing has walked. Never throws.
+ * runs nothing while nothing has walked. `busy`, when given, is asked when it is due: while
+ * it says true (procwarden is reaping a storm of exits, which the collection's few ms would
+ * delay), the collection waits `RELEASE_QUIET_MS` and asks again, up to a second. Never throws.
  */
-export function releaseHeapSoon(): void {
+export function releaseHeapSoon(busy?: () => boolean): void {
   if (timer) clearTimeout(timer);
-  timer = setTimeout(() => {
+  if (busy) busyNow = busy;
+  const due = (waits: number): void => {
+    if (busyNow?.() && waits < RELEASE_QUIET_WAITS) {
+      timer = setTimeout(due, RELEASE_QUIET_MS, waits + 1);
+      timer.unref();
+      return;
+    }
     timer = undefined;
+    busyNow = undefined;
     releaseHeap();
-  }, RELEASE_DELAY_MS);
+  };
+  timer = setTimeout(due, RELEASE_DELAY_MS, 0);
   timer.unref();
 }
 

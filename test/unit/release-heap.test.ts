@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { runInNewContext } from 'node:vm';
 import v8 from 'node:v8';
-import { REDUCER_WINDOW_MS, RELEASE_DELAY_MS, releaseHeap, releaseHeapSoon } from '../../src/runtime/release-heap.ts';
+import { REDUCER_WINDOW_MS, RELEASE_DELAY_MS, RELEASE_QUIET_MS, releaseHeap, releaseHeapSoon } from '../../src/runtime/release-heap.ts';
 
 describe('releaseHeap', () => {
   it('runs a full collection: an object nothing refers to is gone after it', async () => {
@@ -59,6 +59,27 @@ describe('releaseHeap', () => {
       expect(lastReducerFlag()).toBe('--memory-reducer-gc-count=2');
     } finally {
       setFlags.mockRestore();
+      vi.useRealTimers();
+    }
+  });
+
+  it('waits while procwarden is busy (reaping a storm of exits), RELEASE_QUIET_MS at a time, then runs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let busy = true;
+      let garbage: object | undefined = { payload: new Array(1000).fill('z') };
+      const ref = new WeakRef(garbage);
+      garbage = undefined;
+      releaseHeapSoon(() => busy);
+      await new Promise((resolve) => setImmediate(resolve));
+      vi.advanceTimersByTime(RELEASE_DELAY_MS + 5 * RELEASE_QUIET_MS);
+      expect(ref.deref()).toBeDefined();
+      busy = false;
+      // The deref above keeps the target alive until this job ends.
+      await new Promise((resolve) => setImmediate(resolve));
+      vi.advanceTimersByTime(RELEASE_QUIET_MS);
+      expect(ref.deref()).toBeUndefined();
+    } finally {
       vi.useRealTimers();
     }
   });
