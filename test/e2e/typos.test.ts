@@ -84,7 +84,7 @@ describe('procwarden check --programs', () => {
   });
 });
 
-describe('what a newcomer found', () => {
+describe('mistakes a new user makes', () => {
   it('a Procfile that is a FIFO, or /dev/zero, is refused at once, exit 2', async () => {
     const dir = scratch();
     const fifo = join(dir, 'Procfile.fifo');
@@ -128,7 +128,7 @@ describe('what a newcomer found', () => {
   });
 });
 
-describe('what a newcomer found procwarden ignored without a word', () => {
+describe('mistakes procwarden once let pass without a word', () => {
   const warnings = (stderr: string) => eventsNamed(stderr, 'procwarden.warning').map(({ detail }) => detail);
 
   it('a policy-file line for a type the Procfile lacks is a warning naming the types and the nearest; a lone type and a formation alike', async () => {
