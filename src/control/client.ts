@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fallbackStateDir } from '../filesystem/state-dir.ts';
 import { effectiveUidOf } from '../process/proc-stat.ts';
 import { controlDirs, socketPath } from './server.ts';
-import { unreachable } from './connect-error.ts';
+import { runsProcwarden, unreachable } from './connect-error.ts';
 
 export interface Reply {
   readonly status: number;
@@ -49,7 +49,16 @@ export function ask(stateDir: string, method: string, path: string, body?: objec
         }
       });
     });
-    req.on('error', (error: NodeJS.ErrnoException) => reject(new Error(unreachable(error.code, socket))));
+    req.on('error', (error: NodeJS.ErrnoException) => reject(new Error(unreachable(error.code, socket, pid1RunsProcwarden()))));
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
+}
+
+/** Whether PID 1 runs procwarden (connect-error.ts); false when /proc/1 cannot be read. */
+function pid1RunsProcwarden(): boolean {
+  try {
+    return runsProcwarden(readFileSync('/proc/1/cmdline', 'latin1'));
+  } catch {
+    return false;
+  }
 }

@@ -7,11 +7,24 @@ export const MAX_SOCKET_PATH_BYTES = 107;
 const SAME_STATE_DIR = "(is PROCWARDEN_STATE_DIR the same as the running one's?)";
 
 /**
+ * Whether PID 1's command line (/proc/1/cmdline: NUL-separated words) runs procwarden: its
+ * program, or the script Node runs (`node /usr/local/bin/procwarden`), is named procwarden.
+ */
+export function runsProcwarden(cmdline: string): boolean {
+  const words = cmdline.split('\0').slice(0, 2);
+  return words.some((word) => /(^|\/)procwarden(-linux-x64)?$/.test(word));
+}
+
+/**
  * Why the client could not reach procwarden on `socket` (an absolute path), from the error's
  * `code` (`EACCES`, `ENOENT`, `ECONNREFUSED`...; undefined when it has none), as one sentence:
- * which socket, what happened, and what to do.
+ * which socket, what happened, and what to do. `pid1IsProcwarden`: PID 1 runs procwarden
+ * (runsProcwarden), so that "none is running" is never said of one that runs without a socket.
  */
-export function unreachable(code: string | undefined, socket: string): string {
+export function unreachable(code: string | undefined, socket: string, pid1IsProcwarden = false): string {
+  if (pid1IsProcwarden && (code === 'ENOENT' || code === 'ECONNREFUSED')) {
+    return `procwarden runs here as PID 1, but nothing answers on ${socket}: it runs without a control socket (its procwarden.warning at start says why, such as a read-only /run: give it a writable PROCWARDEN_STATE_DIR), or with another state dir ${SAME_STATE_DIR}`;
+  }
   switch (code) {
     case 'EACCES':
     case 'EPERM':

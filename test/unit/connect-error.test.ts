@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unreachable } from '../../src/control/connect-error.ts';
+import { runsProcwarden, unreachable } from '../../src/control/connect-error.ts';
 
 const SOCKET = '/run/procwarden/control.sock';
 
@@ -16,6 +16,24 @@ describe("what the client says when the control socket cannot be reached: one se
     expect(unreachable('ENOENT', SOCKET)).toBe(
       "no procwarden is running here: nothing answers on /run/procwarden/control.sock (is PROCWARDEN_STATE_DIR the same as the running one's?)",
     );
+  });
+
+  it('no socket while PID 1 is procwarden: it runs without one (a read-only /run), never "none is running"', () => {
+    for (const code of ['ENOENT', 'ECONNREFUSED']) {
+      expect(unreachable(code, SOCKET, true)).toBe(
+        "procwarden runs here as PID 1, but nothing answers on /run/procwarden/control.sock: it runs without a control socket (its procwarden.warning at start says why, such as a read-only /run: give it a writable PROCWARDEN_STATE_DIR), or with another state dir (is PROCWARDEN_STATE_DIR the same as the running one's?)",
+      );
+    }
+    expect(unreachable('EACCES', SOCKET, true)).toMatch(/^permission refused/);
+  });
+
+  it("tells procwarden's command line as PID 1: the standalone, the bundle run by node, not another program", () => {
+    expect(runsProcwarden('/usr/local/bin/procwarden\0--type\0web\0')).toBe(true);
+    expect(runsProcwarden('procwarden-linux-x64\0')).toBe(true);
+    expect(runsProcwarden('node\0/usr/local/bin/procwarden\0')).toBe(true);
+    expect(runsProcwarden('/sbin/tini\0--\0procwarden\0')).toBe(false);
+    expect(runsProcwarden('/usr/bin/procwarden-helper\0')).toBe(false);
+    expect(runsProcwarden('')).toBe(false);
   });
 
   it('a socket nobody listens on: left by a procwarden that ended', () => {
