@@ -75,4 +75,17 @@ describe('procwarden native code', () => {
     const plain = await runPlain(['--', join(folder, 'plain')]);
     expect([plain.exitCode, plain.stderr]).toEqual([126, `procwarden: ${join(folder, 'plain')}: permission denied (not an executable file)`]);
   });
+
+  it('says why a script that is there cannot run, where execve says only "not found": Windows line ends, or an interpreter the image lacks (126)', async () => {
+    const folder = scratch();
+    writeFileSync(join(folder, 'crlf.sh'), '#!/bin/sh\r\necho hi\r\n', { mode: 0o755 });
+    writeFileSync(join(folder, 'bash-less.sh'), '#!/bin/procwarden-no-such-shell\necho hi\n', { mode: 0o755 });
+    const crlf = await runPlain(['--', 'crlf.sh'], { env: { PATH: `${folder}:${process.env['PATH']}` } });
+    expect([crlf.exitCode, crlf.stderr]).toEqual([
+      126,
+      "procwarden: crlf.sh: cannot execute: its #! line ends with a carriage return (the script has Windows line ends, CRLF): convert it to LF (dos2unix, or sed -i 's/\\r$//')",
+    ]);
+    const bashLess = await runPlain(['--', join(folder, 'bash-less.sh')]);
+    expect([bashLess.exitCode, bashLess.stderr]).toEqual([126, `procwarden: ${join(folder, 'bash-less.sh')}: cannot execute: its #! interpreter /bin/procwarden-no-such-shell is not in the image`]);
+  });
 });
