@@ -333,7 +333,9 @@ export async function supervise(
     // again may end procwarden at once).
     const level = config.log.levelGiven || config.source.kind !== 'command' ? undefined : recoversAtAll(policy) ? 'info' : 'warn';
     if (level === 'info') events.setLevel(level);
-    events.emit('policy.changed', { old: viewPolicy(old), new: viewPolicy(policy), source, ...(type === undefined ? {} : { processType: type }) });
+    // The type is named where there are several to tell apart (README, events).
+    const named = type !== undefined && new Set(specs.map(({ app }) => app.processType)).size > 1;
+    events.emit('policy.changed', { old: viewPolicy(old), new: viewPolicy(policy), source, ...(named ? { processType: type } : {}) });
     for (const instance of chosen) {
       Object.assign(sourcesOf.get(instance)!, Object.fromEntries(Object.keys(change).map((key) => [key, source])));
       instance.dispatch({ type: 'policy-changed', policy: { ...instance.supervision.policy, ...change } });

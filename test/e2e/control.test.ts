@@ -310,6 +310,8 @@ describe('the watched policy file (PROCWARDEN_POLICY_FILE)', () => {
       ],
       changed: ['ON_FAILURE', 'ALWAYS', 'OFF'],
     });
+    // One process type here: the events name none (README, events).
+    expect(eventsNamed(stderr(), 'policy.changed').filter((event) => 'processType' in event)).toEqual([]);
     process.kill(run.pid!, 'SIGTERM');
     await run;
   });
