@@ -10,22 +10,37 @@ import { readPolicyFileText } from './read-policy-file.ts';
 import { requirePayload } from '../bundle/payloads.ts';
 import type * as ChokidarRuntime from './chokidar-runtime.ts';
 
+/** How long the file may be missing before that is said (ms): an editor's or a swap's moment without it is not a removal. */
+export const GONE_AFTER_MS = 1000;
+
 /**
  * Calls `onChange` with the file's new text whenever what it says changes, and `onRefused`
- * when it can no longer be read as a policy file (not a regular file, over 64 KiB). Returns
- * the function that stops watching.
+ * when it can no longer be read as a policy file (not a regular file, over 64 KiB, or gone
+ * for GONE_AFTER_MS: the policy stays as it is). Returns the function that stops watching.
  */
 export function watchPolicyFile(path: string, initial: string, onChange: (text: string) => void, onRefused: (error: string) => void): () => void {
   const { watch } = requirePayload<typeof ChokidarRuntime>('chokidar');
   let last = initial;
+  let goneTimer: NodeJS.Timeout | undefined;
   const watcher = watch(dirname(path), { depth: 0, ignoreInitial: true, followSymlinks: false });
+  const refuse = (error: string) => {
+    if (last === error) return;
+    last = error;
+    onRefused(error);
+  };
   const readAgain = () => {
+    clearTimeout(goneTimer);
     const read = readPolicyFileText(path);
     if ('error' in read) {
-      // Mid-swap, or removed: the next change says more. Anything else is refused, once.
-      if (/ENOENT|ENOTDIR/.test(read.error) || last === read.error) return;
-      last = read.error;
-      onRefused(read.error);
+      // Mid-swap, or removed: said only if it stays so. Anything else is refused, once.
+      if (/ENOENT|ENOTDIR/.test(read.error)) {
+        goneTimer = setTimeout(() => {
+          if ('error' in readPolicyFileText(path)) refuse('it is gone: the policy stays as it is, and a file put back applies what it changes');
+        }, GONE_AFTER_MS);
+        goneTimer.unref();
+        return;
+      }
+      refuse(read.error);
       return;
     }
     if (read.text === last) return;
@@ -34,5 +49,8 @@ export function watchPolicyFile(path: string, initial: string, onChange: (text: 
   };
   watcher.on('all', readAgain);
   watcher.on('ready', readAgain);
-  return () => void watcher.close();
+  return () => {
+    clearTimeout(goneTimer);
+    void watcher.close();
+  };
 }

@@ -1,5 +1,5 @@
 import { execaSync } from 'execa';
-import { existsSync, mkdirSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -245,6 +245,28 @@ describe('the watched policy file (PROCWARDEN_POLICY_FILE)', () => {
     const status = JSON.parse((await runPlain(['status', '--json'], { env: { PROCWARDEN_STATE_DIR: stateDir } })).stdout).policy;
     expect(status).toEqual({ autorestart: 'ALWAYS', autoreplace: 'OFF', recovery: 'OFF' });
     expect(eventsNamed(stderr(), 'policy.rejected')).toEqual([]);
+    process.kill(run.pid!, 'SIGTERM');
+    await run;
+  });
+
+  it('removed, is said once (the policy stays), and put back applies what it changes; a swap is never taken for a removal', async () => {
+    const { file, publish } = configMap('AUTORESTART=OFF\n');
+    const stateDir = join(scratch(), 'state');
+    const cwd = scratch();
+    writeFileSync(join(cwd, 'Procfile'), 'app: sleep 1000\n');
+    const run = runPlain(['--recovery', 'off'], { cwd, env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_POLICY_FILE: file, PROCWARDEN_LOG_LEVEL: 'info' } });
+    const stderr = stderrSoFar(run);
+    await until(() => existsSync(join(stateDir, 'control.sock')), 'the socket');
+    publish('AUTORESTART=ON_FAILURE\n');
+    await until(() => eventsNamed(stderr(), 'policy.changed').length === 1, 'the swap, applied');
+    rmSync(file);
+    await until(() => eventsNamed(stderr(), 'policy.rejected').length === 1, 'the removal, said');
+    expect(eventsNamed(stderr(), 'policy.rejected')[0]).toMatchObject({ source: 'file', error: `${file}: it is gone: the policy stays as it is, and a file put back applies what it changes` });
+    symlinkSync('..data/policy.env', file);
+    publish('AUTORESTART=ALWAYS\n');
+    await until(() => eventsNamed(stderr(), 'policy.changed').length === 2, 'the file put back, applied');
+    expect(eventsNamed(stderr(), 'policy.changed').map((event) => event.new.autorestart)).toEqual(['ON_FAILURE', 'ALWAYS']);
+    expect(eventsNamed(stderr(), 'policy.rejected')).toHaveLength(1);
     process.kill(run.pid!, 'SIGTERM');
     await run;
   });
