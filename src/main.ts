@@ -24,6 +24,7 @@ import { lintInChild } from './lint/lint-child.ts';
 import { bundledShellParser, ShellParserUnavailable, type ShellParser } from './lint/shell-parser.ts';
 import { inheritedFds } from './process/inherited-fds.ts';
 import { bundleDescriptor } from './bundle/payloads.ts';
+import { counted } from './events/counted.ts';
 import { killDescendantsNow } from './process/kill-tree.ts';
 import { rawTail, splitNulBlock } from './process/raw-args.ts';
 import { SpawnError, type AppLaunch } from './process/spawn-app.ts';
@@ -154,8 +155,8 @@ function describeInstance(view: Record<string, unknown>): string[] {
   const count = (counts: Record<string, number>) => Object.entries(counts).map(([what, n]) => `${what} ${n}`).join(', ') || 'none';
   const setting = (key: string, label: string) => `${label} ${policy[key]}${sources[key] ? ` (${sources[key]})` : ''}`;
   const budgets = [
-    ...(policy['autorestart'] !== 'OFF' ? [`${String(view['restartsLeft'])} restarts`] : []),
-    ...(policy['autoreplace'] !== 'OFF' ? [`${String(view['replacesLeft'])} replacements`] : []),
+    ...(policy['autorestart'] !== 'OFF' ? [counted(Number(view['restartsLeft']), 'restart')] : []),
+    ...(policy['autoreplace'] !== 'OFF' ? [counted(Number(view['replacesLeft']), 'replacement')] : []),
   ];
   return [
     `${view['processType'] === undefined ? 'command:' : `process type ${String(view['processType'])}:`} ${(view['command'] as string[]).join(' ')}`,
@@ -186,7 +187,7 @@ function describeCommon(status: Record<string, unknown>): string[] {
   const snapshotLine =
     snapshot === null || snapshot === undefined
       ? []
-      : [`snapshot: ${snapshot.error !== undefined ? `none (${snapshot.error})` : `${snapshot.source} (${snapshot.entries} entries)${snapshot.advice ? `: ${snapshot.advice}` : ''}`}`];
+      : [`snapshot: ${snapshot.error !== undefined ? `none (${snapshot.error})` : `${snapshot.source} (${counted(Number(snapshot.entries), 'entry', 'entries')})${snapshot.advice ? `: ${snapshot.advice}` : ''}`}`];
   return [
     ...snapshotLine,
     ...(refused ? [`policy file: the last change was refused at ${clock(refused.at)}: ${refused.error}`] : []),
@@ -223,7 +224,7 @@ function snapshot(given: Extract<ReturnType<typeof parseInvocation>, { kind: 'sn
     say(`cannot take the snapshot of ${settings.wipePaths.join(', ')}: ${(error as Error).message}`);
     return 1;
   }
-  print(`procwarden: snapshot of ${taken.roots.join(', ')} (${entryCount(taken)} entries, ${formatBytes(taken.bytes)}) in ${snapshotDir(settings.stateDir)}\n`);
+  print(`procwarden: snapshot of ${taken.roots.join(', ')} (${counted(entryCount(taken), 'entry', 'entries')}, ${formatBytes(taken.bytes)}) in ${snapshotDir(settings.stateDir)}\n`);
   return 0;
 }
 

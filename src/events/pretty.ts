@@ -2,6 +2,8 @@
 // after 5 ms (crash)`), the format procwarden writes when its stderr is a terminal. Pure: an
 // event's name and fields in, a sentence out.
 
+import { counted } from './counted.ts';
+
 /** `5 ms`, `3.0 s`. */
 const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 
@@ -31,11 +33,11 @@ export function describeEvent(event: string, fields: Fields): string {
       return `decision${fields['process'] === undefined ? '' : ` for ${who}`}: ${what[str(fields['action'])] ?? str(fields['action'])}${delay} (${str(fields['reason'])})`;
     }
     case 'fs.snapshot':
-      return `pristine snapshot of ${(fields['roots'] as string[]).join(', ')} ready (${str(fields['source'])}, ${str(fields['entries'])} entries, ${duration(Number(fields['durationMs']))})`;
+      return `pristine snapshot of ${(fields['roots'] as string[]).join(', ')} ready (${str(fields['source'])}, ${counted(Number(fields['entries']), 'entry', 'entries')}, ${duration(Number(fields['durationMs']))})`;
     case 'fs.reset':
       return fields['skipped']
         ? `filesystem reset skipped: ${str(fields['reason'])}`
-        : `filesystem reset: ${str(fields['removed'])} removed, ${str(fields['restored'])} restored, in ${duration(Number(fields['durationMs']))}${fields['errors'] ? `; ${(fields['errors'] as unknown[]).length} errors` : ''}`;
+        : `filesystem reset: ${str(fields['removed'])} removed, ${str(fields['restored'])} restored, in ${duration(Number(fields['durationMs']))}${fields['errors'] ? `; ${counted((fields['errors'] as unknown[]).length, 'error')}` : ''}`;
     case 'pitfall':
       return `pitfall ${str(fields['rule'])}: ${str(fields['detail'])} (fix: ${str(fields['hint'])})`;
     case 'health.failed':
