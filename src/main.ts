@@ -376,10 +376,9 @@ function formationSpecs(
   launch: Omit<AppLaunch, 'argv' | 'env'>,
 ): { file: string; specs: [InstanceSpec, ...InstanceSpec[]]; entries: ProcfileEntry[]; procfileEntries: readonly ProcfileEntry[] } {
   const procfile = loadProcfile(source.file, 'PROCWARDEN_PROCFILE');
-  const given = environ.find((entry) => entry.subarray(0, 5).toString('latin1') === 'PORT=')?.subarray(5).toString('latin1');
-  const { port: givenPort } = withPort(environ);
+  const { port: givenPort, notPort } = withPort(environ);
   // A formation counts its instances' ports from PORT: it must be one.
-  if (given !== undefined && (givenPort === undefined || givenPort < 1)) throw new ProcfileError(`PORT: '${given}' is not a port number from 1 to 65535 (a formation counts its instances' ports from it)`);
+  if (notPort !== undefined) throw new ProcfileError(`PORT: '${notPort}' is not a port number from 1 to 65535 (a formation counts its instances' ports from it)`);
   const planned = planFormation(procfile.entries, formation, givenPort ?? DEFAULT_PORT, new Set(source.oneShotTypes ?? []));
   if ('error' in planned) throw new ProcfileError(`${procfile.file}: ${planned.error}`);
   const others = environ.filter((entry) => !/^(PORT|PS)=/.test(entry.toString('latin1')));
@@ -465,6 +464,10 @@ async function run(unresolved: Config): Promise<number> {
     events.emit('procwarden.warning', { detail });
   }
   for (const { event, detail } of policyNotices(fileConfig, app?.processType)) events.emit(event, { detail });
+  const notPort = app?.procfile ? withPort(environ).notPort : undefined;
+  if (notPort !== undefined) {
+    events.emit('procwarden.warning', { detail: `PORT: '${notPort}' is not a port number from 1 to 65535: the ${app!.processType} service gets it as it is, and container.started names no port` });
+  }
   const config: Config = app?.processType === RUNS_ONCE ? { ...fileConfig, runsOnce: true, policy: runOnce(fileConfig.policy) } : fileConfig;
   let libc: Libc;
   try {

@@ -43,6 +43,24 @@ describe("a Procfile service's PORT", () => {
     expect(eventsNamed(result.stderr, 'container.started')).toMatchObject([{ port: 8080 }]);
   });
 
+  it('PORT set empty (docker run -e PORT=) is as if unset: the service gets 5000, in one and a formation alike', async () => {
+    const alone = await runAsPid1([], { cwd: service('web: echo "port=$PORT"\n'), env: { ...env, PORT: '' } });
+    expect(alone.stdout).toBe('port=5000');
+    expect(eventsNamed(alone.stderr, 'container.started')).toMatchObject([{ port: 5000 }]);
+    const formation = await runAsPid1(['--formation', 'web=1'], { cwd: service('web: echo "port=$PORT"\n'), env: { ...env, PORT: '' } });
+    expect([formation.exitCode, formation.stdout]).toEqual([0, 'port=5000']);
+  });
+
+  it('PORT that is no port number: a lone service gets it as it is, with a warning that says so (a formation refuses it, exit 2)', async () => {
+    const alone = await runAsPid1([], { cwd: service('web: echo "port=$PORT"\n'), env: { ...env, PORT: 'abc' } });
+    expect(alone.stdout).toBe('port=abc');
+    expect(eventsNamed(alone.stderr, 'procwarden.warning').map(({ detail }) => detail)).toContain(
+      "PORT: 'abc' is not a port number from 1 to 65535: the web service gets it as it is, and container.started names no port",
+    );
+    const formation = await runAsPid1(['--formation', 'web=1'], { cwd: service('web: echo "port=$PORT"\n'), env: { ...env, PORT: '70000' } });
+    expect([formation.exitCode, formation.stderr]).toEqual([2, "procwarden: PORT: '70000' is not a port number from 1 to 65535 (a formation counts its instances' ports from it)"]);
+  });
+
   it('a one-off gets no PORT added, and its event has no port', async () => {
     const result = await runAsPid1(['--', 'sh', '-c', 'echo "port=${PORT-unset}"'], { env: { PROCWARDEN_LOG_LEVEL: 'info' } });
     expect(result.stdout).toBe('port=unset');
