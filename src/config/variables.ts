@@ -43,17 +43,31 @@ export const KNOWN_VARIABLES: readonly string[] = [
 ];
 
 /**
+ * The variables procwarden reads by the names Tutum and Aptible gave them, without the
+ * PROCWARDEN_ prefix (README, Flags and environment).
+ */
+export const PLATFORM_VARIABLES: readonly string[] = ['AUTORESTART', 'AUTOREPLACE', 'APTIBLE_DO_NOT_WIPE'];
+
+/**
  * One warning for each variable of `env` that starts with PROCWARDEN_ and is none procwarden
  * knows, naming the nearest known one when it is near enough to be a typo (a third of its
- * length or less).
+ * length or less); and for each that is within two letters of a PLATFORM_VARIABLES name
+ * without being one (AUTORESTRAT, AUTO_RESTART), naming it: any other name is the app's.
  */
 export function unknownVariables(env: Readonly<Record<string, string | undefined>>): string[] {
-  return Object.keys(env)
+  const names = Object.keys(env).sort();
+  const prefixed = names
     .filter((name) => name.startsWith('PROCWARDEN_') && !KNOWN_VARIABLES.includes(name))
-    .sort()
     .map((name) => {
       const near = closest(name, KNOWN_VARIABLES as string[]);
       const typo = distance(name, near) <= Math.max(2, Math.floor(name.length / 3));
       return `${name}: unknown, and ignored${typo ? `; did you mean ${near}?` : ''}`;
     });
+  const platform = names
+    .filter((name) => !name.startsWith('PROCWARDEN_') && !PLATFORM_VARIABLES.includes(name))
+    .flatMap((name) => {
+      const near = closest(name, PLATFORM_VARIABLES as string[]);
+      return distance(name, near) <= 2 ? [`${name}: not a variable procwarden reads, and ignored; did you mean ${near}?`] : [];
+    });
+  return [...prefixed, ...platform];
 }

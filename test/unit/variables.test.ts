@@ -14,4 +14,13 @@ describe('unknown PROCWARDEN_ variables', () => {
   it('leaves every other variable alone, and knows its own', () => {
     expect(unknownVariables({ PATH: '/bin', PORT: '5000', AUTORESTART: 'always', PROCWARDEN_AUTORESTART: 'always', PROCWARDEN_LOG_FD: '3' })).toEqual([]);
   });
+
+  it("names a typo of Tutum's and Aptible's own names (no PROCWARDEN_ prefix), and no other variable of the app's", () => {
+    expect(unknownVariables({ AUTORESTRAT: 'ON_FAILURE', AUTO_REPLACE: 'ALWAYS', APTIBLE_DONT_WIPE: '1' })).toEqual([
+      'APTIBLE_DONT_WIPE: not a variable procwarden reads, and ignored; did you mean APTIBLE_DO_NOT_WIPE?',
+      'AUTORESTRAT: not a variable procwarden reads, and ignored; did you mean AUTORESTART?',
+      'AUTO_REPLACE: not a variable procwarden reads, and ignored; did you mean AUTOREPLACE?',
+    ]);
+    expect(unknownVariables({ AUTOSCALE: '1', AUTH_SECRET: 'x', RESTART: '1', HOME: '/root' })).toEqual([]);
+  });
 });
