@@ -228,6 +228,18 @@ describe('the watched policy file (PROCWARDEN_POLICY_FILE)', () => {
     return { file: join(folder, 'policy.env'), publish };
   }
 
+  /** A service (`app: sleep 1000`, --recovery off, events at info) watching a ConfigMap-style policy file, its socket open. */
+  async function serviceWithPolicyFile(initial: string) {
+    const { file, publish } = configMap(initial);
+    const stateDir = join(scratch(), 'state');
+    const cwd = scratch();
+    writeFileSync(join(cwd, 'Procfile'), 'app: sleep 1000\n');
+    const run = runPlain(['--recovery', 'off'], { cwd, env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_POLICY_FILE: file, PROCWARDEN_LOG_LEVEL: 'info' } });
+    const stderr = stderrSoFar(run);
+    await until(() => existsSync(join(stateDir, 'control.sock')), 'the socket');
+    return { file, publish, stateDir, run, stderr };
+  }
+
   it("a file shared by every container of an app: a change applies each type's lines where that type runs, and is no refusal where it does not", async () => {
     const { file, publish } = configMap('AUTORESTART=OFF\n');
     const stateDir = join(scratch(), 'state');
@@ -250,13 +262,7 @@ describe('the watched policy file (PROCWARDEN_POLICY_FILE)', () => {
   });
 
   it('removed, is said once (the policy stays), and put back applies what it changes; a swap is never taken for a removal', async () => {
-    const { file, publish } = configMap('AUTORESTART=OFF\n');
-    const stateDir = join(scratch(), 'state');
-    const cwd = scratch();
-    writeFileSync(join(cwd, 'Procfile'), 'app: sleep 1000\n');
-    const run = runPlain(['--recovery', 'off'], { cwd, env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_POLICY_FILE: file, PROCWARDEN_LOG_LEVEL: 'info' } });
-    const stderr = stderrSoFar(run);
-    await until(() => existsSync(join(stateDir, 'control.sock')), 'the socket');
+    const { file, publish, run, stderr } = await serviceWithPolicyFile('AUTORESTART=OFF\n');
     publish('AUTORESTART=ON_FAILURE\n');
     await until(() => eventsNamed(stderr(), 'policy.changed').length === 1, 'the swap, applied');
     rmSync(file);
@@ -303,13 +309,7 @@ describe('the watched policy file (PROCWARDEN_POLICY_FILE)', () => {
   });
 
   it('a change of its health lines is refused once: later edits of other lines apply without repeating it, and putting them back says nothing', async () => {
-    const { file, publish } = configMap('AUTORESTART=OFF\n');
-    const stateDir = join(scratch(), 'state');
-    const cwd = scratch();
-    writeFileSync(join(cwd, 'Procfile'), 'app: sleep 1000\n');
-    const run = runPlain(['--recovery', 'off'], { cwd, env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_POLICY_FILE: file, PROCWARDEN_LOG_LEVEL: 'info' } });
-    const stderr = stderrSoFar(run);
-    await until(() => existsSync(join(stateDir, 'control.sock')), 'the socket');
+    const { file, publish, run, stderr } = await serviceWithPolicyFile('AUTORESTART=OFF\n');
     const said = () => ({ rejected: eventsNamed(stderr(), 'policy.rejected').map(({ error }) => error), changed: eventsNamed(stderr(), 'policy.changed').map((event) => event.new.autorestart) });
 
     publish('AUTORESTART=OFF\nPROCWARDEN_HEALTHCHECK=exec:true\n');
@@ -339,13 +339,7 @@ describe('the watched policy file (PROCWARDEN_POLICY_FILE)', () => {
   });
 
   it("an edit applies the settings whose lines it changed: one that leaves a setting's line as it was does not undo a flag or a set", async () => {
-    const { file, publish } = configMap('AUTORESTART=OFF\nPROCWARDEN_RECOVERY=on\n');
-    const stateDir = join(scratch(), 'state');
-    const cwd = scratch();
-    writeFileSync(join(cwd, 'Procfile'), 'app: sleep 1000\n');
-    const run = runPlain(['--recovery', 'off'], { cwd, env: { PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_POLICY_FILE: file, PROCWARDEN_LOG_LEVEL: 'info' } });
-    const stderr = stderrSoFar(run);
-    await until(() => existsSync(join(stateDir, 'control.sock')), 'the socket');
+    const { publish, stateDir, run, stderr } = await serviceWithPolicyFile('AUTORESTART=OFF\nPROCWARDEN_RECOVERY=on\n');
     const cli = (...args: string[]) => runPlain(args, { env: { PROCWARDEN_STATE_DIR: stateDir } });
     expect((await cli('set', '--autorestart', 'always')).exitCode).toBe(0);
     // Other lines, and the same settings spelled otherwise: the flag's recovery and the set's autorestart stay.
