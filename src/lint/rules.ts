@@ -339,28 +339,6 @@ export const DETACHERS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /**
- * Wrappers that only run another program: the linter looks through them (with how many
- * of their own arguments to skip before the program).
- */
-export const PASS_THROUGH: ReadonlyMap<string, (args: readonly string[]) => number> = new Map<string, (args: readonly string[]) => number>([
-  ['exec', () => 0],
-  ['command', () => 0],
-  ['time', () => 0],
-  ['nice', (args) => (args[0] === '-n' ? 2 : args[0]?.startsWith('-') ? 1 : 0)],
-  ['env', (args) => args.findIndex((arg) => !arg.includes('=') && !arg.startsWith('-'))],
-  ['gosu', () => 1],
-  ['su-exec', () => 1],
-  ['setuidgid', () => 1],
-  ['chpst', (args) => args.findIndex((arg, i) => !arg.startsWith('-') && !args[i - 1]?.startsWith('-'))],
-  ['dumb-init', () => 0],
-  ['tini', (args) => (args[0] === '--' ? 1 : 0)],
-  ['npx', () => 0],
-  ['bundle', (args) => (args[0] === 'exec' ? 1 : -1)],
-  ['python', (args) => (args[0] === '-m' ? 1 : -1)],
-  ['python3', (args) => (args[0] === '-m' ? 1 : -1)],
-]);
-
-/**
  * Shells that run a command line given as a string (`sh -c '...'`): the linter reads that
  * line too. Each gives how many of its arguments come before the shell's own options
  * (`busybox sh -c`), or -1 when these arguments run no shell.
@@ -402,13 +380,6 @@ export function commandStringAt(args: readonly string[]): number | undefined {
   }
   return undefined;
 }
-
-/** Words the shell runs itself (POSIX special and regular builtins, and dash's): never looked up on the PATH. */
-export const SHELL_BUILTINS: ReadonlySet<string> = new Set([
-  ':', '.', '[', 'alias', 'bg', 'break', 'cd', 'command', 'continue', 'echo', 'eval', 'exec', 'exit', 'export', 'false', 'fg',
-  'getopts', 'hash', 'jobs', 'kill', 'local', 'printf', 'pwd', 'read', 'readonly', 'return', 'set', 'shift', 'test', 'times',
-  'trap', 'true', 'type', 'ulimit', 'umask', 'unalias', 'unset', 'wait',
-]);
 
 /** Commands that only idle: as the foreground they keep the container up while doing nothing. */
 export function isIdle(program: string, args: readonly string[]): boolean {
