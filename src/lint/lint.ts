@@ -336,7 +336,7 @@ function rewriteCommand(
 }
 
 function daemonRow(simple: Simple): DaemonRow | undefined {
-  return daemonRowFor(simple.program, simple.args);
+  return daemonRowFor(simple.program, simple.args, simple.via.at(-1) === 'busybox');
 }
 
 /**

@@ -15,8 +15,9 @@ export interface Wrapper {
    * Whether, with these arguments, it finds that program as the shell does: a name in the
    * folders of the line's PATH, a path from the line's folder (execvp(3), Go's
    * exec.LookPath). Not a module (`python -m`), a package's binary (`npx`), a bundle's
-   * binstub (`bundle exec`); nor a search under another PATH or from another folder (`env
-   * PATH=/opt/bin x`, `env -i x`, `env -C /srv ./x`, `command -p x`).
+   * binstub (`bundle exec`), a multi-call binary's own applet (`busybox httpd`); nor a
+   * search under another PATH or from another folder (`env PATH=/opt/bin x`, `env -i x`,
+   * `env -C /srv ./x`, `command -p x`).
    */
   readonly onPath: (args: readonly string[]) => boolean;
 }
@@ -189,6 +190,8 @@ const WRAPPERS: ReadonlyMap<string, Wrapper> = new Map<string, Wrapper>([
   // `bundle exec PROGRAM`: Bundler's which, on a PATH with the bundle's own bin folder first
   // (bundler/lib/bundler/cli/exec.rb; SharedHelpers#set_path): a binstub of the bundle.
   ['bundle', { programAt: (args) => (args[0] === 'exec' ? after(args, operandAt(args.slice(1)), 1) : -1), onPath: NOT_PATH }],
+  // `busybox APPLET`: busybox runs its own applet (not sh or ash: SHELLS reads those).
+  ['busybox', { programAt: (args) => (args[0] === undefined || args[0].startsWith('-') || args[0] === 'sh' || args[0] === 'ash' ? -1 : 0), onPath: NOT_PATH }],
 ]);
 
 /** python, python3, python3.12: `python -m MODULE` runs a module, found on sys.path. */

@@ -94,6 +94,8 @@ const GOOD: Row[] = [
   ['apache2 -t && exec apache2 -DFOREGROUND', []],
   ['httpd -S -k start', []],
   ['apache2ctl -M | grep rewrite && exec apache2ctl -D FOREGROUND', []],
+  ['rsyslogd -N1 && exec rsyslogd -n', []],
+  ['mongod --version && exec mongod --bind_ip_all', []],
   ['redis-server --version && exec redis-server --daemonize no', []],
   ['supervisord --version && exec supervisord -n', []],
   ['gunicorn --check-config --daemon app:app && exec gunicorn app:app', []],
@@ -109,6 +111,14 @@ const GOOD: Row[] = [
   ["nginx -g'daemon off;' -c /etc/nginx/nginx.conf", []],
   ["exec nginx -g'daemon off; error_log /dev/stderr info;'", []],
   ["sh -c 'nginx -g\"daemon off;\"'", []],
+  // busybox's httpd and crond, cronie's crond, rsyslogd and mongod told to stay in front
+  ['busybox httpd -f -p $PORT -h /www', []],
+  ['httpd -f -p 8080', []],
+  ['exec busybox crond -f -l 2 -L /dev/stdout', []],
+  ['crond -n -s', []],
+  ['crond -f', []],
+  ['rsyslogd -n', []],
+  ['mongod --bind_ip_all --dbpath /data/db', []],
 ];
 
 // Lines the shell stays in front of: advice to exec the app, not a pitfall.
@@ -177,6 +187,15 @@ const BAD: Row[] = [
   ['mysqld_safe --user=mysql', ['daemonizes']],
   ['apachectl start && tail -f /var/log/apache2/access.log', ['daemonizes']],
   ['java -jar app.jar &', ['background-app'], 'java -jar app.jar'],
+  // busybox's httpd and crond (`busybox APPLET`, or an httpd given busybox's own options), cronie's crond, rsyslogd, mongod
+  ['busybox httpd -p 8080', ['daemonizes'], 'busybox httpd -f -p 8080'],
+  ['httpd -p $PORT -h /www', ['daemonizes'], 'httpd -f -p $PORT -h /www'],
+  ['exec busybox httpd -v -p 8080', ['daemonizes'], 'exec busybox httpd -f -v -p 8080'],
+  ['crond', ['daemonizes'], 'crond -f'],
+  ['crond -b -l 2 && exec php-fpm -F', ['daemonizes'], 'run `crond -f -l 2` (without -b) in the foreground, last, and give every other long-running program a Procfile entry of its own'],
+  ['busybox crond -d 8', ['daemonizes'], 'busybox crond -f -d 8'],
+  ['rsyslogd -f /etc/rsyslog.conf', ['daemonizes'], 'rsyslogd -n -f /etc/rsyslog.conf'],
+  ['mongod --fork --logpath /var/log/mongod.log', ['daemonizes'], 'mongod --logpath /var/log/mongod.log'],
   // A daemon with more of the line after it: no flag fix (it would block the rest), an entry of its own
   ['php-fpm -D && nginx -g "daemon off;"', ['daemonizes'], 'run `php-fpm -F` (without -D) in the foreground, last, and give every other long-running program a Procfile entry of its own'],
   ['/usr/sbin/sshd && node app.js', ['daemonizes'], 'run `/usr/sbin/sshd -D` in the foreground, last, and give every other long-running program a Procfile entry of its own'],
@@ -328,6 +347,9 @@ describe('the Procfile linter, on real-world commands', () => {
     ["nginx -g 'daemon off;' -g 'pid /tmp/nginx.pid;'", "nginx reads only its last -g (`pid /tmp/nginx.pid;`), not the `daemon off;` of an earlier one"],
     ["nginx -g 'pid /tmp/nginx.pid;'", "nginx goes to the background unless told `daemon off;`, which its -g (`pid /tmp/nginx.pid;`) does not say"],
     ["nginx -g 'daemon on;'", 'nginx goes to the background: its -g says `daemon on;`'],
+    ['busybox httpd -p 8080', "busybox's httpd goes to the background unless given -f"],
+    ['crond', "crond goes to the background unless given -f (busybox's and cronie's crond both read it; cronie's also -n)"],
+    ['mongod --fork --logpath /var/log/mongod.log', 'mongod --fork goes to the background'],
   ])('names what sends it to the background: %s', (command, detail, hint) => {
     const [finding] = lint(command).filter((found) => found.rule === 'daemonizes');
     expect(finding!.detail).toContain(detail);
