@@ -124,10 +124,15 @@ export function lintCommand(root: SyntaxNode, command: string, parse?: Parse): F
   return found.map(({ fixed: _, entry: __, ...finding }) => finding);
 }
 
-/** The findings of the statements of one command line (a Procfile line, or the line a `sh -c` runs). */
-function lintStatements(root: SyntaxNode, command: string, simples: readonly Simple[], quote: CommandString['quote']): Found[] {
+/**
+ * The findings of the statements of one command line (a Procfile line, or the line a `sh -c`
+ * runs). `inFront`: whether the line's foreground keeps the container up; not so for the
+ * line of a shell that is not the Procfile line's foreground (`sh -c 'sleep infinity' &
+ * exec app`), whose idle foreground is then nobody's trouble.
+ */
+function lintStatements(root: SyntaxNode, command: string, simples: readonly Simple[], quote: CommandString['quote'], inFront = true): Found[] {
   const foreground = finalForeground(root);
-  const idleForeground = foreground !== undefined && isIdleStatement(foreground) ? foreground : undefined;
+  const idleForeground = inFront && foreground !== undefined && isIdleStatement(foreground) ? foreground : undefined;
   // `my-app & child=$!; wait "$child"`: the shell waits for the app and exits with its exit,
   // so procwarden sees it end: the standard signal-forwarding wrapper, no pitfall.
   const waitsForApp = foreground !== undefined && /^wait\s+\S/.test(foreground.text);
@@ -200,6 +205,7 @@ function foregroundForm(command: string, simple: Simple, rewrite: Rewrite, quote
  * sure the shell gets exactly the fixed line. Else advice.
  */
 function withNested(root: SyntaxNode, command: string, simples: readonly Simple[], own: readonly Found[], parse: Parse): Found[] {
+  const foreground = finalForeground(root);
   const inside = simples.flatMap((simple) => {
     const shell = shellOf(simple);
     if (shell === undefined) return [];
@@ -207,7 +213,9 @@ function withNested(root: SyntaxNode, command: string, simples: readonly Simple[
     try {
       const inner: Simple[] = [];
       walk(innerRoot, false, innerRoot, inner);
-      const findings = lintStatements(innerRoot, shell.string.text, inner, shell.string.quote).filter((finding) => finding.severity !== 'info');
+      const findings = lintStatements(innerRoot, shell.string.text, inner, shell.string.quote, isForeground(simple, foreground)).filter(
+        (finding) => finding.severity !== 'info',
+      );
       return findings.length === 0 ? [] : [{ simple, shell, findings }];
     } finally {
       done();
@@ -215,14 +223,8 @@ function withNested(root: SyntaxNode, command: string, simples: readonly Simple[
   });
   if (inside.length === 0) return [...own];
   const pitfalls = own.filter((finding) => finding.severity !== 'info');
-  const foreground = finalForeground(root);
   const only = pitfalls.length === 0 && inside.length === 1 ? inside[0]!.simple : undefined;
-  const alone =
-    only !== undefined &&
-    !only.background &&
-    foreground !== undefined &&
-    only.statement.startIndex === foreground.startIndex &&
-    only.statement.endIndex === foreground.endIndex;
+  const alone = only !== undefined && isForeground(only, foreground);
   return [
     // A rewrite of the line's own that leaves the trouble inside: no fix.
     ...pitfalls.map((finding) => (finding.fixed === undefined ? finding : { ...finding, hint: finding.entry ?? entryAdvice(finding.part), fixed: undefined })),
@@ -238,6 +240,16 @@ function withNested(root: SyntaxNode, command: string, simples: readonly Simple[
       }),
     ),
   ];
+}
+
+/** Whether a command is the line's foreground statement (finalForeground), the one that keeps the container up. */
+function isForeground(simple: Simple, foreground: SyntaxNode | undefined): boolean {
+  return (
+    !simple.background &&
+    foreground !== undefined &&
+    simple.statement.startIndex === foreground.startIndex &&
+    simple.statement.endIndex === foreground.endIndex
+  );
 }
 
 /** A shell run with a -c line (`sh -c '...'`, `exec bash -lc "..."`, `busybox sh -c ...`): its name, its word, and the line. */

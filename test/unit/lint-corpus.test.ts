@@ -357,6 +357,24 @@ describe('the Procfile linter, on real-world commands', () => {
   });
 
   describe('reads the line a shell runs with -c', () => {
+    it("takes a shell's line for what keeps the container up only where that shell is the Procfile line's foreground", () => {
+      const pitfalls = (command: string) => lint(command).filter((finding) => finding.severity !== 'info');
+      // In the background, or before the foreground, the idle line keeps nothing up: python does
+      expect(lint(`setsid sh -c 'trap "" TERM; while :; do sleep 1; done' & exec python3 -m http.server $PORT`).map((finding) => finding.rule)).not.toContain('idle-foreground');
+      expect(pitfalls("sh -c 'sleep infinity' && exec node app.js")).toEqual([]);
+      const inner = lint("sh -c 'worker & sleep infinity' & exec web").filter((finding) => finding.detail.startsWith('in the line'));
+      expect(inner).toEqual([
+        expect.objectContaining({
+          rule: 'background-app',
+          detail: 'in the line `sh -c` runs, `worker` runs in the background: when it crashes, procwarden does not see it.',
+          hint: 'run `worker` in the foreground, last, and give every other long-running program a Procfile entry of its own',
+        }),
+      ]);
+      // In front, it does
+      expect(pitfalls(`exec sh -c 'trap "" TERM; while :; do sleep 1; done'`).map((finding) => finding.rule)).toEqual(['idle-foreground']);
+      expect(pitfalls("node app.js && sh -c 'sleep infinity'").map((finding) => finding.rule)).toEqual(['idle-foreground']);
+    });
+
     it.each(NESTED)('$bad, not its twin $twin', ({ bad, rules, hint, twin }) => {
       const findings = lint(bad);
       expect(findings.map((finding) => finding.rule).sort()).toEqual([...rules].sort());
