@@ -6,7 +6,7 @@
 import { execForm } from '../procfile/exec-form.ts';
 import { commandString, fitQuotes, type CommandString } from './command-string.ts';
 import { DETACHERS, SHELLS, commandStringAt, daemonRowFor, isIdle, type DaemonRow, type Rewrite } from './rules.ts';
-import { lookedUp, unwrap } from './wrappers.ts';
+import { SHELL_BUILTINS, lookedUp, unwrap } from './wrappers.ts';
 
 /** The part of a syntax-tree node the linter reads (web-tree-sitter's Node has it). */
 export interface SyntaxNode {
@@ -117,8 +117,9 @@ function setsPath(node: SyntaxNode): boolean {
  * with -c (`sh -c 'nginx'`), one level deep.
  */
 export function lintCommand(root: SyntaxNode, command: string, parse?: Parse): Finding[] {
-  const simples: Simple[] = [];
-  walk(root, false, root, simples);
+  const walked: Simple[] = [];
+  walk(root, false, root, walked);
+  const simples = parse === undefined ? walked : walked.map((simple) => (!simple.idle && onlyIdles(simple, parse) ? { ...simple, idle: true } : simple));
   const own = lintStatements(root, command, simples, undefined);
   const found = parse === undefined ? own : withNested(root, command, simples, own, parse);
   return found.map(({ fixed: _, entry: __, ...finding }) => finding);
@@ -242,6 +243,24 @@ function withNested(root: SyntaxNode, command: string, simples: readonly Simple[
   ];
 }
 
+/**
+ * Whether a shell's -c line only idles (`sh -c 'trap "" TERM; while :; do sleep 1; done'`):
+ * each of its commands idles (isIdle, an idle loop) or is a shell builtin (`trap`, `echo`),
+ * and one idles. Such a shell is an idle helper, as `sleep infinity` is.
+ */
+function onlyIdles(simple: Simple, parse: Parse): boolean {
+  const shell = shellOf(simple);
+  if (shell === undefined) return false;
+  const { root, done } = parse(shell.string.text);
+  try {
+    const inner: Simple[] = [];
+    walk(root, false, root, inner);
+    return inner.some((command) => command.idle) && inner.every((command) => command.idle || SHELL_BUILTINS.has(command.programWord ?? ''));
+  } finally {
+    done();
+  }
+}
+
 /** Whether a command is the line's foreground statement (finalForeground), the one that keeps the container up. */
 function isForeground(simple: Simple, foreground: SyntaxNode | undefined): boolean {
   return (
@@ -343,6 +362,9 @@ function rewriteCommand(
   if (idleForeground) return `(${idleForeground.text} &) && ${/^exec\s/.test(fixed) ? fixed : `exec ${fixed}`}`;
   // Alone in the background, with nothing in the foreground: it becomes the foreground.
   if (app.background && foreground === undefined) return fixed;
+  // An idle helper in the background (`setsid sh -c 'while :; do sleep 1; done' & exec app`):
+  // it keeps nothing up, and loses only its detacher.
+  if (app.background && app.idle) return apply(command, edits);
   if (app.background) return undefined;
   return apply(command, edits);
 }

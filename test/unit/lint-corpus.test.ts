@@ -65,6 +65,9 @@ const GOOD: Row[] = [
   ['(tail -F log/my-app.log &) && my-app', []],
   ['tail -F log/app.log & exec my-app', []],
   ['sleep infinity & exec app', []],
+  // A shell whose -c line only idles is an idle helper too
+  ["sh -c 'while :; do sleep 1; done' & exec python3 -m http.server $PORT", []],
+  [`bash -c 'trap "" TERM; echo up; sleep infinity' & exec node server.js`, []],
   ['./setup.sh; exec ./server', []],
   ['trap "echo bye" TERM; exec ./server', []],
   // The standard signal-forwarding wrapper: the app in the background, then waited for
@@ -151,6 +154,11 @@ const BAD: Row[] = [
   ['setsid my-app', ['detached'], 'my-app'],
   ['setsid -f my-app && tail -f log', ['detached'], '(tail -f log &) && exec my-app'],
   ['my-app & disown', ['background-app', 'detached']],
+  // An idle helper detached: it keeps nothing up, and loses only its detacher
+  [`setsid sh -c 'trap "" TERM; while :; do sleep 1; done' & exec python3 -m http.server $PORT`, ['detached'], `sh -c 'trap "" TERM; while :; do sleep 1; done' & exec python3 -m http.server $PORT`],
+  ['nohup tail -f log/app.log & exec my-app', ['detached'], 'tail -f log/app.log & exec my-app'],
+  // ... but a shell that runs more than idles is no helper
+  ["sh -c 'sleep 5; ./migrate' & exec my-app", ['background-app']],
   // The known daemons
   ['nginx', ['daemonizes'], "nginx -g 'daemon off;'"],
   ['/usr/sbin/nginx -c /etc/nginx/nginx.conf', ['daemonizes'], "/usr/sbin/nginx -g 'daemon off;' -c /etc/nginx/nginx.conf"],
