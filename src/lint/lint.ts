@@ -359,7 +359,8 @@ function rewriteCommand(
   ];
   const fixed = apply(command.slice(0, app.statement.endIndex), edits).slice(app.statement.startIndex);
   // The app last, and exec'd: the shell does not stay in front of it (shellParentNote).
-  if (idleForeground) return `(${idleForeground.text} &) && ${/^exec\s/.test(fixed) ? fixed : `exec ${fixed}`}`;
+  // The helper's own exec (`nginx && exec tail -f log`) would only replace its subshell: it goes.
+  if (idleForeground) return `(${idleForeground.text.replace(/^exec\s+/, '')} &) && ${/^exec\s/.test(fixed) ? fixed : `exec ${fixed}`}`;
   // Alone in the background, with nothing in the foreground: it becomes the foreground.
   if (app.background && foreground === undefined) return fixed;
   // An idle helper in the background (`setsid sh -c 'while :; do sleep 1; done' & exec app`):

@@ -184,6 +184,7 @@ const BAD: Row[] = [
   ['exec gosu app nginx', ['daemonizes'], "exec gosu app nginx -g 'daemon off;'"],
   ['FOO=1 exec bundle exec puma -d', ['daemonizes'], 'FOO=1 exec bundle exec puma'],
   ['nginx && tail -f /var/log/nginx/error.log', ['daemonizes'], "(tail -f /var/log/nginx/error.log &) && exec nginx -g 'daemon off;'"],
+  ['rsyslogd && exec tail -f /var/log/syslog', ['daemonizes'], '(tail -f /var/log/syslog &) && exec rsyslogd -n'],
   // More apps that go to the background
   ['bundle exec rails server -d -p $PORT', ['daemonizes'], 'bundle exec rails server -p $PORT'],
   ['bundle exec sidekiq -d -L log/sidekiq.log', ['daemonizes'], 'bundle exec sidekiq -L log/sidekiq.log'],
