@@ -5,7 +5,8 @@
 
 import { execForm } from '../procfile/exec-form.ts';
 import { commandString, fitQuotes, type CommandString } from './command-string.ts';
-import { DETACHERS, PASS_THROUGH, SHELLS, SHELL_BUILTINS, commandStringAt, daemonRowFor, isIdle, type DaemonRow, type Rewrite } from './rules.ts';
+import { DETACHERS, SHELLS, commandStringAt, daemonRowFor, isIdle, type DaemonRow, type Rewrite } from './rules.ts';
+import { SHELL_BUILTINS, lookedUp, unwrap } from './wrappers.ts';
 
 /** The part of a syntax-tree node the linter reads (web-tree-sitter's Node has it). */
 export interface SyntaxNode {
@@ -59,6 +60,10 @@ interface Simple {
   readonly program: string;
   /** The program as the command writes it: a name, or a path. */
   readonly programWord?: string;
+  /** The wrappers it runs through, in order (`exec`, `gosu`, `busybox` ...). */
+  readonly via: readonly string[];
+  /** The words looked up as programs when it runs (wrappers.ts lookedUp). */
+  readonly looked: readonly Word[];
   readonly args: readonly string[];
   /** Where the program's arguments start in `words`. */
   readonly argsAt: number;
@@ -77,19 +82,34 @@ interface Word {
 const STATEMENT_CONTAINERS = new Set(['program', 'subshell', 'compound_statement', 'do_group', 'list', 'pipeline']);
 
 /**
- * The programs a command runs, as it writes them (`gunicorn`, `./bin/app`), looked through
- * wrappers (exec, env, gosu, bundle exec ...); shell builtins, words with a `$` in them
- * (known only when the command runs) and relative paths after a `cd` left out. For `procwarden check --programs`.
+ * The programs a command runs that are looked up when it runs, as it writes them
+ * (`gunicorn`, `./bin/app`): the programs the shell runs, and those that wrappers find the
+ * same way (`exec`, `env`, `nice`, `gosu` ...; wrappers.ts), not those that a wrapper finds
+ * otherwise (`python3 -m http.server` gives python3, `bundle exec puma` bundle). Left out:
+ * shell builtins, words with a `$` or a backquote (known only when the command runs),
+ * relative paths after a `cd`, and names where the line sets PATH or sources a file (`export
+ * PATH=...`, `PATH=/opt/bin app`, `. venv/bin/activate`), which the linter cannot follow.
+ * For `procwarden check --programs`.
  */
 export function programsOf(root: SyntaxNode): { readonly program: string; readonly part: string }[] {
   const simples: Simple[] = [];
   walk(root, false, root, simples);
   // After a `cd`, a relative path names a file of another folder: not looked up.
   const changesFolder = simples.some((simple) => simple.programWord === 'cd');
-  return simples
-    .filter((simple) => simple.programWord !== undefined && !simple.programWord.includes('$') && !SHELL_BUILTINS.has(simple.programWord))
-    .filter((simple) => !(changesFolder && simple.programWord!.includes('/') && !simple.programWord!.startsWith('/')))
-    .map((simple) => ({ program: simple.programWord!, part: simple.statement.text }));
+  const changesPath = setsPath(root);
+  return simples.flatMap((simple) =>
+    simple.looked
+      .filter((word) => !/[$`]/.test(word.text))
+      .filter((word) => (word.text.includes('/') ? word.text.startsWith('/') || !changesFolder : !changesPath))
+      .map((word) => ({ program: word.text, part: simple.statement.text })),
+  );
+}
+
+/** Whether a line sets PATH (`export PATH=...`, `PATH=x app`) or sources a file (`.`, `source`), which may set it. */
+function setsPath(node: SyntaxNode): boolean {
+  if (node.type === 'variable_assignment' && node.children[0]?.text === 'PATH') return true;
+  if (node.type === 'command' && /^(\.|source)$/.test(node.children.find((child) => child.type === 'command_name')?.text ?? '')) return true;
+  return node.children.some(setsPath);
 }
 
 /**
@@ -97,17 +117,23 @@ export function programsOf(root: SyntaxNode): { readonly program: string; readon
  * with -c (`sh -c 'nginx'`), one level deep.
  */
 export function lintCommand(root: SyntaxNode, command: string, parse?: Parse): Finding[] {
-  const simples: Simple[] = [];
-  walk(root, false, root, simples);
+  const walked: Simple[] = [];
+  walk(root, false, root, walked);
+  const simples = parse === undefined ? walked : walked.map((simple) => (!simple.idle && onlyIdles(simple, parse) ? { ...simple, idle: true } : simple));
   const own = lintStatements(root, command, simples, undefined);
   const found = parse === undefined ? own : withNested(root, command, simples, own, parse);
   return found.map(({ fixed: _, entry: __, ...finding }) => finding);
 }
 
-/** The findings of the statements of one command line (a Procfile line, or the line a `sh -c` runs). */
-function lintStatements(root: SyntaxNode, command: string, simples: readonly Simple[], quote: CommandString['quote']): Found[] {
+/**
+ * The findings of the statements of one command line (a Procfile line, or the line a `sh -c`
+ * runs). `inFront`: whether the line's foreground keeps the container up; not so for the
+ * line of a shell that is not the Procfile line's foreground (`sh -c 'sleep infinity' &
+ * exec app`), whose idle foreground is then nobody's trouble.
+ */
+function lintStatements(root: SyntaxNode, command: string, simples: readonly Simple[], quote: CommandString['quote'], inFront = true): Found[] {
   const foreground = finalForeground(root);
-  const idleForeground = foreground !== undefined && isIdleStatement(foreground) ? foreground : undefined;
+  const idleForeground = inFront && foreground !== undefined && isIdleStatement(foreground) ? foreground : undefined;
   // `my-app & child=$!; wait "$child"`: the shell waits for the app and exits with its exit,
   // so procwarden sees it end: the standard signal-forwarding wrapper, no pitfall.
   const waitsForApp = foreground !== undefined && /^wait\s+\S/.test(foreground.text);
@@ -180,6 +206,7 @@ function foregroundForm(command: string, simple: Simple, rewrite: Rewrite, quote
  * sure the shell gets exactly the fixed line. Else advice.
  */
 function withNested(root: SyntaxNode, command: string, simples: readonly Simple[], own: readonly Found[], parse: Parse): Found[] {
+  const foreground = finalForeground(root);
   const inside = simples.flatMap((simple) => {
     const shell = shellOf(simple);
     if (shell === undefined) return [];
@@ -187,7 +214,9 @@ function withNested(root: SyntaxNode, command: string, simples: readonly Simple[
     try {
       const inner: Simple[] = [];
       walk(innerRoot, false, innerRoot, inner);
-      const findings = lintStatements(innerRoot, shell.string.text, inner, shell.string.quote).filter((finding) => finding.severity !== 'info');
+      const findings = lintStatements(innerRoot, shell.string.text, inner, shell.string.quote, isForeground(simple, foreground)).filter(
+        (finding) => finding.severity !== 'info',
+      );
       return findings.length === 0 ? [] : [{ simple, shell, findings }];
     } finally {
       done();
@@ -195,14 +224,8 @@ function withNested(root: SyntaxNode, command: string, simples: readonly Simple[
   });
   if (inside.length === 0) return [...own];
   const pitfalls = own.filter((finding) => finding.severity !== 'info');
-  const foreground = finalForeground(root);
   const only = pitfalls.length === 0 && inside.length === 1 ? inside[0]!.simple : undefined;
-  const alone =
-    only !== undefined &&
-    !only.background &&
-    foreground !== undefined &&
-    only.statement.startIndex === foreground.startIndex &&
-    only.statement.endIndex === foreground.endIndex;
+  const alone = only !== undefined && isForeground(only, foreground);
   return [
     // A rewrite of the line's own that leaves the trouble inside: no fix.
     ...pitfalls.map((finding) => (finding.fixed === undefined ? finding : { ...finding, hint: finding.entry ?? entryAdvice(finding.part), fixed: undefined })),
@@ -218,6 +241,34 @@ function withNested(root: SyntaxNode, command: string, simples: readonly Simple[
       }),
     ),
   ];
+}
+
+/**
+ * Whether a shell's -c line only idles (`sh -c 'trap "" TERM; while :; do sleep 1; done'`):
+ * each of its commands idles (isIdle, an idle loop) or is a shell builtin (`trap`, `echo`),
+ * and one idles. Such a shell is an idle helper, as `sleep infinity` is.
+ */
+function onlyIdles(simple: Simple, parse: Parse): boolean {
+  const shell = shellOf(simple);
+  if (shell === undefined) return false;
+  const { root, done } = parse(shell.string.text);
+  try {
+    const inner: Simple[] = [];
+    walk(root, false, root, inner);
+    return inner.some((command) => command.idle) && inner.every((command) => command.idle || SHELL_BUILTINS.has(command.programWord ?? ''));
+  } finally {
+    done();
+  }
+}
+
+/** Whether a command is the line's foreground statement (finalForeground), the one that keeps the container up. */
+function isForeground(simple: Simple, foreground: SyntaxNode | undefined): boolean {
+  return (
+    !simple.background &&
+    foreground !== undefined &&
+    simple.statement.startIndex === foreground.startIndex &&
+    simple.statement.endIndex === foreground.endIndex
+  );
 }
 
 /** A shell run with a -c line (`sh -c '...'`, `exec bash -lc "..."`, `busybox sh -c ...`): its name, its word, and the line. */
@@ -308,15 +359,19 @@ function rewriteCommand(
   ];
   const fixed = apply(command.slice(0, app.statement.endIndex), edits).slice(app.statement.startIndex);
   // The app last, and exec'd: the shell does not stay in front of it (shellParentNote).
-  if (idleForeground) return `(${idleForeground.text} &) && ${/^exec\s/.test(fixed) ? fixed : `exec ${fixed}`}`;
+  // The helper's own exec (`nginx && exec tail -f log`) would only replace its subshell: it goes.
+  if (idleForeground) return `(${idleForeground.text.replace(/^exec\s+/, '')} &) && ${/^exec\s/.test(fixed) ? fixed : `exec ${fixed}`}`;
   // Alone in the background, with nothing in the foreground: it becomes the foreground.
   if (app.background && foreground === undefined) return fixed;
+  // An idle helper in the background (`setsid sh -c 'while :; do sleep 1; done' & exec app`):
+  // it keeps nothing up, and loses only its detacher.
+  if (app.background && app.idle) return apply(command, edits);
   if (app.background) return undefined;
   return apply(command, edits);
 }
 
 function daemonRow(simple: Simple): DaemonRow | undefined {
-  return daemonRowFor(simple.program, simple.args);
+  return daemonRowFor(simple.program, simple.args, simple.via.at(-1) === 'busybox');
 }
 
 /**
@@ -377,34 +432,28 @@ function unquote(node: SyntaxNode): string {
 
 function simpleCommand(node: SyntaxNode, background: boolean, statement: SyntaxNode): Simple | undefined {
   const all = words(node);
-  const detachers: Word[] = [];
-  let at = 0;
-  for (;;) {
-    const word = all[at];
-    if (word === undefined) return undefined;
-    const name = basename(word.text);
-    if (DETACHERS.has(name)) {
-      if (name === 'disown') {
-        detachers.push({ ...word, text: name });
-        return { node, statement, background, program: name, args: [], argsAt: at + 1, words: all, detachers, idle: true };
-      }
-      at += 1;
-      while (all[at]?.text.startsWith('-')) at += 1;
-      // The detacher and its own flags (setsid -f), up to the program it runs.
-      detachers.push({ text: name, start: word.start, end: all[at]?.start ?? word.end });
-      continue;
-    }
-    const skip = PASS_THROUGH.get(name)?.(all.slice(at + 1).map((w) => w.text));
-    if (skip === undefined || skip < 0) break;
-    at += 1 + skip;
+  if (all.length === 0) return undefined;
+  const texts = all.map((word) => word.text);
+  const { wrappers, program: at } = unwrap(texts);
+  const chain = [...wrappers.map((link) => link.at), at];
+  // A detacher and its own flags (setsid -f), up to the program it runs.
+  const detachers: Word[] = wrappers.flatMap((link, i) =>
+    DETACHERS.has(link.name) ? [{ text: link.name, start: all[link.at]!.start, end: all[chain[i + 1]!]!.start }] : [],
+  );
+  const via = wrappers.map((link) => link.name);
+  const looked = lookedUp(texts).map((index) => all[index]!);
+  const word = all[at]!;
+  if (basename(word.text) === 'disown') {
+    detachers.push({ ...word, text: 'disown' });
+    return { node, statement, background, program: 'disown', via, looked: [], args: [], argsAt: at + 1, words: all, detachers, idle: true };
   }
-  const program = all[at]!.text.startsWith('/etc/init.d/') ? all[at]!.text : basename(all[at]!.text);
-  const args = all.slice(at + 1).map((word) => word.text);
-  return { node, statement, background, program, programWord: all[at]!.text, args, argsAt: at + 1, words: all, detachers, idle: isIdle(program, args) };
+  const program = word.text.startsWith('/etc/init.d/') ? word.text : basename(word.text);
+  const args = texts.slice(at + 1);
+  return { node, statement, background, program, programWord: word.text, via, looked, args, argsAt: at + 1, words: all, detachers, idle: isIdle(program, args) };
 }
 
 function idleLoop(node: SyntaxNode, background: boolean): Simple {
-  return { node, statement: node, background, program: 'while', args: [], argsAt: 0, words: [], detachers: [], idle: true };
+  return { node, statement: node, background, program: 'while', via: [], looked: [], args: [], argsAt: 0, words: [], detachers: [], idle: true };
 }
 
 /** `while true; do sleep N; done` and the like: a loop that only waits. */

@@ -17,6 +17,12 @@ export interface DaemonRow {
   /** The program's name (its path's last part), or a pattern for families (php-fpm8.2). */
   readonly program: string | RegExp;
   /**
+   * Where programs of different options share the name (apache's httpd and busybox's, cronie's
+   * crond and busybox's): whether the one run with these arguments, through busybox
+   * (`busybox httpd`) or not, is this row's. A row without it is for a program busybox lacks.
+   */
+  readonly is?: (args: readonly string[], busybox: boolean) => boolean;
+  /**
    * Whether these arguments (after the program) ask for a mode that does its work and exits
    * without starting the server: a configuration test, the version, the help, a signal to a
    * running one (`nginx -t`, `php-fpm -v`, `sshd -T`). Such a line is never a daemon. Each
@@ -115,6 +121,20 @@ const phpFpmOptions = (args: readonly string[]) => shortOptions(args, 'cdypg');
 const sshdOptions = (args: readonly string[]) => shortOptions(args, 'CEbcfghkopu');
 /** httpd's options: getopt "C:c:D:d:E:e:f:vVlLtTSMh?X" and -k (httpd(8): httpd.apache.org/docs/2.4/programs/httpd.html). */
 const httpdOptions = (args: readonly string[]) => shortOptions(args, 'CcDdEefk');
+/** busybox httpd's options: getopt "c:d:h:e:r:m:u:p:ifv" (httpd_main in networking/httpd.c). */
+const busyboxHttpdOptions = (args: readonly string[]) => shortOptions(args, 'cdhermup');
+/**
+ * Whether an `httpd` is busybox's applet: run as `busybox httpd`, or given an option that
+ * apache's httpd has not (its getopt above, and -k), so would refuse: busybox's -p, -u, -r,
+ * -m, -i. Otherwise apache's (Alpine's plain `httpd` is busybox's: the linter cannot tell).
+ */
+const isBusyboxHttpd = (args: readonly string[], busybox: boolean) => busybox || httpdOptions(args).some((option) => !'CcDdEefkvVlLtTSMh?X'.includes(option.letter));
+/** busybox crond's options: getopt "l:L:fbSc:d:" (crond_main in miscutils/crond.c). */
+const busyboxCrondOptions = (args: readonly string[]) => shortOptions(args, 'lLcd');
+/** cronie's crond options: getopt "hnfpsiPx:m:cV" (parse_args in src/cron.c; crond(8)). */
+const cronieOptions = (args: readonly string[]) => shortOptions(args, 'xm');
+/** rsyslogd's options: getopt "46ACDdf:hi:M:nN:o:qQS:T:u:vwx" (tools/rsyslogd.c of rsyslog 8; rsyslogd(8)). */
+const rsyslogdOptions = (args: readonly string[]) => shortOptions(args, 'fiMNoSTu');
 /** httpd's last -k (start, restart, graceful, stop, graceful-stop). */
 const httpdSignal = (options: readonly ShortOption[]) => options.filter((option) => option.letter === 'k').at(-1);
 
@@ -200,6 +220,7 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
   },
   {
     program: /^(httpd|apache2|apachectl|apache2ctl)$/,
+    is: (args, busybox) => !isBusyboxHttpd(args, busybox),
     // -t tests the configuration, -S and -M dump it, -l, -L list modules and directives, -v, -V
     // print the version, -h, -? the help: each exits (httpd(8)). -T only skips the
     // DocumentRoot check: it starts the server.
@@ -313,6 +334,54 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
     fix: () => 'run the server itself: mysqld (it stays in the foreground)',
   },
   {
+    program: 'httpd',
+    // busybox's httpd forks to the background unless -f, or -i (inetd mode, which implies
+    // -f); -d, -e and -m decode, encode or hash their value, print it and exit (httpd_main).
+    is: isBusyboxHttpd,
+    exitsAtOnce: (args) => anyLetter(busyboxHttpdOptions(args), 'dem') || has(args, '--help'),
+    daemonizes: (args) => !anyLetter(busyboxHttpdOptions(args), 'fi'),
+    detail: () => "busybox's httpd goes to the background unless given -f",
+    fix: () => ({ add: '-f' }),
+  },
+  {
+    program: 'crond',
+    // `busybox crond`: only -f keeps it in front; -d (log to stderr) does not (crond_main).
+    is: (_, busybox) => busybox,
+    daemonizes: (args) => !anyLetter(busyboxCrondOptions(args), 'f'),
+    detail: () => "busybox's crond goes to the background unless given -f",
+    // -b, which says the default, would undo a -f before it: it goes.
+    fix: (args) => ({ drop: indexesOf(args, '-b'), add: '-f' }),
+  },
+  {
+    program: 'crond',
+    // `crond`: busybox's applet (Alpine's crond), cronie's, or dcron's. Each stays in front
+    // with -f; cronie also with -n, or with -x (debug flags: main() forks only without them).
+    // cronie's -V and -h print and exit.
+    is: (_, busybox) => !busybox,
+    exitsAtOnce: (args) => anyLetter(cronieOptions(args), 'Vh'),
+    daemonizes: (args) => !anyLetter(busyboxCrondOptions(args), 'f') && !anyLetter(cronieOptions(args), 'fnx'),
+    detail: () => "crond goes to the background unless given -f (busybox's and cronie's crond both read it; cronie's also -n)",
+    fix: (args) => ({ drop: indexesOf(args, '-b'), add: '-f' }),
+  },
+  {
+    program: 'rsyslogd',
+    // It forks unless -n, or -N LEVEL (a configuration check, which exits); -v prints the
+    // version and -h the help, and exit (rsyslogd.c).
+    exitsAtOnce: (args) => anyLetter(rsyslogdOptions(args), 'Nvh?'),
+    daemonizes: (args) => !anyLetter(rsyslogdOptions(args), 'n'),
+    detail: () => 'rsyslogd goes to the background unless given -n',
+    fix: () => ({ add: '-n' }),
+  },
+  {
+    program: 'mongod',
+    // --fork (or processManagement.fork in its configuration file, which the linter does
+    // not read) runs it as a daemon (mongodb.com/docs/manual/reference/program/mongod).
+    exitsAtOnce: (args) => has(args, '--help', '-h', '--version'),
+    daemonizes: (args) => has(args, '--fork'),
+    detail: () => 'mongod --fork goes to the background',
+    fix: (args) => ({ drop: indexesOf(args, '--fork') }),
+  },
+  {
     program: /^(apachectl|apache2ctl)$/,
     daemonizes: (args) => args[0] === 'start' || args[0] === 'restart' || args[0] === 'graceful',
     detail: (args, program) => `\`${program} ${args[0]}\` starts apache in the background and returns`,
@@ -322,12 +391,17 @@ export const DAEMON_TABLE: readonly DaemonRow[] = [
 
 /**
  * The row of DAEMON_TABLE for a program (its name, or an init script's path) run with these
- * arguments (after the program), when they send it to the background; undefined when they
+ * arguments (after the program), through busybox (`busybox httpd`) or not, when they send it
+ * to the background; undefined when they
  * do not, or ask for a mode that exits at once (`nginx -t`, `php-fpm -v`).
  */
-export function daemonRowFor(program: string, args: readonly string[]): DaemonRow | undefined {
+export function daemonRowFor(program: string, args: readonly string[], busybox = false): DaemonRow | undefined {
   return DAEMON_TABLE.find(
-    (row) => (typeof row.program === 'string' ? row.program === program : row.program.test(program)) && !row.exitsAtOnce?.(args) && row.daemonizes(args),
+    (row) =>
+      (typeof row.program === 'string' ? row.program === program : row.program.test(program)) &&
+      (row.is?.(args, busybox) ?? !busybox) &&
+      !row.exitsAtOnce?.(args) &&
+      row.daemonizes(args),
   );
 }
 
@@ -336,28 +410,6 @@ export const DETACHERS: ReadonlyMap<string, string> = new Map([
   ['nohup', 'nohup makes the app ignore SIGHUP and is a sign it is meant to outlive its parent'],
   ['setsid', 'setsid takes the app out of its process group: the signals procwarden forwards never reach it'],
   ['disown', 'disown lets a background job outlive the shell that started it'],
-]);
-
-/**
- * Wrappers that only run another program: the linter looks through them (with how many
- * of their own arguments to skip before the program).
- */
-export const PASS_THROUGH: ReadonlyMap<string, (args: readonly string[]) => number> = new Map<string, (args: readonly string[]) => number>([
-  ['exec', () => 0],
-  ['command', () => 0],
-  ['time', () => 0],
-  ['nice', (args) => (args[0] === '-n' ? 2 : args[0]?.startsWith('-') ? 1 : 0)],
-  ['env', (args) => args.findIndex((arg) => !arg.includes('=') && !arg.startsWith('-'))],
-  ['gosu', () => 1],
-  ['su-exec', () => 1],
-  ['setuidgid', () => 1],
-  ['chpst', (args) => args.findIndex((arg, i) => !arg.startsWith('-') && !args[i - 1]?.startsWith('-'))],
-  ['dumb-init', () => 0],
-  ['tini', (args) => (args[0] === '--' ? 1 : 0)],
-  ['npx', () => 0],
-  ['bundle', (args) => (args[0] === 'exec' ? 1 : -1)],
-  ['python', (args) => (args[0] === '-m' ? 1 : -1)],
-  ['python3', (args) => (args[0] === '-m' ? 1 : -1)],
 ]);
 
 /**
@@ -402,13 +454,6 @@ export function commandStringAt(args: readonly string[]): number | undefined {
   }
   return undefined;
 }
-
-/** Words the shell runs itself (POSIX special and regular builtins, and dash's): never looked up on the PATH. */
-export const SHELL_BUILTINS: ReadonlySet<string> = new Set([
-  ':', '.', '[', 'alias', 'bg', 'break', 'cd', 'command', 'continue', 'echo', 'eval', 'exec', 'exit', 'export', 'false', 'fg',
-  'getopts', 'hash', 'jobs', 'kill', 'local', 'printf', 'pwd', 'read', 'readonly', 'return', 'set', 'shift', 'test', 'times',
-  'trap', 'true', 'type', 'ulimit', 'umask', 'unalias', 'unset', 'wait',
-]);
 
 /** Commands that only idle: as the foreground they keep the container up while doing nothing. */
 export function isIdle(program: string, args: readonly string[]): boolean {

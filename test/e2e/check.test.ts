@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pid1Of, runAsPid1, runPlain, runTracked, scratch, until, stderrSoFar, eventsNamed } from '../support/processes.ts';
 
@@ -109,6 +109,32 @@ describe('procwarden check', () => {
     const fixed = await runPlain(['check'], { cwd });
     expect(fixed.stdout).toBe('./Procfile: 6 entries, no pitfall');
     expect(fixed.exitCode).toBe(0);
+  });
+
+  it('--programs looks up the program the shell runs (python3, npx, bundle), not the module, npm binary or binstub it runs; and names the wrapper that is missing', async () => {
+    const cwd = scratch();
+    writeFileSync(
+      join(cwd, 'Procfile'),
+      ['web: python3 -m http.server $PORT', 'w2: python -m gunicorn app:app', 'w3: npx next start', 'w4: bundle exec puma', 'w5: exec env FOO=1 nice -n 5 gunicorn app:app'].join('\n') + '\n',
+    );
+    const bin = join(cwd, 'bin');
+    mkdirSync(bin);
+    for (const program of ['python3', 'python', 'npx', 'bundle', 'env', 'nice', 'gunicorn']) writeFileSync(join(bin, program), '#!/bin/sh\n', { mode: 0o755 });
+    // The image's PATH: the stand-ins, and node for procwarden itself; no http.server, next or puma on it.
+    const env = { PATH: `${bin}:${dirname(process.execPath)}` };
+    const clean = await runPlain(['check', '--programs'], { cwd, env });
+    expect(clean.stdout).toBe('./Procfile: 5 entries, no pitfall');
+    expect(clean.exitCode).toBe(0);
+
+    rmSync(join(bin, 'bundle'));
+    rmSync(join(bin, 'gunicorn'));
+    const missing = await runPlain(['check', '--programs', '--json'], { cwd, env });
+    expect(missing.exitCode).toBe(1);
+    const { findings } = JSON.parse(missing.stdout) as { findings: { entry: string; rule: string; detail: string }[] };
+    expect(findings.map(({ entry, rule, detail }) => [entry, rule, detail])).toEqual([
+      ['w4', 'missing-program', `bundle is on no folder of the PATH (${env.PATH})`],
+      ['w5', 'missing-program', `gunicorn is on no folder of the PATH (${env.PATH})`],
+    ]);
   });
 
   it('a service reports the pitfalls of the entry it runs as pitfall events, and still runs it', async () => {

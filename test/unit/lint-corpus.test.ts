@@ -65,6 +65,9 @@ const GOOD: Row[] = [
   ['(tail -F log/my-app.log &) && my-app', []],
   ['tail -F log/app.log & exec my-app', []],
   ['sleep infinity & exec app', []],
+  // A shell whose -c line only idles is an idle helper too
+  ["sh -c 'while :; do sleep 1; done' & exec python3 -m http.server $PORT", []],
+  [`bash -c 'trap "" TERM; echo up; sleep infinity' & exec node server.js`, []],
   ['./setup.sh; exec ./server', []],
   ['trap "echo bye" TERM; exec ./server', []],
   // The standard signal-forwarding wrapper: the app in the background, then waited for
@@ -94,6 +97,8 @@ const GOOD: Row[] = [
   ['apache2 -t && exec apache2 -DFOREGROUND', []],
   ['httpd -S -k start', []],
   ['apache2ctl -M | grep rewrite && exec apache2ctl -D FOREGROUND', []],
+  ['rsyslogd -N1 && exec rsyslogd -n', []],
+  ['mongod --version && exec mongod --bind_ip_all', []],
   ['redis-server --version && exec redis-server --daemonize no', []],
   ['supervisord --version && exec supervisord -n', []],
   ['gunicorn --check-config --daemon app:app && exec gunicorn app:app', []],
@@ -109,6 +114,14 @@ const GOOD: Row[] = [
   ["nginx -g'daemon off;' -c /etc/nginx/nginx.conf", []],
   ["exec nginx -g'daemon off; error_log /dev/stderr info;'", []],
   ["sh -c 'nginx -g\"daemon off;\"'", []],
+  // busybox's httpd and crond, cronie's crond, rsyslogd and mongod told to stay in front
+  ['busybox httpd -f -p $PORT -h /www', []],
+  ['httpd -f -p 8080', []],
+  ['exec busybox crond -f -l 2 -L /dev/stdout', []],
+  ['crond -n -s', []],
+  ['crond -f', []],
+  ['rsyslogd -n', []],
+  ['mongod --bind_ip_all --dbpath /data/db', []],
 ];
 
 // Lines the shell stays in front of: advice to exec the app, not a pitfall.
@@ -141,6 +154,11 @@ const BAD: Row[] = [
   ['setsid my-app', ['detached'], 'my-app'],
   ['setsid -f my-app && tail -f log', ['detached'], '(tail -f log &) && exec my-app'],
   ['my-app & disown', ['background-app', 'detached']],
+  // An idle helper detached: it keeps nothing up, and loses only its detacher
+  [`setsid sh -c 'trap "" TERM; while :; do sleep 1; done' & exec python3 -m http.server $PORT`, ['detached'], `sh -c 'trap "" TERM; while :; do sleep 1; done' & exec python3 -m http.server $PORT`],
+  ['nohup tail -f log/app.log & exec my-app', ['detached'], 'tail -f log/app.log & exec my-app'],
+  // ... but a shell that runs more than idles is no helper
+  ["sh -c 'sleep 5; ./migrate' & exec my-app", ['background-app']],
   // The known daemons
   ['nginx', ['daemonizes'], "nginx -g 'daemon off;'"],
   ['/usr/sbin/nginx -c /etc/nginx/nginx.conf', ['daemonizes'], "/usr/sbin/nginx -g 'daemon off;' -c /etc/nginx/nginx.conf"],
@@ -166,6 +184,7 @@ const BAD: Row[] = [
   ['exec gosu app nginx', ['daemonizes'], "exec gosu app nginx -g 'daemon off;'"],
   ['FOO=1 exec bundle exec puma -d', ['daemonizes'], 'FOO=1 exec bundle exec puma'],
   ['nginx && tail -f /var/log/nginx/error.log', ['daemonizes'], "(tail -f /var/log/nginx/error.log &) && exec nginx -g 'daemon off;'"],
+  ['rsyslogd && exec tail -f /var/log/syslog', ['daemonizes'], '(tail -f /var/log/syslog &) && exec rsyslogd -n'],
   // More apps that go to the background
   ['bundle exec rails server -d -p $PORT', ['daemonizes'], 'bundle exec rails server -p $PORT'],
   ['bundle exec sidekiq -d -L log/sidekiq.log', ['daemonizes'], 'bundle exec sidekiq -L log/sidekiq.log'],
@@ -177,6 +196,15 @@ const BAD: Row[] = [
   ['mysqld_safe --user=mysql', ['daemonizes']],
   ['apachectl start && tail -f /var/log/apache2/access.log', ['daemonizes']],
   ['java -jar app.jar &', ['background-app'], 'java -jar app.jar'],
+  // busybox's httpd and crond (`busybox APPLET`, or an httpd given busybox's own options), cronie's crond, rsyslogd, mongod
+  ['busybox httpd -p 8080', ['daemonizes'], 'busybox httpd -f -p 8080'],
+  ['httpd -p $PORT -h /www', ['daemonizes'], 'httpd -f -p $PORT -h /www'],
+  ['exec busybox httpd -v -p 8080', ['daemonizes'], 'exec busybox httpd -f -v -p 8080'],
+  ['crond', ['daemonizes'], 'crond -f'],
+  ['crond -b -l 2 && exec php-fpm -F', ['daemonizes'], 'run `crond -f -l 2` (without -b) in the foreground, last, and give every other long-running program a Procfile entry of its own'],
+  ['busybox crond -d 8', ['daemonizes'], 'busybox crond -f -d 8'],
+  ['rsyslogd -f /etc/rsyslog.conf', ['daemonizes'], 'rsyslogd -n -f /etc/rsyslog.conf'],
+  ['mongod --fork --logpath /var/log/mongod.log', ['daemonizes'], 'mongod --logpath /var/log/mongod.log'],
   // A daemon with more of the line after it: no flag fix (it would block the rest), an entry of its own
   ['php-fpm -D && nginx -g "daemon off;"', ['daemonizes'], 'run `php-fpm -F` (without -D) in the foreground, last, and give every other long-running program a Procfile entry of its own'],
   ['/usr/sbin/sshd && node app.js', ['daemonizes'], 'run `/usr/sbin/sshd -D` in the foreground, last, and give every other long-running program a Procfile entry of its own'],
@@ -328,6 +356,9 @@ describe('the Procfile linter, on real-world commands', () => {
     ["nginx -g 'daemon off;' -g 'pid /tmp/nginx.pid;'", "nginx reads only its last -g (`pid /tmp/nginx.pid;`), not the `daemon off;` of an earlier one"],
     ["nginx -g 'pid /tmp/nginx.pid;'", "nginx goes to the background unless told `daemon off;`, which its -g (`pid /tmp/nginx.pid;`) does not say"],
     ["nginx -g 'daemon on;'", 'nginx goes to the background: its -g says `daemon on;`'],
+    ['busybox httpd -p 8080', "busybox's httpd goes to the background unless given -f"],
+    ['crond', "crond goes to the background unless given -f (busybox's and cronie's crond both read it; cronie's also -n)"],
+    ['mongod --fork --logpath /var/log/mongod.log', 'mongod --fork goes to the background'],
   ])('names what sends it to the background: %s', (command, detail, hint) => {
     const [finding] = lint(command).filter((found) => found.rule === 'daemonizes');
     expect(finding!.detail).toContain(detail);
@@ -335,6 +366,24 @@ describe('the Procfile linter, on real-world commands', () => {
   });
 
   describe('reads the line a shell runs with -c', () => {
+    it("takes a shell's line for what keeps the container up only where that shell is the Procfile line's foreground", () => {
+      const pitfalls = (command: string) => lint(command).filter((finding) => finding.severity !== 'info');
+      // In the background, or before the foreground, the idle line keeps nothing up: python does
+      expect(lint(`setsid sh -c 'trap "" TERM; while :; do sleep 1; done' & exec python3 -m http.server $PORT`).map((finding) => finding.rule)).not.toContain('idle-foreground');
+      expect(pitfalls("sh -c 'sleep infinity' && exec node app.js")).toEqual([]);
+      const inner = lint("sh -c 'worker & sleep infinity' & exec web").filter((finding) => finding.detail.startsWith('in the line'));
+      expect(inner).toEqual([
+        expect.objectContaining({
+          rule: 'background-app',
+          detail: 'in the line `sh -c` runs, `worker` runs in the background: when it crashes, procwarden does not see it.',
+          hint: 'run `worker` in the foreground, last, and give every other long-running program a Procfile entry of its own',
+        }),
+      ]);
+      // In front, it does
+      expect(pitfalls(`exec sh -c 'trap "" TERM; while :; do sleep 1; done'`).map((finding) => finding.rule)).toEqual(['idle-foreground']);
+      expect(pitfalls("node app.js && sh -c 'sleep infinity'").map((finding) => finding.rule)).toEqual(['idle-foreground']);
+    });
+
     it.each(NESTED)('$bad, not its twin $twin', ({ bad, rules, hint, twin }) => {
       const findings = lint(bad);
       expect(findings.map((finding) => finding.rule).sort()).toEqual([...rules].sort());

@@ -160,3 +160,56 @@ describe("the nginx fix, beside a -g of the user's", () => {
     expect(rewrite('-g', 'daemon on;')).toMatch(/daemon on;/);
   });
 });
+
+describe('daemons that busybox has, beside the programs of the same name', () => {
+  const viaBusybox = (program: string, ...args: string[]) => daemonRowFor(program, args, true) !== undefined;
+
+  it("busybox's httpd forks unless -f, or -i (inetd mode); -d, -e and -m print and exit (httpd_main)", () => {
+    expect(viaBusybox('httpd', '-p', '8080')).toBe(true);
+    expect(viaBusybox('httpd')).toBe(true);
+    for (const args of [['-f'], ['-f', '-p', '8080'], ['-fp', '8080'], ['-p', '8080', '-f', '-v'], ['-i']]) expect(viaBusybox('httpd', ...args)).toBe(false);
+    for (const args of [['-d', 'a%20b'], ['-e', '<a>'], ['-m', 'secret']]) expect(viaBusybox('httpd', ...args)).toBe(false);
+    // -h is its document root, not the help
+    expect(viaBusybox('httpd', '-h', '/www')).toBe(true);
+  });
+
+  it('an `httpd` given an option apache has not (-p, -u, -r, -m, -i) is busybox\'s; else apache\'s rules hold', () => {
+    expect(flagged('httpd', '-p', '8080')).toBe(true);
+    expect(flagged('httpd', '-h', '/www', '-p', '80', '-u', 'www')).toBe(true);
+    expect(flagged('httpd', '-f', '-p', '8080')).toBe(false);
+    expect(flagged('httpd', '-p', '8080', '-f')).toBe(false);
+    expect(daemonRowFor('httpd', ['-p', '8080'])!.fix(['-p', '8080'], 'httpd')).toEqual({ add: '-f' });
+    // apache's: -f names its configuration file; daemonizes only with -k start (as before)
+    expect(flagged('httpd', '-f', '/etc/httpd.conf', '-k', 'start')).toBe(true);
+    expect(flagged('httpd', '-DFOREGROUND', '-f', '/etc/httpd.conf')).toBe(false);
+    // busybox's httpd has no -k: `busybox httpd -k start` is no apache
+    expect(daemonRowFor('httpd', ['-f', '-k', 'start'], true)).toBeUndefined();
+  });
+
+  it("crond: busybox's stays in front only with -f (its -d logs to stderr, and forks); cronie's with -f, -n or -x", () => {
+    expect(viaBusybox('crond')).toBe(true);
+    expect(viaBusybox('crond', '-d', '8')).toBe(true);
+    expect(viaBusybox('crond', '-n')).toBe(true);
+    expect(viaBusybox('crond', '-f', '-l', '2')).toBe(false);
+    expect(viaBusybox('crond', '-c', '/etc/crontabs', '-f')).toBe(false);
+    expect(flagged('crond')).toBe(true);
+    expect(flagged('crond', '-s', '-m', 'off')).toBe(true);
+    for (const args of [['-f'], ['-n'], ['-fL', '/dev/stdout'], ['-l', '2', '-f'], ['-x', 'sch'], ['-V'], ['-h']]) expect(flagged('crond', ...args)).toBe(false);
+    expect(daemonRowFor('crond', ['-b', '-l', '2'])!.fix(['-b', '-l', '2'], 'crond')).toEqual({ drop: [0], add: '-f' });
+  });
+
+  it('rsyslogd forks unless -n; -N LEVEL checks the configuration and exits, as do -v and -h', () => {
+    expect(flagged('rsyslogd')).toBe(true);
+    expect(flagged('rsyslogd', '-f', '/etc/rsyslog.conf')).toBe(true);
+    expect(flagged('rsyslogd', '-d')).toBe(true);
+    for (const args of [['-n'], ['-n', '-f', '/etc/rsyslog.conf'], ['-N1'], ['-N', '1'], ['-v']]) expect(flagged('rsyslogd', ...args)).toBe(false);
+    // -n as the value of -f is no -n
+    expect(flagged('rsyslogd', '-f', '-n')).toBe(true);
+  });
+
+  it('mongod forks with --fork', () => {
+    expect(flagged('mongod', '--fork', '--logpath', '/var/log/mongod.log')).toBe(true);
+    expect(flagged('mongod', '--bind_ip_all')).toBe(false);
+    expect(flagged('mongod', '--fork', '--version')).toBe(false);
+  });
+});
