@@ -19,9 +19,10 @@ export interface ProbeResult {
  * Runs `probe` once. `env`: the app's environment (NAME=value), for a command. Never
  * rejects: a probe that fails or does not answer within `timeoutMs` is unhealthy, with why.
  * A command runs in a process group of its own, which is procwarden's (own-groups.ts), never
- * the app's: when it hangs, it is killed at the timeout with everything it started; all of
- * it is reaped. `cancel`: the app has ended, the probe is over at once (a command killed as
- * at a timeout; its result is of no use).
+ * the app's: when it hangs, it is killed at the timeout with everything it started, and what
+ * it leaves running when it exits is killed then; all of it is reaped. `cancel`: the app
+ * has ended, the probe is over at once (a command killed as at a timeout; its result is
+ * of no use).
  */
 export function runProbe(probe: Probe, timeoutMs: number, env: NodeJS.ProcessEnv, cancel?: AbortSignal): Promise<ProbeResult> {
   switch (probe.kind) {
@@ -137,7 +138,9 @@ function execProbe(command: string, timeoutMs: number, env: NodeJS.ProcessEnv, c
       stopListening();
       if (pid !== undefined) {
         nodeChildren.delete(pid);
-        // Forgotten once the last process of the group is reaped (here, or by the reaper).
+        // What it left running (a `&` with its output elsewhere) ends with it; the reaper
+        // takes each as procwarden's own, and forgets the group once the last is reaped.
+        killGroup(pid);
         ownGroups.prune();
       }
       const said = output.toString('utf8').trim();

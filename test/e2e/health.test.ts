@@ -232,4 +232,19 @@ describe.each([
     // As a subreaper, what procwarden left would live on past it.
     await until(() => probe.every(gone), "the probe's processes gone", 2000);
   });
+
+  it('a check that passes, leaving a child running in the background: the child ends with the check', async () => {
+    const { run, pid1, env } = await service('exec sleep 1000', { PROCWARDEN_HEALTHCHECK: 'exec:sleep 995 >/dev/null 2>&1 & true', PROCWARDEN_HEALTHCHECK_INTERVAL: '100ms' }, runner);
+    // Undefined until the control socket is open.
+    const health = async () => {
+      const { exitCode, stdout } = await runTracked(BIN, ['status', '--json'], { env });
+      return exitCode === 0 ? (JSON.parse(stdout) as { health?: { status: string } }).health?.status : undefined;
+    };
+    await until(async () => (await health()) === 'healthy', 'a check passed', 5000, 100);
+    // Each probe's sleep is killed as its shell exits: none piles up.
+    await until(() => sleepsBelow(pid1, '995').length === 0, "no probe's sleep left", 2000);
+    process.kill(pid1, 'SIGTERM');
+    const result = await run;
+    expect(eventsNamed(result.stderr, 'pitfall')).toEqual([]);
+  });
 });
