@@ -25,7 +25,7 @@ import { bundledShellParser, ShellParserUnavailable, type ShellParser } from './
 import { inheritedFds } from './process/inherited-fds.ts';
 import { bundleDescriptor } from './bundle/payloads.ts';
 import { counted } from './events/counted.ts';
-import { killDescendantsNow } from './process/kill-tree.ts';
+import { killEverythingNow } from './process/kill-tree.ts';
 import { rawTail, splitNulBlock } from './process/raw-args.ts';
 import { SpawnError, type AppLaunch } from './process/spawn-app.ts';
 import { supervise, type InstanceSpec } from './supervisor/supervisor.ts';
@@ -59,7 +59,7 @@ function start(): void {
     (code) => process.exit(code),
     (error: unknown) => {
       say(`internal error: ${(error as Error).stack ?? String(error)}`);
-      killDescendantsNow();
+      killEverythingNow();
       process.exit(1);
     },
   );
@@ -509,7 +509,7 @@ async function run(unresolved: Config): Promise<number> {
     if (!(error instanceof SpawnError)) throw error;
     say(`${error.message}${error.exitCode === 127 && source.kind === 'command' ? notFoundHint(source.argv[0]) : ''}`);
     // A formation's other instances may run already: none outlives procwarden.
-    killDescendantsNow();
+    killEverythingNow();
     code = error.exitCode;
   }
   return libc.exitNow(code);

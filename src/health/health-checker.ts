@@ -18,7 +18,7 @@ export interface HealthView {
 }
 
 export interface HealthWatch {
-  /** The app ended: no more probes (one under way is ignored when it ends). */
+  /** The app ended: no more probes (one under way ends at once: a command's group is killed, and its result ignored). */
   stop(): void;
   view(): HealthView;
 }
@@ -35,10 +35,12 @@ export function watchHealth(check: HealthCheck, probe: Probe, env: NodeJS.Proces
   let lastOutput: string | undefined;
   let lastCheckAt: number | undefined;
   let timer: NodeJS.Timeout | undefined;
+  /** Ends a probe under way when the app ends. */
+  const cancel = new AbortController();
   const named = process === undefined ? {} : { process };
 
   const probeOnce = async (): Promise<void> => {
-    const result = await runProbe(probe, check.timeoutMs, env);
+    const result = await runProbe(probe, check.timeoutMs, env, cancel.signal);
     if (stopped) return;
     lastOutput = result.output;
     lastCheckAt = monotonicMs();
@@ -65,6 +67,7 @@ export function watchHealth(check: HealthCheck, probe: Probe, env: NodeJS.Proces
     stop() {
       stopped = true;
       clearTimeout(timer);
+      cancel.abort();
     },
     view() {
       const status = state.streak >= check.retries ? 'unhealthy' : state.streak > 0 ? 'failing' : state.passedOnce ? 'healthy' : 'starting';

@@ -1,5 +1,6 @@
-// Ending the app's tree: every process below procwarden but the ones Node spawned itself
-// (the linter at start). A graceful stop signals the whole tree and waits for it; a kill
+// Ending the app's tree: every process below procwarden but procwarden's own (the ones Node
+// spawned itself: the linter at start, a health check's shell; a health check's process
+// group; what they forked). A graceful stop signals the whole tree and waits for it; a kill
 // sends SIGKILL until none is left. The tree is read from /proc again each round: the app
 // may fork while it ends, and a grandchild that called setsid is in no process group of
 // the app's.
@@ -8,6 +9,8 @@ import { monotonicMs } from '../clock/monotonic.ts';
 import { signalGroup, signalProcess } from '../signals/signals.ts';
 import type { Reaper } from './reaper.ts';
 import { nodeChildren } from './node-children.ts';
+import { ownGroups } from './own-groups.ts';
+import { withoutOwn } from './ownership.ts';
 import type { ProcStat } from './proc-stat.ts';
 import { commandLine, ProcUnreadable, readDescendants } from './process-table.ts';
 
@@ -16,8 +19,8 @@ const ROUND_WAIT_MS = 50;
 
 /**
  * Which processes below procwarden a stop or a kill is about: all of them (one app), or one
- * instance's (a formation's; ownership.ts). Given every process below procwarden but those
- * Node spawned itself.
+ * instance's (a formation's; ownership.ts). Given every process below procwarden but
+ * procwarden's own.
  */
 export type TreeScope = (everyone: ProcStat[]) => ProcStat[];
 
@@ -29,9 +32,11 @@ export interface Leftover {
   readonly command: string;
 }
 
+const isOwn = ({ pid, pgid }: ProcStat): boolean => nodeChildren.has(pid) || ownGroups.has(pgid);
+
 /** The app's tree as /proc shows it now, zombies included. Throws ProcUnreadable. */
 function appTree(scope: TreeScope): ProcStat[] {
-  return scope(readDescendants().filter(({ pid }) => !nodeChildren.has(pid)));
+  return scope(withoutOwn(readDescendants(), isOwn));
 }
 
 /** The tree, or undefined while /proc cannot be read: unknown, which is never "empty". */
@@ -99,13 +104,19 @@ export async function killTree(reaper: Reaper, scope: TreeScope = EVERYONE): Pro
   }
 }
 
-/** One round at once, without waiting: the stop grace's end, a background crash, a fatal error. */
+/** One round at once, without waiting, of the app's tree: the stop grace's end, a background crash. */
 export function killDescendantsNow(scope: TreeScope = EVERYONE): void {
+  // Unreadable now: killTree, which follows every use of this, reads again until it can.
+  for (const { pid } of treeIfReadable(scope) ?? []) signalProcess(pid, 'SIGKILL');
+}
+
+/** Every process below procwarden, procwarden's own too, at once: a fatal error, before procwarden exits. */
+export function killEverythingNow(): void {
   let everyone: ProcStat[] = [];
   try {
-    everyone = scope(readDescendants());
+    everyone = readDescendants();
   } catch (error) {
-    // Unreadable now: killTree, which follows every use of this, reads again until it can.
+    // Unreadable now: as PID 1, the kernel kills them all as procwarden exits anyway.
     if (!(error instanceof ProcUnreadable)) throw error;
   }
   for (const { pid } of everyone) signalProcess(pid, 'SIGKILL');

@@ -36,3 +36,25 @@ export function membersOf(all: readonly ProcStat[], self: number, pgid: number, 
 export function environHas(environ: string, entry: string): boolean {
   return environ.startsWith(`${entry}\0`) || environ.includes(`\0${entry}\0`);
 }
+
+/**
+ * The processes among `all` (every process below procwarden) that are not procwarden's
+ * own. `own(stat)`: whether procwarden started it for itself (a child Node spawned, a member
+ * of a health check's process group); what such a process forked is procwarden's too, while
+ * a parent chain to it is alive. Returns the rest in `all`'s order.
+ */
+export function withoutOwn(all: readonly ProcStat[], own: (stat: ProcStat) => boolean): ProcStat[] {
+  const byPid = new Map(all.map((stat) => [stat.pid, stat]));
+  const known = new Map<number, boolean>();
+  const isOwn = (stat: ProcStat): boolean => {
+    const seen = known.get(stat.pid);
+    if (seen !== undefined) return seen;
+    // Set before the parents are asked, as in membersOf: a loop ends here.
+    known.set(stat.pid, false);
+    const parent = byPid.get(stat.ppid);
+    const result = own(stat) || (parent !== undefined && isOwn(parent));
+    known.set(stat.pid, result);
+    return result;
+  };
+  return all.filter((stat) => !isOwn(stat));
+}

@@ -24,6 +24,7 @@ import { EVERYONE, type TreeScope } from '../process/kill-tree.ts';
 import { environHas, membersOf } from '../process/ownership.ts';
 import { environOf } from '../process/process-table.ts';
 import { prefixedOutput, type PrefixedOutput } from '../process/prefix-output.ts';
+import { ownGroups } from '../process/own-groups.ts';
 import { startReaper } from '../process/reaper.ts';
 import type { AppLaunch } from '../process/spawn-app.ts';
 import { configureSignals, signalGroup } from '../signals/signals.ts';
@@ -306,7 +307,10 @@ export async function supervise(
     stopWatching?.();
     for (const output of outputs) output.flush();
     events.emit('procwarden.exit', { code });
-    done.resolve(code);
+    // A health check under way was killed as its app ended: its processes are reaped before
+    // procwarden exits (as a subreaper, it would leave their zombies to the init above it).
+    if (ownGroups.size === 0) done.resolve(code);
+    else void ownGroups.whenEmpty(OWN_GROUPS_WAIT_MS).then(() => done.resolve(code));
   };
 
   // Applies to the next exit; the app is never restarted for it.
@@ -480,6 +484,8 @@ export async function supervise(
 const CONTROL_DELAY_MS = 10;
 /** How many more CONTROL_DELAY_MS the socket waits for a moment with no reap (a second in all). */
 const CONTROL_QUIET_WAITS = 100;
+/** Longest wait at procwarden's exit for a killed health check's processes to be reaped. */
+const OWN_GROUPS_WAIT_MS = 1000;
 
 function closeQuietly(fd: number): void {
   try {

@@ -1,13 +1,14 @@
 // Issue 15: health checks. A hung app is stopped and started again by the policy after
 // RETRIES failures in a row, with events; a check that passes never restarts; the start
-// period is honoured; a command that hangs is killed at its timeout. dist/procwarden as PID 1,
-// its intervals at milliseconds.
+// period is honoured; a command that hangs is killed at its timeout, and its processes are
+// procwarden's own, never the app's. dist/procwarden as PID 1 (and as a subreaper), its
+// intervals at milliseconds.
 
 import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, descendantsOf, eventsNamed, pid1Of, readIfExists, runAsPid1, runTracked, scratch, stderrSoFar, until } from '../support/processes.ts';
+import { BIN, FIXTURES, descendantsOf, eventsNamed, pid1Of, readIfExists, runAsPid1, runPlain, runTracked, scratch, stderrSoFar, until } from '../support/processes.ts';
 
 /** A TCP port nothing listens on now. */
 function freePort(): Promise<number> {
@@ -28,14 +29,17 @@ const HEALTHY = 'exec python3 -m http.server $PORT --bind 127.0.0.1';
 
 const FAST = { PROCWARDEN_HEALTHCHECK_INTERVAL: '100ms', PROCWARDEN_HEALTHCHECK_TIMEOUT: '200ms', PROCWARDEN_HEALTHCHECK_RETRIES: '3' };
 
-/** A Procfile service `web: command`, on its own port, with its own state dir. */
-async function service(command: string, env: Record<string, string>) {
+/**
+ * A Procfile service `web: command`, on its own port, with its own state dir; procwarden as
+ * PID 1 unless `runner` is runPlain (then `pid1` is procwarden's pid, a subreaper's).
+ */
+async function service(command: string, env: Record<string, string>, runner: typeof runAsPid1 = runAsPid1) {
   const dir = scratch();
   writeFileSync(join(dir, 'Procfile'), `web: ${command}\n`);
   const port = await freePort();
   const all = { PORT: String(port), PROCWARDEN_STATE_DIR: join(dir, 'state'), PROCWARDEN_RECOVERY: 'off', ...FAST, ...env };
-  const run = runAsPid1([], { cwd: dir, env: all });
-  const pid1 = await pid1Of(run.pid!);
+  const run = runner([], { cwd: dir, env: all });
+  const pid1 = runner === runAsPid1 ? await pid1Of(run.pid!) : run.pid!;
   return { run, pid1, stderr: stderrSoFar(run), port, env: all };
 }
 
@@ -168,5 +172,79 @@ describe('health checks', () => {
       expect(result.exitCode).toBe(2);
       expect(result.stderr).toMatch(message);
     }
+  });
+});
+
+// An exec check's processes (its shell's process group, what it started) are procwarden's
+// own, never the app's: killed at a timeout, they are reaped quietly, never a background-exit
+// pitfall, never the app's crash; nor are they the app's leftovers at a stop.
+describe.each([
+  ['as PID 1', runAsPid1],
+  ['as a plain process (a subreaper)', runPlain],
+])("an exec check's processes are procwarden's own: %s", (_, runner) => {
+  /** The processes below procwarden whose command line is `sleep SECONDS` for one of `seconds`: a probe's. */
+  const sleepsBelow = (pid: number, ...seconds: string[]) =>
+    descendantsOf(pid).filter((child) => seconds.some((second) => readIfExists(`/proc/${child}/cmdline`) === `sleep\0${second}\0`));
+  /** A process's identity: its pid and its start time (a pid is reused; the pair is not). */
+  const identity = (pid: number) => `${pid}@${readIfExists(`/proc/${pid}/stat`).split(') ')[1]?.split(' ')[19] ?? ''}`;
+  /** Whether a process seen as `seen` (identity) is gone from /proc, zombie and all. */
+  const gone = (seen: string) => identity(Number(seen.split('@')[0])) !== seen;
+  // Past the background-exit pitfall's second: killed at the timeout, each ran over a second.
+  const HANGS = { PROCWARDEN_HEALTHCHECK: 'exec:sleep 997 & sleep 996', PROCWARDEN_HEALTHCHECK_INTERVAL: '300ms', PROCWARDEN_HEALTHCHECK_TIMEOUT: '1200ms' };
+
+  it('a check that times out, leaving a child, with PROCWARDEN_BACKGROUND_EXIT=crash: no pitfall, the app never restarted, nothing of the probe left', async () => {
+    const { run, pid1, stderr, env } = await service(
+      'exec sleep 1000',
+      { ...HANGS, PROCWARDEN_HEALTHCHECK_RETRIES: '100', PROCWARDEN_BACKGROUND_EXIT: 'crash', AUTORESTART: 'ON_FAILURE' },
+      runner,
+    );
+    const failed = () => eventsNamed(stderr(), 'health.failed');
+    // The first probe, running: its two sleeps.
+    let probe: string[] = [];
+    await until(() => (probe = sleepsBelow(pid1, '997', '996').map(identity)).length === 2, "the first probe's sleeps", 5000);
+    await until(() => failed().length >= 2, 'two probes timed out', 8000);
+    expect(failed().map(({ output }) => output)).toEqual([expect.stringMatching(/^no exit within 1\.2 s: killed/), expect.stringMatching(/^no exit within 1\.2 s: killed/)]);
+    // Nothing of the first probe is left, not even a zombie.
+    await until(() => probe.every(gone), "the first probe's processes gone", 2000);
+    const status = JSON.parse((await runTracked(BIN, ['status', '--json'], { env })).stdout) as { app: { pid: number; attempt: number } };
+    const started = starts(stderr());
+    expect(started).toHaveLength(1);
+    expect(status.app).toMatchObject({ pid: started[0]!.pid, attempt: 1 });
+    expect(eventsNamed(stderr(), 'pitfall').filter(({ rule }) => rule === 'background-exit')).toEqual([]);
+    expect(eventsNamed(stderr(), 'container.exited')).toEqual([]);
+    process.kill(pid1, 'SIGTERM');
+    const result = await run;
+    expect(eventsNamed(result.stderr, 'pitfall')).toEqual([]);
+    expect(eventsNamed(result.stderr, 'container.exited')).toMatchObject([{ attempt: 1, cause: 'stop', signal: 'SIGTERM' }]);
+  });
+
+  it("a stop while a check hangs: the probe is no leftover of the app's, the exit code is the app's, and the probe ends with it", async () => {
+    // Deaf to the stop signal: counted in the app's tree, it would hold the stop until the
+    // probe's timeout killed it, and its SIGKILL would be the stop's outcome (137).
+    const { run, pid1 } = await service('exec sleep 1000', { ...HANGS, PROCWARDEN_HEALTHCHECK: "exec:trap '' TERM; sleep 997 & sleep 996", PROCWARDEN_HEALTHCHECK_RETRIES: '100' }, runner);
+    let probe: string[] = [];
+    await until(() => (probe = sleepsBelow(pid1, '997', '996').map(identity)).length === 2, "a probe's sleeps", 5000);
+    process.kill(pid1, 'SIGTERM');
+    const result = await run;
+    expect(eventsNamed(result.stderr, 'pitfall')).toEqual([]);
+    expect(eventsNamed(result.stderr, 'container.exited')).toMatchObject([{ cause: 'stop', code: null, signal: 'SIGTERM' }]);
+    expect(result.exitCode).toBe(143);
+    // As a subreaper, what procwarden left would live on past it.
+    await until(() => probe.every(gone), "the probe's processes gone", 2000);
+  });
+
+  it('a check that passes, leaving a child running in the background: the child ends with the check', async () => {
+    const { run, pid1, env } = await service('exec sleep 1000', { PROCWARDEN_HEALTHCHECK: 'exec:sleep 995 >/dev/null 2>&1 & true', PROCWARDEN_HEALTHCHECK_INTERVAL: '100ms' }, runner);
+    // Undefined until the control socket is open.
+    const health = async () => {
+      const { exitCode, stdout } = await runTracked(BIN, ['status', '--json'], { env });
+      return exitCode === 0 ? (JSON.parse(stdout) as { health?: { status: string } }).health?.status : undefined;
+    };
+    await until(async () => (await health()) === 'healthy', 'a check passed', 5000, 100);
+    // Each probe's sleep is killed as its shell exits: none piles up.
+    await until(() => sleepsBelow(pid1, '995').length === 0, "no probe's sleep left", 2000);
+    process.kill(pid1, 'SIGTERM');
+    const result = await run;
+    expect(eventsNamed(result.stderr, 'pitfall')).toEqual([]);
   });
 });

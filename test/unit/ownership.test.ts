@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { environHas, membersOf } from '../../src/process/ownership.ts';
+import { environHas, membersOf, withoutOwn } from '../../src/process/ownership.ts';
 import type { ProcStat } from '../../src/process/proc-stat.ts';
 
 const SELF = 1;
@@ -41,5 +41,35 @@ describe('environHas', () => {
     expect(environHas('PORT=5000\0PS=web.10\0', 'PS=web.1')).toBe(false);
     expect(environHas('XPS=web.1\0', 'PS=web.1')).toBe(false);
     expect(environHas('', 'PS=web.1')).toBe(false);
+  });
+});
+
+describe("which processes are procwarden's own, not the app's", () => {
+  // The app: 10 (its group 10) and a child 11. A health check: its shell 30 (a child Node
+  // spawned, group 30), its child 31, a grandchild 32 that left the group (setsid) under it,
+  // and 33, an orphan of the group that came to procwarden.
+  const all = [proc(10, SELF, 10), proc(11, 10, 10), proc(30, SELF, 30), proc(31, 30, 30), proc(32, 31, 32), proc(33, SELF, 30)];
+  const nodeChildren = new Set([30]);
+  const ownGroups = new Set([30]);
+  const own = ({ pid, pgid }: ProcStat) => nodeChildren.has(pid) || ownGroups.has(pgid);
+
+  it("leaves the app's tree alone: the check's group, what it forked and its orphans are procwarden's", () => {
+    expect(withoutOwn(all, own).map(({ pid }) => pid)).toEqual([10, 11]);
+  });
+
+  it('a process is own by its parent only while the parent lives: an orphan that left the group is the rest', () => {
+    expect(withoutOwn([proc(32, SELF, 32), proc(10, SELF, 10)], own).map(({ pid }) => pid)).toEqual([32, 10]);
+  });
+
+  it('the shell alone, once its group is forgotten (a child Node spawned, its children with it)', () => {
+    expect(withoutOwn(all, ({ pid }) => nodeChildren.has(pid)).map(({ pid }) => pid)).toEqual([10, 11, 33]);
+  });
+
+  it('nothing own: all of it, in its order', () => {
+    expect(withoutOwn(all, () => false)).toEqual(all);
+  });
+
+  it('a loop in what /proc said ends', () => {
+    expect(withoutOwn([proc(40, 41, 40), proc(41, 40, 41)], () => false).map(({ pid }) => pid)).toEqual([40, 41]);
   });
 });
