@@ -58,6 +58,7 @@ export default tseslint.config(
       'src/policy/**',
       'src/procfile/procfile.ts',
       'src/procfile/exec-form.ts',
+      'src/filesystem/out-of-reach.ts',
       'src/procfile/service-env.ts',
       'src/procfile/formation.ts',
       'src/health/health-config.ts',

@@ -1,7 +1,9 @@
 // Putting the wipe roots back as the snapshot has them: open the root, compare, remove,
 // restore. What the app created is removed (sockets, FIFOs and device nodes included); what
 // it deleted or changed comes back with its content, mode, owner and time, empty folders
-// and FIFOs included.
+// and FIFOs included. Left alone, with no error: a modification time only the entry's owner
+// may set, where procwarden's user is not it (root's /tmp, to a procwarden run as user 1000),
+// which its contents' changes moved (out-of-reach.ts).
 //
 // Safety: every removal and every restore is relative to a folder descriptor opened without
 // following links (walk.ts), and each folder's device and inode are compared with what its
@@ -24,6 +26,7 @@ import { loadFsCalls } from '../native/load-libc.ts';
 import { copyFileData } from './copy.ts';
 import { FORMAT_OF, printable, sameEntry, sameTime, splitPath, type Entry, type RootRecord } from './entry.ts';
 import { folderEntries, parseManifest, type LineRange, type Manifest } from './manifest.ts';
+import { timeOutOfReach } from './out-of-reach.ts';
 import { readManifestText, type Snapshot } from './snapshot.ts';
 import { openPrivate } from './store.ts';
 import { boundariesFor, ChangedError, FOLDER_FLAGS, identity, listFolder, openFolder, removeTree, type Boundaries, type Child } from './walk.ts';
@@ -264,7 +267,8 @@ class ResetRun {
 
   /**
    * The open entry `fd` given `wanted`'s owner, mode and modification time, where they differ;
-   * true when its owner or mode had to change. Owner first: chown clears set-id bits.
+   * true when its owner or mode had to change. Owner first: chown clears set-id bits. A time
+   * only the entry's owner may set, and procwarden's user is not it, is left (setTime).
    */
   private fixAttributes(fd: number, wanted: Pick<Entry, 'uid' | 'gid' | 'mode' | 'mtimeS' | 'mtimeNs'>, relative: string): boolean {
     const { fs } = this;
@@ -278,8 +282,18 @@ class ResetRun {
       changed ||= (now.mode & 0o7777) !== wanted.mode;
       fchmodSync(fd, wanted.mode);
     }
-    if (!sameTime(wanted, now)) check(fs.fsSetMtimeAt(fd, null, wanted.mtimeS, wanted.mtimeNs), 'set the time');
+    if (!sameTime(wanted, now)) this.setTime(fd, null, wanted, wanted.uid);
     return changed;
+  }
+
+  /**
+   * `wanted`'s modification time given to the entry `name` of `dirFd` (`fd` itself when `name`
+   * is null), owned by `ownerUid`. Throws FsError, unless it failed only because that owner is
+   * not procwarden's user (out-of-reach.ts): that time is left as it is.
+   */
+  private setTime(dirFd: number, name: Buffer | null, wanted: Pick<Entry, 'mtimeS' | 'mtimeNs'>, ownerUid: number): void {
+    const result = this.fs.fsSetMtimeAt(dirFd, name, wanted.mtimeS, wanted.mtimeNs);
+    if (result < 0 && !timeOutOfReach(-result, ownerUid, process.geteuid!())) check(result, 'set the time');
   }
 
   /** One entry that is not a folder put back at `name` in `dirFd`; `now` is what is there of the same kind, if anything. */
@@ -298,7 +312,7 @@ class ResetRun {
       }
     }
     if (entry.uid !== process.geteuid!() || entry.gid !== process.getegid!()) check(fs.fsChownAt(dirFd, name, entry.uid, entry.gid), 'chown');
-    check(fs.fsSetMtimeAt(dirFd, name, entry.mtimeS, entry.mtimeNs), 'set the time');
+    this.setTime(dirFd, name, entry, entry.uid);
   }
 
   private restoreFile(dirFd: number, name: Buffer, entry: Entry, now: Child | undefined): void {

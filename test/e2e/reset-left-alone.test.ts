@@ -1,0 +1,75 @@
+// What a reset leaves alone, and says nothing of: a time only the entry's owner may set
+// (procwarden run as a user that does not own its wipe root, as root's /tmp is not user
+// 1000's). The built dist/procwarden as PID 1 over crash-once.sh; every run names its own
+// wipe root and state dir.
+
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, eventsNamed, FIXTURES, runTracked, scratch } from '../support/processes.ts';
+
+const CRASH_ONCE = join(FIXTURES, 'reset', 'crash-once.sh');
+const AS_1000 = ['setpriv', '--reuid', '1000', '--regid', '1000', '--clear-groups'];
+
+/**
+ * A scratch folder others may enter, with `out` (user 1000's: crash-once.sh counts its runs
+ * there) and the app's `mutation` written to it.
+ */
+function setUp(mutation: string) {
+  const folder = scratch();
+  chmodSync(folder, 0o755);
+  const out = join(folder, 'out');
+  mkdirSync(out);
+  chownSync(out, 1000, 1000);
+  writeFileSync(join(out, 'mutation.sh'), mutation);
+  return { folder, out, app: ['--autoreplace', 'ON_FAILURE', '--', 'sh', CRASH_ONCE, out, join(out, 'mutation.sh')] };
+}
+
+const replaceOnce = (root: string, stateDir: string) => ({ PROCWARDEN_WIPE_PATHS: root, PROCWARDEN_STATE_DIR: stateDir, PROCWARDEN_REPLACE_LIMIT: '1/1m' });
+
+describe('a wipe root procwarden\'s user does not own', () => {
+  /** A root like /tmp (root's, mode 1777) holding a folder of user 1000's, and a state dir of that user's. */
+  function rootLikeTmp(mutation: string) {
+    const setup = setUp(mutation);
+    const root = join(setup.folder, 'tmp');
+    mkdirSync(root);
+    chmodSync(root, 0o1777);
+    const mine = join(root, 'mine');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'keep'), 'keep\n');
+    for (const path of [mine, join(mine, 'keep')]) chownSync(path, 1000, 1000);
+    utimesSync(mine, 1_000_000_000, 1_000_000_000);
+    const stateDir = join(setup.folder, 'state');
+    mkdirSync(stateDir, { mode: 0o700 });
+    chownSync(stateDir, 1000, 1000);
+    return { ...setup, root, mine, stateDir };
+  }
+
+  const asUser1000 = (setup: ReturnType<typeof rootLikeTmp>) =>
+    runTracked('unshare', ['--pid', '--fork', '--mount-proc', ...AS_1000, BIN, ...setup.app], { cwd: setup.mine, env: replaceOnce(setup.root, setup.stateDir) });
+
+  it('what the app made and changed in it is put back; its time, which only its owner may set, is no error', async () => {
+    const setup = rootLikeTmp(`echo junk > ../junk; echo changed > keep; echo new > new`);
+    const result = await asUser1000(setup);
+    expect(result.exitCode).toBe(0);
+    const [reset] = eventsNamed(result.stderr, 'fs.reset');
+    expect(reset).toMatchObject({ skipped: false, removed: 2, restored: 1 });
+    expect(reset).not.toHaveProperty('errors');
+    expect(readdirSync(setup.root)).toEqual(['mine']);
+    expect(readdirSync(setup.mine)).toEqual(['keep']);
+    expect(readFileSync(join(setup.mine, 'keep'), 'utf8')).toBe('keep\n');
+    // The user's own folder gets its time back.
+    expect(statSync(setup.mine).mtimeMs).toBe(1_000_000_000_000);
+  });
+
+  it('an owner it may not give back is still an error', async () => {
+    const setup = rootLikeTmp('rm rootfile');
+    // Root's file in the user's folder: the user may delete it, and never make it root's again.
+    writeFileSync(join(setup.mine, 'rootfile'), 'root\n');
+    utimesSync(setup.mine, 1_000_000_000, 1_000_000_000);
+    const result = await asUser1000(setup);
+    expect(result.exitCode).toBe(0);
+    expect(eventsNamed(result.stderr, 'fs.reset')[0]).toMatchObject({ errors: [{ path: join(setup.mine, 'rootfile'), error: 'EPERM' }] });
+    expect(readFileSync(join(setup.mine, 'rootfile'), 'utf8')).toBe('root\n');
+  });
+});
