@@ -1,7 +1,7 @@
 // What a reset leaves alone, and says nothing of: a time only the entry's owner may set
 // (procwarden run as a user that does not own its wipe root, as root's /tmp is not user
-// 1000's). The built dist/procwarden as PID 1 over crash-once.sh; every run names its own
-// wipe root and state dir.
+// 1000's); and what procwarden's own linter leaves in such a root: nothing. The built
+// dist/procwarden as PID 1 over crash-once.sh; every run names its own wipe root and state dir.
 
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,12 @@ import { BIN, eventsNamed, FIXTURES, runTracked, scratch } from '../support/proc
 
 const CRASH_ONCE = join(FIXTURES, 'reset', 'crash-once.sh');
 const AS_1000 = ['setpriv', '--reuid', '1000', '--regid', '1000', '--clear-groups'];
+
+/** What tells a file or folder unchanged: its content (a file's), mode, owner and modification time to the nanosecond. */
+function stateOf(path: string) {
+  const stat = statSync(path, { bigint: true });
+  return { mode: stat.mode, uid: stat.uid, gid: stat.gid, mtimeNs: stat.mtimeNs, content: stat.isFile() ? readFileSync(path, 'utf8') : readdirSync(path).sort() };
+}
 
 /**
  * A scratch folder others may enter, with `out` (user 1000's: crash-once.sh counts its runs
@@ -71,5 +77,26 @@ describe('a wipe root procwarden\'s user does not own', () => {
     expect(result.exitCode).toBe(0);
     expect(eventsNamed(result.stderr, 'fs.reset')[0]).toMatchObject({ errors: [{ path: join(setup.mine, 'rootfile'), error: 'EPERM' }] });
     expect(readFileSync(join(setup.mine, 'rootfile'), 'utf8')).toBe('root\n');
+  });
+
+  it('`procwarden check` (the linter a start runs) as that user loads its native code from the user\'s state dir: the temporary folder is left as it was', async () => {
+    const folder = scratch();
+    chmodSync(folder, 0o755);
+    // The temporary folder, root's like /tmp, with the state dir a procwarden of user 1000 made there.
+    const tmp = join(folder, 'tmp');
+    mkdirSync(tmp);
+    chmodSync(tmp, 0o1777);
+    const own = join(tmp, 'procwarden-1000');
+    mkdirSync(own, { mode: 0o700 });
+    chownSync(own, 1000, 1000);
+    utimesSync(tmp, 1_000_000_000, 1_000_000_000);
+    const procfile = join(folder, 'Procfile');
+    writeFileSync(procfile, 'web: exec python3 -m http.server\n');
+    const before = stateOf(tmp);
+    // The configured state dir is in a folder of root's, as /run/procwarden is: not that user's to make.
+    const result = await runTracked(AS_1000[0]!, [...AS_1000.slice(1), BIN, 'check', '--procfile', procfile], { env: { TMPDIR: tmp, PROCWARDEN_STATE_DIR: join(folder, 'run') } });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(stateOf(tmp)).toEqual(before);
+    expect(readdirSync(join(own, 'native'))).toEqual([expect.stringMatching(/^libc-.*\.node$/)]);
   });
 });
