@@ -58,6 +58,8 @@ export default tseslint.config(
       'src/policy/**',
       'src/procfile/procfile.ts',
       'src/procfile/exec-form.ts',
+      'src/filesystem/folder-plan.ts',
+      'src/filesystem/mounts.ts',
       'src/filesystem/out-of-reach.ts',
       'src/procfile/service-env.ts',
       'src/procfile/formation.ts',

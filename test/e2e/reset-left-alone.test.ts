@@ -1,12 +1,14 @@
 // What a reset leaves alone, and says nothing of: a time only the entry's owner may set
 // (procwarden run as a user that does not own its wipe root, as root's /tmp is not user
-// 1000's); and what procwarden's own linter leaves in such a root: nothing. The built
-// dist/procwarden as PID 1 over crash-once.sh; every run names its own wipe root and state dir.
+// 1000's), and a mount point over a path the snapshot holds (a folder or a file bind-mounted
+// from the same filesystem, which has the root's device number); and what procwarden's own
+// linter leaves in such a root: nothing. The built dist/procwarden as PID 1 over
+// crash-once.sh; every run names its own wipe root and state dir.
 
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, eventsNamed, FIXTURES, runTracked, scratch } from '../support/processes.ts';
+import { BIN, eventsNamed, FIXTURES, runPlain, runTracked, scratch, shellQuote } from '../support/processes.ts';
 
 const CRASH_ONCE = join(FIXTURES, 'reset', 'crash-once.sh');
 const AS_1000 = ['setpriv', '--reuid', '1000', '--regid', '1000', '--clear-groups'];
@@ -98,5 +100,72 @@ describe('a wipe root procwarden\'s user does not own', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(stateOf(tmp)).toEqual(before);
     expect(readdirSync(join(own, 'native'))).toEqual([expect.stringMatching(/^libc-.*\.node$/)]);
+  });
+});
+
+describe('a mount point over a path the snapshot holds', () => {
+  /**
+   * A wipe root `app` holding www/index.html and pages/index.html, and, beside it, `host`: a
+   * folder and a file that procwarden's mount namespace bind-mounts over www and
+   * pages/index.html (the same filesystem: the root's device number).
+   */
+  function setUpMounts(mutation: string) {
+    const setup = setUp(mutation);
+    const root = join(setup.folder, 'app');
+    mkdirSync(join(root, 'www'), { recursive: true });
+    mkdirSync(join(root, 'pages'));
+    writeFileSync(join(root, 'www', 'index.html'), 'as built\n');
+    writeFileSync(join(root, 'pages', 'index.html'), 'as built\n');
+    writeFileSync(join(root, 'keep'), 'keep\n');
+    const hostDir = join(setup.folder, 'host-www');
+    mkdirSync(hostDir);
+    writeFileSync(join(hostDir, 'data.html'), 'host data\n');
+    const hostFile = join(setup.folder, 'host.html');
+    writeFileSync(hostFile, 'host file\n');
+    utimesSync(hostFile, 1_000_000_000, 1_000_000_000);
+    utimesSync(hostDir, 1_000_000_000, 1_000_000_000);
+    return { ...setup, root, hostDir, hostFile, stateDir: join(setup.folder, 'state') };
+  }
+
+  /** procwarden as PID 1 of a mount namespace of its own where the host folder and file are bind-mounted into the root. */
+  const withMounts = (setup: ReturnType<typeof setUpMounts>) => {
+    const mounts = [
+      `mount --bind ${shellQuote(setup.hostDir)} ${shellQuote(join(setup.root, 'www'))}`,
+      `mount --bind ${shellQuote(setup.hostFile)} ${shellQuote(join(setup.root, 'pages', 'index.html'))}`,
+    ].join(' && ');
+    const script = `${mounts} && exec ${[BIN, ...setup.app].map(shellQuote).join(' ')}`;
+    return runTracked('unshare', ['--pid', '--fork', '--mount-proc', 'sh', '-c', script], { cwd: setup.root, env: replaceOnce(setup.root, setup.stateDir) });
+  };
+
+  it('a build-time snapshot\'s folder and file under a bind mount are neither put back nor an error; the host\'s data is untouched', async () => {
+    const setup = setUpMounts('echo junk > junk; rm keep');
+    const snapshot = await runPlain(['snapshot'], { env: { PROCWARDEN_WIPE_PATHS: setup.root, PROCWARDEN_STATE_DIR: setup.stateDir } });
+    expect(snapshot.exitCode, snapshot.stderr).toBe(0);
+    const hostDir = stateOf(setup.hostDir);
+    const hostFile = stateOf(setup.hostFile);
+    const result = await withMounts(setup);
+    expect(result.exitCode).toBe(0);
+    expect(eventsNamed(result.stderr, 'fs.snapshot')).toMatchObject([{ source: 'build' }]);
+    const [reset] = eventsNamed(result.stderr, 'fs.reset');
+    expect(reset).toMatchObject({ skipped: false, removed: 1, restored: 1 });
+    expect(reset).not.toHaveProperty('errors');
+    expect(stateOf(setup.hostDir)).toEqual(hostDir);
+    expect(stateOf(setup.hostFile)).toEqual(hostFile);
+    // Below the mounts, the image's own entries are still there, as built.
+    expect(readFileSync(join(setup.root, 'www', 'index.html'), 'utf8')).toBe('as built\n');
+    expect(readFileSync(join(setup.root, 'pages', 'index.html'), 'utf8')).toBe('as built\n');
+    expect(readFileSync(join(setup.root, 'keep'), 'utf8')).toBe('keep\n');
+  });
+
+  it('what the app wrote through a bind-mounted file is data: a snapshot at start leaves it out, and the reset keeps the write', async () => {
+    const setup = setUpMounts('echo written by the app >> pages/index.html; echo junk > www/junk; echo junk > junk');
+    const result = await withMounts(setup);
+    expect(result.exitCode).toBe(0);
+    expect(eventsNamed(result.stderr, 'fs.snapshot')).toMatchObject([{ source: 'start', entries: 2 }]);
+    const [reset] = eventsNamed(result.stderr, 'fs.reset');
+    expect(reset).toMatchObject({ skipped: false, removed: 1 });
+    expect(reset).not.toHaveProperty('errors');
+    expect(readFileSync(setup.hostFile, 'utf8')).toBe('host file\nwritten by the app\n');
+    expect(readdirSync(setup.hostDir).sort()).toEqual(['data.html', 'junk']);
   });
 });
