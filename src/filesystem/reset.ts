@@ -1,7 +1,10 @@
 // Putting the wipe roots back as the snapshot has them: open the root, compare, remove,
 // restore. What the app created is removed (sockets, FIFOs and device nodes included); what
 // it deleted or changed comes back with its content, mode, owner and time, empty folders
-// and FIFOs included.
+// and FIFOs included. Left alone, with no error: a mount point (a volume, a folder or a file
+// bind-mounted into a root), whatever the snapshot holds at its path (folder-plan.ts); and a
+// modification time only the entry's owner may set, where procwarden's user is not it (root's
+// /tmp, to a procwarden run as user 1000), which its contents' changes moved (out-of-reach.ts).
 //
 // Safety: every removal and every restore is relative to a folder descriptor opened without
 // following links (walk.ts), and each folder's device and inode are compared with what its
@@ -23,7 +26,9 @@ import { AT_FDCWD, check, errnoName, FsError, statAt, type FsAddon, type RawStat
 import { loadFsCalls } from '../native/load-libc.ts';
 import { copyFileData } from './copy.ts';
 import { FORMAT_OF, printable, sameEntry, sameTime, splitPath, type Entry, type RootRecord } from './entry.ts';
+import { planFolder } from './folder-plan.ts';
 import { folderEntries, parseManifest, type LineRange, type Manifest } from './manifest.ts';
+import { timeOutOfReach } from './out-of-reach.ts';
 import { readManifestText, type Snapshot } from './snapshot.ts';
 import { openPrivate } from './store.ts';
 import { boundariesFor, ChangedError, FOLDER_FLAGS, identity, listFolder, openFolder, removeTree, type Boundaries, type Child } from './walk.ts';
@@ -203,22 +208,16 @@ class ResetRun {
   /**
    * Removes from `folder` what the app created there, or put where something of another kind
    * was; returns what the snapshot wants in it, each with what is there now of the same kind.
+   * What the walk leaves alone now (a mount point) is neither removed nor put back (planFolder).
    */
   private cleanFolder(folder: Folder): { entry: Entry; now: Child | undefined }[] {
     const { fs } = this;
     const { fd: dirFd, relative } = folder;
     // Parsed now, and dropped once the folder is done.
     const range = this.folders.get(relative);
-    const wanted = range ? folderEntries(this.text, range) : [];
-    const { children } = listFolder(fs, dirFd, relative === '' ? this.rootPath : `${this.rootPath}/${relative}`, this.boundaries);
-    const current = new Map<string, Child>();
-    const wantedByName = new Map(wanted.map((entry) => [splitPath(entry.path).name, entry]));
-    for (const child of children) {
-      const want = wantedByName.get(child.name);
-      if (want && want.kind === child.kind) {
-        current.set(child.name, child);
-        continue;
-      }
+    const { children, leftAlone } = listFolder(fs, dirFd, relative === '' ? this.rootPath : `${this.rootPath}/${relative}`, this.boundaries);
+    const { remove, wanted, kept } = planFolder(range ? folderEntries(this.text, range) : [], children, leftAlone);
+    for (const child of remove) {
       const path = relative === '' ? child.name : `${relative}/${child.name}`;
       try {
         if (child.kind === 'dir') this.removed += removeTree(fs, dirFd, child.bytes, `${this.rootPath}/${path}`, this.boundaries, child.stat);
@@ -229,10 +228,10 @@ class ResetRun {
       } catch (error) {
         this.fail(this.shown(path), error);
         // Still there: a restore of that name must not write through it.
-        current.set(child.name, child);
+        kept.set(child.name, child);
       }
     }
-    return wanted.map((entry) => ({ entry, now: current.get(splitPath(entry.path).name) }));
+    return wanted.map((entry) => ({ entry, now: kept.get(splitPath(entry.path).name) }));
   }
 
   /** One entry of the open folder `dirFd` put back; for a folder, the open folder to descend into next. */
@@ -264,7 +263,8 @@ class ResetRun {
 
   /**
    * The open entry `fd` given `wanted`'s owner, mode and modification time, where they differ;
-   * true when its owner or mode had to change. Owner first: chown clears set-id bits.
+   * true when its owner or mode had to change. Owner first: chown clears set-id bits. A time
+   * only the entry's owner may set, and procwarden's user is not it, is left (setTime).
    */
   private fixAttributes(fd: number, wanted: Pick<Entry, 'uid' | 'gid' | 'mode' | 'mtimeS' | 'mtimeNs'>, relative: string): boolean {
     const { fs } = this;
@@ -278,8 +278,18 @@ class ResetRun {
       changed ||= (now.mode & 0o7777) !== wanted.mode;
       fchmodSync(fd, wanted.mode);
     }
-    if (!sameTime(wanted, now)) check(fs.fsSetMtimeAt(fd, null, wanted.mtimeS, wanted.mtimeNs), 'set the time');
+    if (!sameTime(wanted, now)) this.setTime(fd, null, wanted, wanted.uid);
     return changed;
+  }
+
+  /**
+   * `wanted`'s modification time given to the entry `name` of `dirFd` (`fd` itself when `name`
+   * is null), owned by `ownerUid`. Throws FsError, unless it failed only because that owner is
+   * not procwarden's user (out-of-reach.ts): that time is left as it is.
+   */
+  private setTime(dirFd: number, name: Buffer | null, wanted: Pick<Entry, 'mtimeS' | 'mtimeNs'>, ownerUid: number): void {
+    const result = this.fs.fsSetMtimeAt(dirFd, name, wanted.mtimeS, wanted.mtimeNs);
+    if (result < 0 && !timeOutOfReach(-result, ownerUid, process.geteuid!())) check(result, 'set the time');
   }
 
   /** One entry that is not a folder put back at `name` in `dirFd`; `now` is what is there of the same kind, if anything. */
@@ -298,7 +308,7 @@ class ResetRun {
       }
     }
     if (entry.uid !== process.geteuid!() || entry.gid !== process.getegid!()) check(fs.fsChownAt(dirFd, name, entry.uid, entry.gid), 'chown');
-    check(fs.fsSetMtimeAt(dirFd, name, entry.mtimeS, entry.mtimeNs), 'set the time');
+    this.setTime(dirFd, name, entry, entry.uid);
   }
 
   private restoreFile(dirFd: number, name: Buffer, entry: Entry, now: Child | undefined): void {

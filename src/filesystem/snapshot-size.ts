@@ -7,7 +7,7 @@
 
 import { closeSync, statfsSync } from 'node:fs';
 import { AT_FDCWD, check, statAt, type FsAddon, type RawStat } from '../native/fs-calls.ts';
-import { boundariesFor, FOLDER_FLAGS, walkTree } from './walk.ts';
+import { boundariesFor, FOLDER_FLAGS, ownFolderBoundaries, walkTree } from './walk.ts';
 
 /** Below this size a file goes into the pack; from it on, a copy of its own (snapshot.ts). */
 export const SMALL_FILE_BYTES = 256 * 1024;
@@ -125,7 +125,7 @@ export function measureRoots(fs: FsAddon, roots: readonly string[], exclude: rea
 export function allocatedBytes(fs: FsAddon, dirFd: number, dir: string): number {
   const own = statAt(check(fs.fsStatAt(dirFd, null), `stat ${dir}`));
   let bytes = own.blocks * 512;
-  const boundaries = { rootDev: own.dev, skipIds: new Set<string>(), skipPaths: new Set<string>(), exclude: [] };
+  const boundaries = ownFolderBoundaries(own.dev);
   walkTree(fs, dirFd, dir, boundaries, (_path, child) => {
     bytes += child.stat.blocks * 512;
   });

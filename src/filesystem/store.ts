@@ -15,7 +15,7 @@ import { closeSync, constants } from 'node:fs';
 import { AT_FDCWD, check, LOCK_EX, LOCK_NB, LOCK_SH, statAt, type FsAddon, type RawStat } from '../native/fs-calls.ts';
 import { makeDirs } from './make-dirs.ts';
 import { whyNotPrivate } from './private.ts';
-import { FOLDER_FLAGS, removeTree } from './walk.ts';
+import { FOLDER_FLAGS, ownFolderBoundaries, removeTree } from './walk.ts';
 
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
@@ -97,7 +97,7 @@ export function makeOwnFolder(fs: FsAddon, stateFd: number, prefix: string): str
 export function removeFolder(fs: FsAddon, stateFd: number, stateDir: string, name: string): void {
   const stat = fs.fsStatAt(stateFd, bytes(name));
   if (typeof stat === 'number') return;
-  const boundaries = { rootDev: statAt(stat).dev, skipIds: new Set<string>(), skipPaths: new Set<string>(), exclude: [] };
+  const boundaries = ownFolderBoundaries(statAt(stat).dev);
   try {
     removeTree(fs, stateFd, bytes(name), `${stateDir}/${name}`, boundaries, statAt(stat));
   } catch {

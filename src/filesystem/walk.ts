@@ -1,7 +1,7 @@
 // The one walker the snapshot and the reset share: folder by folder through descriptors
 // opened without following links, names as bytes. Symlinks are never followed, other
-// filesystems (volumes, secrets, a tmpfs) and bind mounts are never entered, excluded globs
-// and procwarden's own state dir are left alone.
+// filesystems (volumes, secrets, a tmpfs) and bind mounts (of a folder or of a file) are
+// never entered nor touched, excluded globs and procwarden's own state dir are left alone.
 //
 // A folder is opened by name relative to its parent's descriptor with O_NOFOLLOW and
 // O_DIRECTORY, and its device and inode compared with what the parent's listing saw: a
@@ -13,6 +13,7 @@ import { closeSync, constants, readFileSync } from 'node:fs';
 import { matchesGlob } from 'node:path';
 import { AT_REMOVEDIR, check, statAt, type FsAddon, type RawStat } from '../native/fs-calls.ts';
 import { kindOf, type EntryKind } from './entry.ts';
+import { mountPointsBelow, parseMountPoints } from './mounts.ts';
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = constants;
 export const FOLDER_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
@@ -22,8 +23,12 @@ export interface Boundaries {
   readonly rootDev: number;
   /** `dev:ino` of folders never entered or touched: the state dir and its snapshots. */
   readonly skipIds: ReadonlySet<string>;
-  /** Absolute byte-string paths of mount points below the root (bind mounts share the device). */
-  readonly skipPaths: ReadonlySet<string>;
+  /**
+   * Mount points below the root, by the absolute byte-string path of the folder holding each:
+   * their names there (mounts.ts). A bind mount from the root's own filesystem shares its
+   * device: only its path tells it.
+   */
+  readonly mountsIn: ReadonlyMap<string, ReadonlySet<string>>;
   /** Globs (byte strings) matched against absolute paths. */
   readonly exclude: readonly string[];
 }
@@ -48,30 +53,25 @@ export class Child {
 export interface Listing {
   /** What the walk handles, in name (byte) order. */
   readonly children: Child[];
-  /** Entries left alone here (excluded, mount points, the state dir). */
-  readonly leftAlone: number;
+  /** The names of the entries left alone here (mount points, excluded paths, the state dir). */
+  readonly leftAlone: string[];
 }
 
 /** `dev:ino`, the identity boundaries compare. */
 export const identity = (stat: Pick<RawStat, 'dev' | 'ino'>) => `${stat.dev}:${stat.ino}`;
 
 /** Mount points of this mount namespace (from /proc/self/mountinfo), as byte strings. */
-export function mountPoints(): Set<string> {
-  const points = new Set<string>();
-  for (const line of readFileSync('/proc/self/mountinfo', 'latin1').split('\n')) {
-    const field = line.split(' ')[4];
-    // Spaces and the like are octal-escaped in mountinfo.
-    if (field) points.add(field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))));
-  }
-  return points;
+export function mountPoints(): string[] {
+  return parseMountPoints(readFileSync('/proc/self/mountinfo', 'latin1'));
 }
 
-/** The boundaries of a walk of `root` (absolute byte string) on device `rootDev`. */
+/** The boundaries of a walk of `root` (absolute byte string) on device `rootDev`, with the mount points there now. */
 export function boundariesFor(root: string, rootDev: number, skipIds: ReadonlySet<string>, exclude: readonly string[]): Boundaries {
-  const skipPaths = new Set<string>();
-  for (const point of mountPoints()) if (point.startsWith(`${root}/`)) skipPaths.add(point);
-  return { rootDev, skipIds, skipPaths, exclude };
+  return { rootDev, skipIds, mountsIn: mountPointsBelow(mountPoints(), root), exclude };
 }
+
+/** Boundaries that leave nothing alone but other filesystems: for procwarden's own folders. */
+export const ownFolderBoundaries = (rootDev: number): Boundaries => ({ rootDev, skipIds: new Set(), mountsIn: new Map(), exclude: [] });
 
 /**
  * The entries of the open folder `dirFd` (at absolute byte-string path `dirPath`) the walk
@@ -81,17 +81,19 @@ export function listFolder(fs: FsAddon, dirFd: number, dirPath: string, boundari
   const [joined, stats] = check(fs.fsScan(dirFd), `read folder ${dirPath}`);
   const names = joined === '' ? [] : joined.slice(0, -1).split('\0');
   const children: Child[] = [];
-  let leftAlone = 0;
-  const { skipIds, skipPaths, exclude, rootDev } = boundaries;
+  const leftAlone: string[] = [];
+  const { skipIds, exclude, rootDev } = boundaries;
+  const mounted = boundaries.mountsIn.get(dirPath);
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
     const stat = statAt(stats, i);
     const kind = kindOf(stat.mode);
     const leave =
       stat.dev !== rootDev ||
-      (kind === 'dir' && (skipIds.has(identity(stat)) || (skipPaths.size > 0 && skipPaths.has(`${dirPath}/${name}`)))) ||
+      mounted?.has(name) === true ||
+      (kind === 'dir' && skipIds.has(identity(stat))) ||
       (exclude.length > 0 && exclude.some((glob) => matchesGlob(`${dirPath}/${name}`, glob)));
-    if (leave) leftAlone += 1;
+    if (leave) leftAlone.push(name);
     else children.push(new Child(name, stat, kind));
   }
   return { children, leftAlone };
@@ -195,7 +197,7 @@ export function removeTree(fs: FsAddon, parentFd: number, name: Buffer, path: st
     const fd = openFolder(fs, parent, folder, seen);
     try {
       const { children, leftAlone } = listFolder(fs, fd, at, boundaries);
-      return { parentFd: parent, name: folder, path: at, fd, children, next: 0, kept: leftAlone };
+      return { parentFd: parent, name: folder, path: at, fd, children, next: 0, kept: leftAlone.length };
     } catch (error) {
       closeSync(fd);
       throw error;

@@ -1,11 +1,11 @@
 // procwarden run as a user who is not root: `podman run --user 1000:1000` of the example
 // image (built as root), and the README's image whose Dockerfile runs as USER 1000:1000.
 
-import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eventsNamed } from '../support/events.ts';
-import { podmanOk, procwardenStatus, runToEnd, startDetached, suiteRun } from './engine.ts';
+import { execIn, logsOnceThey, podmanOk, procwardenStatus, runToEnd, startDetached, suiteRun } from './engine.ts';
 import { buildImage, localDockerfile } from './images.ts';
 
 const run = suiteRun();
@@ -38,7 +38,10 @@ describe('podman run --user 1000:1000 of an image built as root', () => {
     expect(eventsNamed(result.stderr, 'procwarden.warning')).toMatchObject([
       { detail: "the state dir /run/procwarden is not private to procwarden (owned by uid 0, not procwarden's 1000): procwarden keeps its state in /tmp/procwarden-1000, and does not use a snapshot another user took in /run/procwarden" },
     ]);
-    expect(eventsNamed(result.stderr, 'fs.reset')).toMatchObject([{ skipped: false, removed: 1 }]);
+    const resets = eventsNamed(result.stderr, 'fs.reset');
+    expect(resets).toMatchObject([{ skipped: false, removed: 1 }]);
+    // /tmp is root's: its time, which the app's junk moved, is not that user's to set back.
+    expect(resets[0]).not.toHaveProperty('errors');
     // /tmp as built (procwarden's own folder aside), and /app, where the user may not write.
     expect(readFileSync(join(state, 'after'), 'utf8')).toBe('procwarden-1000\nProcfile\nserver.py\n');
   });
@@ -66,8 +69,24 @@ describe('the README\'s image that runs as USER 1000:1000', () => {
     expect(result.exitCode).toBe(7);
     expect(eventsNamed(result.stderr, 'fs.snapshot')).toMatchObject([{ source: 'build', roots: ['/app', '/tmp'] }]);
     expect(eventsNamed(result.stderr, 'procwarden.warning')).toEqual([]);
-    expect(eventsNamed(result.stderr, 'fs.reset')).toMatchObject([{ skipped: false, removed: 2 }]);
+    const resets = eventsNamed(result.stderr, 'fs.reset');
+    expect(resets).toMatchObject([{ skipped: false, removed: 2 }]);
+    expect(resets[0]).not.toHaveProperty('errors');
     expect(readFileSync(join(state, 'after'), 'utf8')).toBe('procwarden-1000\nProcfile\nserver.py\n');
+  });
+
+  it('procwarden\'s own linter leaves /tmp as built: it loads its native code from the user\'s state dir, and makes nothing in /tmp', async () => {
+    // An entry with a pitfall: its event says the linter has ended.
+    const procfile = join(run.work, 'lint-procfile');
+    mkdirSync(procfile);
+    writeFileSync(join(procfile, 'Procfile'), 'web: (sleep 1000 &) && exec sleep 1000\n');
+    const tmpTime = ['python3', '-c', 'import os; print(os.stat("/tmp").st_mtime_ns)'];
+    const built = await podmanOk(run.conf, ['run', '--rm', '--pull=never', '--label', run.label, '--entrypoint', tmpTime[0]!, image, ...tmpTime.slice(1)]);
+    const id = await startDetached(run, ['-v', `${procfile}:/lint:ro`, '-e', 'PROCWARDEN_PROCFILE=/lint/Procfile', image]);
+    await logsOnceThey(run, id, ({ stderr }) => eventsNamed(stderr, 'pitfall').length > 0, 'the pitfall event');
+    const now = await execIn(run, id, tmpTime);
+    expect(now.stdout.trim()).toBe(built);
+    await podmanOk(run.conf, ['rm', '--force', '--time', '0', id]);
   });
 
   it('podman exec --user root CONTAINER procwarden status finds its control socket', async () => {

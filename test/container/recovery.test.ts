@@ -1,12 +1,14 @@
 // Crash recovery in podman: a crash restarted in place, then replaced and recovered from the
 // build-time snapshot of the default wipe paths (/app and /tmp), with a named volume and a
-// bind mount inside /app left as the app wrote them.
+// bind mount inside /app left as the app wrote them; and a folder and a file bind-mounted
+// over paths the build-time snapshot holds, left alone by the reset, with no error.
 
-import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { eventsNamed } from '../support/events.ts';
 import { podmanOk, runToEnd, suiteRun } from './engine.ts';
+import { buildImage, localDockerfile } from './images.ts';
 
 const run = suiteRun();
 
@@ -52,5 +54,55 @@ describe('crash recovery in podman', () => {
     // The volume and the bind mount are data: every start's write is there.
     expect(await podmanOk(run.conf, ['run', '--rm', '--pull=never', '--label', run.label, '-v', `${volume}:/data`, '--entrypoint', 'cat', run.example, '/data/starts'])).toBe('4');
     expect(readFileSync(join(bind, 'log'), 'utf8')).toBe('start 1\nstart 2\nstart 3\nstart 4\n');
+  });
+});
+
+describe('a bind mount over a path the build-time snapshot holds', () => {
+  // Dockerfile.example with a folder and a file more in /app, made before its snapshot.
+  const image = `localhost/procwarden-test-mounts:${run.id}`;
+  beforeAll(async () => {
+    const text = readFileSync('Dockerfile.example', 'utf8');
+    const finalStage = text.slice(text.lastIndexOf('\nFROM ') + 1);
+    expect(finalStage).toMatch(/^RUN procwarden snapshot$/m);
+    const withPages = finalStage.replace(
+      /^RUN procwarden snapshot$/m,
+      "RUN mkdir /app/www /app/pages && echo 'as built' > /app/www/index.html && echo 'as built' > /app/pages/index.html\nRUN procwarden snapshot",
+    );
+    const dockerfile = localDockerfile(text, run.base, 'procwarden-linux-x64', withPages);
+    await buildImage(run, dockerfile, { 'procwarden-linux-x64': run.standalone, 'examples/well-behaved-service': resolve('examples/well-behaved-service') }, image);
+  });
+
+  /** What tells a host folder or file unchanged: its content (a folder's names), mode, owner and modification time to the nanosecond. */
+  function stateOf(path: string) {
+    const stat = statSync(path, { bigint: true });
+    return { mode: stat.mode, uid: stat.uid, gid: stat.gid, mtimeNs: stat.mtimeNs, content: stat.isFile() ? readFileSync(path, 'utf8') : readdirSync(path).sort() };
+  }
+
+  it('a folder over /app/www and a file over /app/pages/index.html: the replace\'s reset leaves both alone, with no error, and the host\'s data is untouched', async () => {
+    const host = join(run.work, 'mounts-host');
+    const hostDir = join(host, 'www');
+    const hostFile = join(host, 'index.html');
+    mkdirSync(hostDir, { recursive: true });
+    writeFileSync(join(hostDir, 'data.html'), 'host data\n');
+    writeFileSync(hostFile, 'host file\n');
+    for (const path of [hostDir, hostFile]) utimesSync(path, 1_000_000_000, 1_000_000_000);
+    const state = join(run.work, 'mounts-state');
+    mkdirSync(state);
+    const before = { dir: stateOf(hostDir), file: stateOf(hostFile) };
+    const result = await runToEnd(run, [
+      '-v', `${run.apps}:/checks:ro`, '-v', `${state}:/state`,
+      '-v', `${hostDir}:/app/www`, '-v', `${hostFile}:/app/pages/index.html`,
+      '-e', 'PROCWARDEN_PROCFILE=/checks/Procfile',
+      '-e', 'AUTORESTART=OFF', '-e', 'AUTOREPLACE=ON_FAILURE', '-e', 'PROCWARDEN_NO_RESTART_EXIT=7',
+      image, '--type', 'crashes-once',
+    ]);
+    expect(result.exitCode, result.stderr).toBe(7);
+    expect(eventsNamed(result.stderr, 'fs.snapshot')).toMatchObject([{ source: 'build', roots: ['/app', '/tmp'] }]);
+    const resets = eventsNamed(result.stderr, 'fs.reset');
+    // The app's junk in /tmp and /app is gone; nothing was put back below the mounts.
+    expect(resets).toMatchObject([{ skipped: false, removed: 2, restored: 0 }]);
+    expect(resets[0]).not.toHaveProperty('errors');
+    expect(readFileSync(join(state, 'after'), 'utf8')).toBe('Procfile\npages\nserver.py\nwww\n');
+    expect({ dir: stateOf(hostDir), file: stateOf(hostFile) }).toEqual(before);
   });
 });
