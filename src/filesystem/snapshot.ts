@@ -12,6 +12,7 @@
 // app runs: the manifest is read again at each reset, and dropped after it.
 
 import { closeSync, constants, readSync, writeSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { AT_FDCWD, check, LOCK_EX, LOCK_SH, LOCK_UN, statAt, type FsAddon } from '../native/fs-calls.ts';
 import { loadFsCalls } from '../native/load-libc.ts';
@@ -185,7 +186,13 @@ function putInPlaceLocked(fs: FsAddon, stateFd: number, stateDir: string, name: 
     let moved: string | undefined;
     if (old >= 0) {
       moved = `${BUILD_SNAPSHOT}.old-${process.pid}-${Date.now()}`;
-      check(fs.fsRenameAt(stateFd, Buffer.from(BUILD_SNAPSHOT), stateFd, Buffer.from(moved)), 'move the old snapshot aside');
+      const renamed = fs.fsRenameAt(stateFd, Buffer.from(BUILD_SNAPSHOT), stateFd, Buffer.from(moved));
+      if (renamed === -osConstants.errno.EXDEV) {
+        // overlayfs cannot rename a folder of a lower layer (without its redirect_dir): the
+        // old snapshot came with the image this one is built FROM. It goes in place instead.
+        removeFolder(fs, stateFd, stateDir, BUILD_SNAPSHOT);
+        moved = undefined;
+      } else check(renamed, 'move the old snapshot aside');
     }
     check(fs.fsRenameAt(stateFd, Buffer.from(name), stateFd, Buffer.from(BUILD_SNAPSHOT)), 'put the snapshot in place');
     if (moved) removeFolder(fs, stateFd, stateDir, moved);

@@ -1,7 +1,8 @@
 // Crash recovery in podman: a crash restarted in place, then replaced and recovered from the
 // build-time snapshot of the default wipe paths (/app and /tmp), with a named volume and a
 // bind mount inside /app left as the app wrote them; and a folder and a file bind-mounted
-// over paths the build-time snapshot holds, left alone by the reset, with no error.
+// over paths the build-time snapshot holds, left alone by the reset, with no error; and an
+// image built FROM one with a snapshot, whose own RUN procwarden snapshot takes its place.
 
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -104,5 +105,26 @@ describe('a bind mount over a path the build-time snapshot holds', () => {
     expect(resets[0]).not.toHaveProperty('errors');
     expect(readFileSync(join(state, 'after'), 'utf8')).toBe('Procfile\npages\nserver.py\nwww\n');
     expect({ dir: stateOf(hostDir), file: stateOf(hostFile) }).toEqual(before);
+  });
+});
+
+describe('an image built FROM one that has a build-time snapshot', () => {
+  it('takes its own at its RUN procwarden snapshot (overlayfs cannot move the lower layer\'s aside), and a start uses it', async () => {
+    const image = `localhost/procwarden-test-layered:${run.id}`;
+    await buildImage(run, `FROM ${run.example}\nRUN echo 'added later' > /app/later.txt\nRUN procwarden snapshot\n`, {}, image);
+    const manifest = await podmanOk(run.conf, ['run', '--rm', '--pull=never', '--label', run.label, '--entrypoint', 'cat', image, '/run/procwarden/snapshot/manifest']);
+    expect(manifest).toContain('later.txt');
+    const state = join(run.work, 'layered-state');
+    mkdirSync(state);
+    const result = await runToEnd(run, [
+      '-v', `${run.apps}:/checks:ro`, '-v', `${state}:/state`,
+      '-e', 'PROCWARDEN_PROCFILE=/checks/Procfile',
+      '-e', 'AUTORESTART=OFF', '-e', 'AUTOREPLACE=ON_FAILURE', '-e', 'PROCWARDEN_NO_RESTART_EXIT=7',
+      image, '--type', 'crashes-once',
+    ]);
+    expect(result.exitCode, result.stderr).toBe(7);
+    expect(eventsNamed(result.stderr, 'fs.snapshot')).toMatchObject([{ source: 'build' }]);
+    // The replace's reset put /app back as this image built it: its own file there, the junk gone.
+    expect(readFileSync(join(state, 'after'), 'utf8')).toBe('Procfile\nlater.txt\nserver.py\n');
   });
 });
