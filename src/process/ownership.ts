@@ -16,20 +16,7 @@ import type { ProcStat } from './proc-stat.ts';
  * parent places. Returns them in `all`'s order.
  */
 export function membersOf(all: readonly ProcStat[], self: number, pgid: number, marked: (pid: number) => boolean): ProcStat[] {
-  const byPid = new Map(all.map((stat) => [stat.pid, stat]));
-  const known = new Map<number, boolean>();
-  const isMember = (stat: ProcStat): boolean => {
-    const seen = known.get(stat.pid);
-    if (seen !== undefined) return seen;
-    // Set before the parents are asked: a loop in what /proc said (pids reused while it was
-    // read) ends here.
-    known.set(stat.pid, false);
-    const parent = byPid.get(stat.ppid);
-    const member = stat.pgid === pgid || (parent ? isMember(parent) : stat.ppid === self && marked(stat.pid));
-    known.set(stat.pid, member);
-    return member;
-  };
-  return all.filter(isMember);
+  return all.filter(alongParents(all, (stat, parentIs) => stat.pgid === pgid || (parentIs ? parentIs() : stat.ppid === self && marked(stat.pid))));
 }
 
 /** Whether an environment block (`/proc/PID/environ`: NAME=value entries, each ended by NUL) holds `entry` exactly. */
@@ -44,17 +31,27 @@ export function environHas(environ: string, entry: string): boolean {
  * a parent chain to it is alive. Returns the rest in `all`'s order.
  */
 export function withoutOwn(all: readonly ProcStat[], own: (stat: ProcStat) => boolean): ProcStat[] {
+  const isOwn = alongParents(all, (stat, parentIs) => own(stat) || (parentIs?.() ?? false));
+  return all.filter((stat) => !isOwn(stat));
+}
+
+/**
+ * A question about a process of `all` that its parent's answer may settle:
+ * `holds(stat, parentIs)`, where `parentIs()` asks the same of its parent, undefined when
+ * that parent is not among `all` (it has ended). Each process is asked once; a loop in what
+ * /proc said (pids reused while it was read) answers false where it closes.
+ */
+function alongParents(all: readonly ProcStat[], holds: (stat: ProcStat, parentIs: (() => boolean) | undefined) => boolean): (stat: ProcStat) => boolean {
   const byPid = new Map(all.map((stat) => [stat.pid, stat]));
   const known = new Map<number, boolean>();
-  const isOwn = (stat: ProcStat): boolean => {
+  const ask = (stat: ProcStat): boolean => {
     const seen = known.get(stat.pid);
     if (seen !== undefined) return seen;
-    // Set before the parents are asked, as in membersOf: a loop ends here.
     known.set(stat.pid, false);
     const parent = byPid.get(stat.ppid);
-    const result = own(stat) || (parent !== undefined && isOwn(parent));
-    known.set(stat.pid, result);
-    return result;
+    const answer = holds(stat, parent ? () => ask(parent) : undefined);
+    known.set(stat.pid, answer);
+    return answer;
   };
-  return all.filter((stat) => !isOwn(stat));
+  return ask;
 }
