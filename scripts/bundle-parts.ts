@@ -70,6 +70,9 @@ export async function payloads(): Promise<Payload[]> {
     { name: 'tree-sitter', encoding: 'gzip', bytes: await bundled('src/lint/tree-sitter-runtime.ts') },
     { name: 'chokidar', encoding: 'gzip', bytes: await bundled('src/control/chokidar-runtime.ts') },
     { name: 'web', encoding: 'gzip', bytes: await bundled('src/web/web-runtime.ts') },
+    // Raw: the linter runs at every service's start, in a `procwarden check` of its own,
+    // which would otherwise load node:zlib for it.
+    { name: 'lint', encoding: 'raw', bytes: await bundled('src/lint/check-command.ts') },
     { name: 'tree-sitter-wasm', encoding: 'gzip', bytes: resolveFile('web-tree-sitter/web-tree-sitter.wasm') },
     { name: 'tree-sitter-bash-wasm', encoding: 'gzip', bytes: resolveFile('tree-sitter-bash/tree-sitter-bash.wasm') },
     { name: 'pino', encoding: 'raw', bytes: await bundled('src/events/pino-runtime.ts', [pinoAsUsed]) },

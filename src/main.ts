@@ -18,12 +18,10 @@ import { oneOffPolicyNotice, type PolicyNotice } from './config/one-off-policy.t
 import { unknownTypes, type ProcfileEntry } from './procfile/procfile.ts';
 import { execForm } from './procfile/exec-form.ts';
 import { DEFAULT_PORT, RUNS_ONCE, withPort } from './procfile/service-env.ts';
-import { formatReport, lintEntries } from './lint/lint-procfile.ts';
-import { missingPrograms } from './lint/programs.ts';
 import { lintInChild } from './lint/lint-child.ts';
-import { bundledShellParser, ShellParserUnavailable, type ShellParser } from './lint/shell-parser.ts';
+import type * as CheckCommand from './lint/check-command.ts';
 import { inheritedFds } from './process/inherited-fds.ts';
-import { bundleDescriptor } from './bundle/payloads.ts';
+import { bundleDescriptor, requirePayload } from './bundle/payloads.ts';
 import { counted } from './events/counted.ts';
 import { killEverythingNow } from './process/kill-tree.ts';
 import { rawTail, splitNulBlock } from './process/raw-args.ts';
@@ -243,18 +241,18 @@ async function check(file: string | undefined, namedBy: string, json: boolean, p
     say(`${procfile.file}: it has no process type`);
     return 2;
   }
-  let parser: ShellParser;
-  try {
-    parser = await bundledShellParser();
-  } catch (error) {
-    if (!(error instanceof ShellParserUnavailable)) throw error;
-    say(error.message);
+  const outcome = await requirePayload<typeof CheckCommand>('lint').lintReport(procfile.file, procfile.entries, {
+    json,
+    programs,
+    path: process.env['PATH'] ?? '',
+    cwd: process.cwd(),
+  });
+  if ('unavailable' in outcome) {
+    say(outcome.unavailable);
     return 2;
   }
-  const findings = lintEntries(procfile.entries, parser, programs ? (found) => missingPrograms(found, process.env['PATH'] ?? '', process.cwd()) : undefined);
-  print(formatReport(procfile.file, procfile.entries, findings, json));
-  // A note (severity info) is advice: only pitfalls fail the check.
-  const code = findings.some((finding) => finding.severity !== 'info') ? 1 : 0;
+  print(outcome.text);
+  const { code } = outcome;
   // V8 goes on optimizing the parser's WebAssembly in its own threads, and a normal exit
   // waits for them: 0.6 s for a 200-entry Procfile. _exit does not.
   try {

@@ -27,7 +27,7 @@ const PREFIX = 'procwarden-payload:';
 /** A payload that is native code, loaded by src/native/native-cache.ts. */
 export type NativePayloadName = 'libc';
 /** A payload that is a CommonJS module, run by requirePayload. */
-export type ModulePayloadName = 'pino' | 'tree-sitter' | 'chokidar' | 'web';
+export type ModulePayloadName = 'pino' | 'tree-sitter' | 'chokidar' | 'web' | 'lint';
 /**
  * `code`: procwarden's own code (bootstrap.ts); `NAME-cache`: the V8 code cache of that
  * module, where the build made one (code-cache.ts).

@@ -31,6 +31,18 @@ async function serviceRun(binary: string) {
   return { result, rejected: JSON.parse(readFileSync(report, 'utf8')) as Record<string, boolean> };
 }
 
+describe('what a start reads of dist/procwarden', () => {
+  it("holds none of the linter's code: its rules travel in the lint payload, which only procwarden check reads", () => {
+    const index = indexOf(BIN);
+    const payload = (name: string) => {
+      const [offset, length] = index[name]!;
+      return Buffer.from(readFileSync(BIN).toString('latin1', offset, offset + length), 'base64').toString('utf8');
+    };
+    expect(payload('lint')).toContain('goes to the background unless told');
+    expect(payload('code')).not.toContain('goes to the background unless told');
+  });
+});
+
 describe('dist/procwarden code caches', () => {
   it('are accepted by the Node that built them: procwarden and pino start without compiling what the build run compiled', async () => {
     expect(Object.keys(indexOf(BIN))).toEqual(expect.arrayContaining(['code', 'code-cache', 'pino', 'pino-cache']));
