@@ -24,6 +24,8 @@ import { inheritedFds } from './process/inherited-fds.ts';
 import { bundleDescriptor, requirePayload } from './bundle/payloads.ts';
 import { counted } from './events/counted.ts';
 import { killEverythingNow } from './process/kill-tree.ts';
+import { nodeChildren } from './process/node-children.ts';
+import { ownGroups } from './process/own-groups.ts';
 import { rawTail, splitNulBlock } from './process/raw-args.ts';
 import { SpawnError, type AppLaunch } from './process/spawn-app.ts';
 import { supervise, type InstanceSpec } from './supervisor/supervisor.ts';
@@ -510,6 +512,9 @@ async function run(unresolved: Config): Promise<number> {
     killEverythingNow();
     code = error.exitCode;
   }
+  // procwarden's own children (a Procfile's lint, still parsing when the app ended at once; a
+  // health check's command) never outlive it: as a subreaper, they would run on, orphaned.
+  if (nodeChildren.size > 0 || ownGroups.size > 0) killEverythingNow();
   return libc.exitNow(code);
 }
 

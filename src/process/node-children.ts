@@ -7,4 +7,8 @@ export const nodeChildren = {
   add: (pid: number): void => void pids.add(pid),
   delete: (pid: number): void => void pids.delete(pid),
   has: (pid: number): boolean => pids.has(pid),
+  /** How many run: none, most of the time. */
+  get size(): number {
+    return pids.size;
+  },
 };

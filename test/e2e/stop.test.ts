@@ -8,6 +8,22 @@ import { childrenOf, eventsOf, isAlive, pid1Of, readIfExists, runAsPid1, runPlai
 const stubbornApp = (pids: string) =>
   `trap '' TERM; setsid sh -c 'echo $$ > ${pids}; exec sleep 1000' & while :; do sleep 0.05; done`;
 
+describe("procwarden's own children", () => {
+  it('the Procfile lint still running when the service ends at once does not outlive procwarden', async () => {
+    const cwd = scratch();
+    writeFileSync(join(cwd, 'Procfile'), 'web: sleep 1000\n');
+    const run = runPlain([], { cwd, env: { PROCWARDEN_RECOVERY: 'off', PROCWARDEN_STATE_DIR: join(cwd, 'state') } });
+    // The lint runs in a `procwarden check` of its own, a child of procwarden beside the app.
+    const isLint = (pid: number) => readIfExists(`/proc/${pid}/cmdline`).includes('\0check\0--json');
+    let lint = 0;
+    await until(() => (lint = childrenOf(run.pid!).find(isLint) ?? 0) > 0, 'the lint child', 10_000);
+    run.kill('SIGTERM');
+    expect((await run).exitCode).toBe(143);
+    // Killed before procwarden's exit, not left to finish on its own (it parses for 100 ms or more).
+    expect(isAlive(lint) && isLint(lint)).toBe(false);
+  });
+});
+
 describe('stopping the app', () => {
   it('a SIGTERM that comes while procwarden is getting ready (its snapshot) ends it: no app is started', async () => {
     const folder = scratch();
