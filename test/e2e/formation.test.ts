@@ -24,7 +24,8 @@ describe('a formation', () => {
     const { dir, env } = app(['web: echo "web $PS $PORT" > web.out; exec sleep 1000', 'worker: echo "worker $PS $PORT" > worker.out; exec sleep 1000']);
     const run = runAsPid1(['--type', 'web,worker'], { cwd: dir, env });
     const pid1 = await pid1Of(run.pid!);
-    await until(() => existsSync(join(dir, 'web.out')) && existsSync(join(dir, 'worker.out')), 'both types to start');
+    // The shell makes each file before echo writes its line: a whole line, not the file, says it started.
+    await until(() => ['web.out', 'worker.out'].every((file) => readIfExists(join(dir, file)).endsWith('\n')), 'both types to start');
     expect(readFileSync(join(dir, 'web.out'), 'utf8')).toBe('web web.1 5000\n');
     expect(readFileSync(join(dir, 'worker.out'), 'utf8')).toBe('worker worker.1 5100\n');
     process.kill(pid1, 'SIGTERM');
