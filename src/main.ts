@@ -283,6 +283,8 @@ interface ResolvedApp {
   readonly command: readonly string[];
   readonly processType: string | undefined;
   readonly port: number | undefined;
+  /** A service's PORT when it is set to something that is no port number (service-env.ts). */
+  readonly notPort?: string | undefined;
   /** The Procfile, its entries and the entry, for a service. */
   readonly procfile: { readonly file: string; readonly entry: ProcfileEntry; readonly entries: readonly ProcfileEntry[] } | undefined;
 }
@@ -295,8 +297,8 @@ function resolveApp(source: AppSource, environ: readonly Buffer[]): ResolvedApp 
   }
   const { file, entry, entries } = loadProcfileEntry(source.file, source.type);
   const command = ['/bin/sh', '-c', execForm(entry.command) ?? entry.command];
-  const { env, port } = withPort(environ);
-  return { argv: command.map((word) => Buffer.from(word)) as [Buffer, ...Buffer[]], command, processType: entry.name, port, procfile: { file, entry, entries }, env };
+  const { env, port, notPort } = withPort(environ);
+  return { argv: command.map((word) => Buffer.from(word)) as [Buffer, ...Buffer[]], command, processType: entry.name, port, notPort, procfile: { file, entry, entries }, env };
 }
 
 /**
@@ -464,9 +466,8 @@ async function run(unresolved: Config): Promise<number> {
     events.emit('procwarden.warning', { detail });
   }
   for (const { event, detail } of policyNotices(fileConfig, app?.processType)) events.emit(event, { detail });
-  const notPort = app?.procfile ? withPort(environ).notPort : undefined;
-  if (notPort !== undefined) {
-    events.emit('procwarden.warning', { detail: `PORT: '${notPort}' is not a port number from 1 to 65535: the ${app!.processType} service gets it as it is, and container.started names no port` });
+  if (app?.notPort !== undefined) {
+    events.emit('procwarden.warning', { detail: `PORT: '${app.notPort}' is not a port number from 1 to 65535: the ${app.processType} service gets it as it is, and container.started names no port` });
   }
   const config: Config = app?.processType === RUNS_ONCE ? { ...fileConfig, runsOnce: true, policy: runOnce(fileConfig.policy) } : fileConfig;
   let libc: Libc;
