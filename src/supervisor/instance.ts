@@ -145,19 +145,27 @@ export function createInstance(
   };
 
   // What `procwarden status` tells of the past, taken from the events as they are written.
-  const past: { -readonly [K in keyof InstanceHistory]: InstanceHistory[K] } & { starts: Record<string, number>; exits: Record<string, number> } = { starts: {}, exits: {} };
+  // Times are kept as Date.now() and written as ISO 8601 when a status asks: V8's first date
+  // formatting reads the time zone, 0.2 to 0.9 ms, which an app's exit need not wait for.
+  const starts: Record<string, number> = {};
+  const exits: Record<string, number> = {};
+  let lastExit: (Omit<NonNullable<InstanceHistory['lastExit']>, 'at'> & { atMs: number }) | undefined;
+  let lastDecision: (Omit<NonNullable<InstanceHistory['lastDecision']>, 'at'> & { atMs: number }) | undefined;
   const remember = (effect: Extract<Effect, { type: 'emit' }>): void => {
-    const at = new Date().toISOString();
-    if (effect.event === 'container.started') past.starts[effect.fields.mode] = (past.starts[effect.fields.mode] ?? 0) + 1;
+    if (effect.event === 'container.started') starts[effect.fields.mode] = (starts[effect.fields.mode] ?? 0) + 1;
     if (effect.event === 'container.exited') {
       const { code, signal, cause, uptimeMs } = effect.fields;
-      past.exits[cause] = (past.exits[cause] ?? 0) + 1;
-      past.lastExit = { code, signal, cause, uptimeMs, at };
+      exits[cause] = (exits[cause] ?? 0) + 1;
+      lastExit = { code, signal, cause, uptimeMs, atMs: Date.now() };
     }
     if (effect.event === 'recovery.decision') {
       const { action, reason, nextStartAt } = effect.fields;
-      past.lastDecision = { action, reason, at, ...(nextStartAt === undefined ? {} : { nextStartAt }) };
+      lastDecision = { action, reason, atMs: Date.now(), ...(nextStartAt === undefined ? {} : { nextStartAt }) };
     }
+  };
+  const history = (): InstanceHistory => {
+    const dated = <T extends { atMs: number }>({ atMs, ...rest }: T) => ({ ...rest, at: new Date(atMs).toISOString() });
+    return { ...(lastExit ? { lastExit: dated(lastExit) } : {}), ...(lastDecision ? { lastDecision: dated(lastDecision) } : {}), starts: { ...starts }, exits: { ...exits } };
   };
 
   const background = watchBackgroundExits(config, libc, events, (exit) => dispatch({ type: 'background-crash', exit }));
@@ -242,7 +250,7 @@ export function createInstance(
       return appHasTerminal;
     },
     health: () => (s.pid > 0 ? healthWatch?.view() : undefined),
-    history: () => ({ ...past, starts: { ...past.starts }, exits: { ...past.exits } }),
+    history,
     dispatch,
     reaped(pid, exit, zombie) {
       if (pid === s.pid && !appEnded) {
