@@ -10,7 +10,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bundleWithPayloads, type Payload } from '../src/bundle/payloads.ts';
-import { BOOTSTRAP, BUNDLE, common, defines, ENTRY, MIN_NODE_MAJOR, payloads } from './bundle-parts.ts';
+import { BOOTSTRAP, BUNDLE, bundledModule, common, defines, ENTRY, MIN_NODE_MAJOR, payloads } from './bundle-parts.ts';
 
 const OUT = BUNDLE;
 
@@ -29,7 +29,7 @@ mkdirSync('dist', { recursive: true });
 // The bundle is CommonJS; this keeps the project's "type": "module" from applying to it.
 writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
 const bootstrap = await bundled(BOOTSTRAP, guard);
-const code: Payload = { name: 'code', encoding: 'raw', bytes: await bundled(ENTRY) };
+const code: Payload = { name: 'code', encoding: 'text', bytes: await bundledModule(ENTRY) };
 const rest = await payloads();
 // First without the code caches, run once to record them; then with them.
 writeFileSync(OUT, bundleWithPayloads(bootstrap, [code, ...rest]));

@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { moduleFunctionSource } from '../src/bundle/code-cache.ts';
 import type { Payload } from '../src/bundle/payloads.ts';
 import { buildNativeAddon } from './native-addon.ts';
 
@@ -37,9 +38,13 @@ export const defines = {
   PROCWARDEN_SNAPSHOT: 'false',
 };
 
-// The web interface's pages are imported as text (src/web/html.d.ts).
-const bundled = async (entry: string, plugins: Plugin[] = []) =>
-  (await build({ ...common, entryPoints: [entry], loader: { '.html': 'text' }, plugins, write: false })).outputFiles[0]!.contents;
+/**
+ * A module's bundle as the payload carries it: its function expression (moduleFunctionSource),
+ * the text V8 compiles and its code cache fits. The web interface's pages are imported as
+ * text (src/web/html.d.ts).
+ */
+export const bundledModule = async (entry: string, plugins: Plugin[] = []): Promise<Buffer> =>
+  Buffer.from(moduleFunctionSource((await build({ ...common, entryPoints: [entry], loader: { '.html': 'text' }, define: defines, plugins, write: false })).outputFiles[0]!.text));
 
 /**
  * pino without the parts procwarden never uses, which it loads as it is required: its
@@ -67,15 +72,15 @@ const pinoAsUsed: Plugin = {
 
 export async function payloads(): Promise<Payload[]> {
   return [
-    { name: 'tree-sitter', encoding: 'gzip', bytes: await bundled('src/lint/tree-sitter-runtime.ts') },
-    { name: 'chokidar', encoding: 'gzip', bytes: await bundled('src/control/chokidar-runtime.ts') },
-    { name: 'web', encoding: 'gzip', bytes: await bundled('src/web/web-runtime.ts') },
-    // Raw: the linter runs at every service's start, in a `procwarden check` of its own,
-    // which would otherwise load node:zlib for it.
-    { name: 'lint', encoding: 'raw', bytes: await bundled('src/lint/check-command.ts') },
-    { name: 'tree-sitter-wasm', encoding: 'gzip', bytes: resolveFile('web-tree-sitter/web-tree-sitter.wasm') },
-    { name: 'tree-sitter-bash-wasm', encoding: 'gzip', bytes: resolveFile('tree-sitter-bash/tree-sitter-bash.wasm') },
-    { name: 'pino', encoding: 'raw', bytes: await bundled('src/events/pino-runtime.ts', [pinoAsUsed]) },
+    { name: 'tree-sitter', encoding: 'brotli', bytes: await bundledModule('src/lint/tree-sitter-runtime.ts') },
+    { name: 'chokidar', encoding: 'brotli', bytes: await bundledModule('src/control/chokidar-runtime.ts') },
+    { name: 'web', encoding: 'brotli', bytes: await bundledModule('src/web/web-runtime.ts') },
+    // The linter runs at every service's start, in a `procwarden check` of its own: it loads
+    // node:zlib for the shell parser all the same.
+    { name: 'lint', encoding: 'brotli', bytes: await bundledModule('src/lint/check-command.ts') },
+    { name: 'tree-sitter-wasm', encoding: 'brotli', bytes: resolveFile('web-tree-sitter/web-tree-sitter.wasm') },
+    { name: 'tree-sitter-bash-wasm', encoding: 'brotli', bytes: resolveFile('tree-sitter-bash/tree-sitter-bash.wasm') },
+    { name: 'pino', encoding: 'text', bytes: await bundledModule('src/events/pino-runtime.ts', [pinoAsUsed]) },
     { name: 'libc', encoding: 'raw', bytes: native },
   ];
 }

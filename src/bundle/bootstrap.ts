@@ -10,19 +10,33 @@
 // absolute.
 
 import { compileModule } from './code-cache.ts';
-import { isStandalone, keepBundleDescriptor, readPayloadsFromFile } from './payloads.ts';
+import { isStandalone, keepBundleDescriptor, keepBundleText, payloadsInText } from './payloads.ts';
 
-/** The code and its cache: mapped with the standalone executable (no copy), or read from the bundle file. */
-function codeAndCache(): { code: Buffer | undefined; cache: Buffer | undefined } {
+/**
+ * The function whose text holds the payloads (payloads.ts, PAYLOAD_FUNCTION): its declaration
+ * ends dist/procwarden. The standalone executable has none.
+ */
+declare const procwardenPayloads: (() => void) | undefined;
+
+/**
+ * The code and its cache: in dist/procwarden, from the text Node read (nothing is read again);
+ * in the standalone executable, mapped with it (no copy).
+ */
+function codeAndCache(): { code: string | undefined; cache: Buffer | undefined } {
+  if (typeof procwardenPayloads === 'function') {
+    keepBundleDescriptor(process.getBuiltinModule('node:fs').openSync(file, 'r'));
+    const text = procwardenPayloads.toString();
+    keepBundleText(text);
+    const payloads = payloadsInText(text, ['code', 'code-cache']);
+    const cache = payloads.get('code-cache')?.data;
+    return { code: payloads.get('code')?.data, cache: cache === undefined ? undefined : Buffer.from(cache, 'base64') };
+  }
   if (isStandalone()) {
     const sea = process.getBuiltinModule('node:sea');
     const asset = (name: string) => (sea.getAssetKeys().includes(name) ? Buffer.from(sea.getRawAsset(name)) : undefined);
-    return { code: asset('code'), cache: asset('code-cache') };
+    return { code: asset('code')?.toString('utf8'), cache: asset('code-cache') };
   }
-  const fd = process.getBuiltinModule('node:fs').openSync(file, 'r');
-  keepBundleDescriptor(fd);
-  const payloads = readPayloadsFromFile(fd, ['code', 'code-cache']);
-  return { code: payloads.get('code')?.bytes, cache: payloads.get('code-cache')?.bytes };
+  return { code: undefined, cache: undefined };
 }
 
 /** This file: as CommonJS, `__filename`; as an ES module, the script Node was given. */
@@ -34,4 +48,4 @@ const directory = commonJs ? __dirname : process.getBuiltinModule('node:path').d
 
 const { code, cache } = codeAndCache();
 if (!code) throw new Error(`${file} carries no code: build it with npm run build`);
-compileModule('code', code.toString('utf8'), cache, file)(moduleObject.exports, requireFunction, moduleObject, file, directory);
+compileModule('code', code, cache, file)(moduleObject.exports, requireFunction, moduleObject, file, directory);

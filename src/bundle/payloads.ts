@@ -1,17 +1,23 @@
-// Payloads that travel in dist/procwarden after its first code (bootstrap.ts), one comment
-// each, and an index of them at the file's end:
+// Payloads that travel in dist/procwarden after its first code (bootstrap.ts): a function the
+// code never calls, whose body is one comment a payload, then an index of them:
 //
-//   /*procwarden-payload:NAME:ENCODING:BASE64*/      ENCODING: raw or gzip
-//   /*procwarden-index:{"NAME":[OFFSET,LENGTH,"ENCODING"],...}*/
+//   function procwardenPayloads() {
+//   /*procwarden-payload:NAME:ENCODING:DATA*/      ENCODING: text, raw or brotli
+//   /*procwarden-index:{"start":START,"payloads":{"NAME":[OFFSET,LENGTH,"ENCODING"],...}}*/
+//   }
 //
-// OFFSET and LENGTH (bytes) place each payload's BASE64 in the file, so a payload is read with
-// two small reads (the file's last 4 KB, then its bytes) and never a search of the file.
+// DATA is code itself (text: ASCII JavaScript with no comment end in it), or base64 of the
+// bytes (raw), or of their brotli compression (brotli). START is the function's byte offset in the file;
+// OFFSET and LENGTH place each payload's DATA from there, so that a payload is read from the
+// file with two small reads (the file's last 4 KB, then its bytes) and never a search. At
+// start, the bootstrap reads none: Node has read the whole file already, and the function's
+// text (its toString(), a slice of what Node read) holds the code and its cache.
 //
 // V8 skips a comment of 1.5 MB in about 1 ms; the same bytes as a string literal take it
 // 7 to 11 ms to compile, at every start. So procwarden's own code and its code cache, its
 // native code and code that a plain init does not need at start (pino, the shell parser, the
-// web interface) ride here, and are read back from the file when needed. What is rarely
-// needed is gzipped, so that every start reads less.
+// web interface) ride here. What is rarely needed is compressed, so that every start reads
+// (and V8 scans) less: each 100 KB of the file costs every start about 0.15 ms.
 //
 // In the standalone executable (a Node single-executable application) the same payloads are
 // its assets, stored raw: Node maps them with the executable, so reading one copies nothing.
@@ -33,7 +39,7 @@ export type ModulePayloadName = 'pino' | 'tree-sitter' | 'chokidar' | 'web' | 'l
  * module, where the build made one (code-cache.ts).
  */
 export type PayloadName = NativePayloadName | ModulePayloadName | 'code' | `${'code' | ModulePayloadName}-cache` | 'tree-sitter-wasm' | 'tree-sitter-bash-wasm';
-export type PayloadEncoding = 'raw' | 'gzip';
+export type PayloadEncoding = 'text' | 'raw' | 'brotli';
 
 /** Whether this is the standalone executable (a Node single-executable application). */
 export function isStandalone(): boolean {
@@ -42,42 +48,67 @@ export function isStandalone(): boolean {
 
 const INDEX = 'procwarden-index:';
 
+/** The name of the function that holds the payloads (its declaration ends the bundle file). */
+export const PAYLOAD_FUNCTION = 'procwardenPayloads';
+
 /** Where the index is looked for: it is the file's last comment, and its size grows with the payloads' names alone. */
 const INDEX_WINDOW = 4096;
 
 export interface Payload {
   readonly name: PayloadName;
   /**
-   * How it travels in dist/procwarden: what a start needs (the code and its cache, pino, the
-   * native addon at a container's first start) raw, as inflating would load node:zlib, some
-   * 7 ms; what only the linter, the policy-file watch or the web interface reads, gzipped.
+   * How it travels in dist/procwarden: code that a start runs (procwarden's own, pino) as
+   * text, read as it is; other bytes a start needs (the code caches, the native addon at a
+   * container's first start) raw, as decompressing would load node:zlib, 2 to 4 ms; what
+   * only the linter, the policy-file watch or the web interface reads, compressed with
+   * brotli.
    */
   readonly encoding: PayloadEncoding;
-  /** The payload itself (bundleWithPayloads gzips it when `gzip`). */
+  /** The payload itself (bundleWithPayloads compresses it when `brotli`). */
   readonly bytes: Uint8Array;
 }
 
-type PayloadIndex = Partial<Record<PayloadName, [offset: number, length: number, encoding: PayloadEncoding]>>;
+/** The index: where the payload function starts in the file (bytes), and each payload's data from there. */
+interface PayloadIndex {
+  readonly start: number;
+  readonly payloads: Partial<Record<PayloadName, [offset: number, length: number, encoding: PayloadEncoding]>>;
+}
 
 /**
- * A bundle file's bytes: `code` (the first code, starting with its `#!` line), then each
- * payload's comment, in the order given, then their index (scripts/build.ts). Pure, but for
- * loading node:zlib.
+ * A bundle file's bytes: `code` (the first code, starting with its `#!` line), then the
+ * payload function: each payload's comment, in the order given, then their index
+ * (scripts/build.ts). Pure, but for loading node:zlib. Throws for a text payload that is not
+ * ASCII or holds a comment's end.
  */
 export function bundleWithPayloads(code: Uint8Array, payloads: readonly Payload[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(code)];
-  const index: PayloadIndex = {};
-  let offset = code.length;
+  const opening = `\nfunction ${PAYLOAD_FUNCTION}() {`;
+  const parts: string[] = [opening];
+  const index: PayloadIndex = { start: code.length + 1, payloads: {} };
+  let offset = opening.length - 1;
   for (const { name, encoding, bytes } of payloads) {
-    const stored = encoding === 'gzip' ? process.getBuiltinModule('node:zlib').gzipSync(bytes, { level: 9 }) : bytes;
-    const base64 = Buffer.from(stored).toString('base64');
+    const data = encoding === 'text' ? asText(name, bytes) : Buffer.from(encoding === 'brotli' ? compressed(bytes) : bytes).toString('base64');
     const head = `\n/*${PREFIX}${name}:${encoding}:`;
-    index[name] = [offset + head.length, base64.length, encoding];
-    parts.push(Buffer.from(`${head}${base64}*/`, 'latin1'));
-    offset += head.length + base64.length + '*/'.length;
+    index.payloads[name] = [offset + head.length, data.length, encoding];
+    parts.push(`${head}${data}*/`);
+    offset += head.length + data.length + '*/'.length;
   }
-  parts.push(Buffer.from(`\n/*${INDEX}${JSON.stringify(index)}*/\n`, 'latin1'));
-  return Buffer.concat(parts);
+  parts.push(`\n/*${INDEX}${JSON.stringify(index)}*/\n}\n`);
+  return Buffer.concat([Buffer.from(code), Buffer.from(parts.join(''), 'latin1')]);
+}
+
+/** `bytes` as brotli compresses them at its best (quality 11, a 16 MiB window): a quarter less than gzip -9 here. */
+function compressed(bytes: Uint8Array): Buffer {
+  const zlib = process.getBuiltinModule('node:zlib');
+  const { BROTLI_PARAM_QUALITY, BROTLI_MAX_QUALITY, BROTLI_PARAM_LGWIN, BROTLI_PARAM_SIZE_HINT } = zlib.constants;
+  return zlib.brotliCompressSync(bytes, { params: { [BROTLI_PARAM_QUALITY]: BROTLI_MAX_QUALITY, [BROTLI_PARAM_LGWIN]: 24, [BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+}
+
+/** A text payload's bytes as the comment's text; throws where they are not ASCII, or would end the comment. */
+function asText(name: PayloadName, bytes: Uint8Array): string {
+  const text = Buffer.from(bytes).toString('latin1');
+  if (/[^\x00-\x7f]/.test(text)) throw new Error(`payload '${name}' is stored as text, but is not ASCII`);
+  if (text.includes('*/')) throw new Error(`payload '${name}' is stored as text, but holds '*/', which would end its comment`);
+  return text;
 }
 
 /**
@@ -100,8 +131,9 @@ export function bundleDescriptor(): number | undefined {
 
 /**
  * The payloads named, as stored in a bundle file, given by path or by a descriptor open for
- * reading (left open), found through its index: each decoded from base64, still gzipped if
- * so stored; a name the file does not carry is absent. Throws the file's read errors.
+ * reading (left open), found through its index: a text payload's bytes as they are, any
+ * other decoded from base64, still compressed if so stored; a name the file does not carry is
+ * absent. Throws the file's read errors.
  */
 export function readPayloadsFromFile(file: string | number, names: readonly PayloadName[]): Map<PayloadName, { encoding: PayloadEncoding; bytes: Buffer }> {
   const { closeSync, fstatSync, openSync, readSync } = process.getBuiltinModule('node:fs');
@@ -115,12 +147,15 @@ export function readPayloadsFromFile(file: string | number, names: readonly Payl
     const size = fstatSync(fd).size;
     const tail = read(Math.max(0, size - INDEX_WINDOW), Math.min(size, INDEX_WINDOW));
     const start = tail.lastIndexOf(`/*${INDEX}`);
-    const end = tail.lastIndexOf('*/');
+    // The index holds no '*': the first after its start ends it.
+    const end = tail.indexOf('*', start + 2);
     if (start < 0 || end < start) return found;
     const index = JSON.parse(tail.toString('latin1', start + 2 + INDEX.length, end)) as PayloadIndex;
     for (const name of names) {
-      const entry = index[name];
-      if (entry) found.set(name, { encoding: entry[2], bytes: Buffer.from(read(entry[0], entry[1]).toString('latin1'), 'base64') });
+      const entry = index.payloads[name];
+      if (!entry) continue;
+      const data = read(index.start + entry[0], entry[1]);
+      found.set(name, { encoding: entry[2], bytes: entry[2] === 'text' ? data : Buffer.from(data.toString('latin1'), 'base64') });
     }
     return found;
   } finally {
@@ -128,20 +163,68 @@ export function readPayloadsFromFile(file: string | number, names: readonly Payl
   }
 }
 
+/**
+ * The payloads named, from the text of the payload function (its toString(): a slice of the
+ * file as Node read it, so nothing is read again), as their comments hold them: a text
+ * payload's code, any other's base64. A name the text does not carry is absent.
+ */
+export function payloadsInText(text: string, names: readonly PayloadName[]): Map<PayloadName, { encoding: PayloadEncoding; data: string }> {
+  const found = new Map<PayloadName, { encoding: PayloadEncoding; data: string }>();
+  const start = text.lastIndexOf(`/*${INDEX}`);
+  if (start < 0) return found;
+  const { payloads } = JSON.parse(text.slice(start + 2 + INDEX.length, text.indexOf('*', start + 2))) as PayloadIndex;
+  for (const name of names) {
+    const entry = payloads[name];
+    if (entry) found.set(name, { encoding: entry[2], data: text.slice(entry[0], entry[0] + entry[1]) });
+  }
+  return found;
+}
+
 /** One payload of a bundle file (readPayloadsFromFile), or undefined. */
 export function findPayloadInFile(file: string | number, name: PayloadName): { encoding: PayloadEncoding; bytes: Buffer } | undefined {
   return readPayloadsFromFile(file, [name]).get(name);
 }
 
-/** A payload of the running bundle, decoded; undefined when it is not there. */
-function payloadIfAny(name: PayloadName): Buffer | undefined {
+/**
+ * Where the bootstrap keeps the payload function's text (its toString(): a slice of the file
+ * as Node read it) for the start: the payloads a start needs (the native code, pino) are
+ * sliced from it, not read from the file again. It holds the whole file (1.1 MB) alive, so
+ * the start's release collection lets it go first (runtime/release-heap.ts); payloads needed
+ * later are read from the file.
+ */
+const BUNDLE_TEXT = Symbol.for('procwarden.bundleText');
+
+type TextSlot = { [BUNDLE_TEXT]?: string };
+
+/** Keeps `text` (the payload function's) for the payloads the start reads. */
+export function keepBundleText(text: string): void {
+  (globalThis as TextSlot)[BUNDLE_TEXT] = text;
+}
+
+/** Lets the payload function's text go: later payloads are read from the file. */
+export function releaseBundleText(): void {
+  delete (globalThis as TextSlot)[BUNDLE_TEXT];
+}
+
+/** A payload's bytes as stored: still compressed if so stored. */
+function storedPayload(name: PayloadName): { encoding: PayloadEncoding; bytes: Buffer } | undefined {
+  const text = (globalThis as TextSlot)[BUNDLE_TEXT];
+  if (text !== undefined) {
+    const found = payloadsInText(text, [name]).get(name);
+    return found && { encoding: found.encoding, bytes: Buffer.from(found.data, found.encoding === 'text' ? 'latin1' : 'base64') };
+  }
   if (isStandalone()) {
     const sea = process.getBuiltinModule('node:sea');
-    return sea.getAssetKeys().includes(name) ? Buffer.from(sea.getRawAsset(name)) : undefined;
+    return sea.getAssetKeys().includes(name) ? { encoding: 'raw', bytes: Buffer.from(sea.getRawAsset(name)) } : undefined;
   }
-  const payload = findPayloadInFile(bundleDescriptor() ?? __filename, name);
-  // zlib is loaded only here: loading it costs a start about 7 ms.
-  return payload && (payload.encoding === 'gzip' ? process.getBuiltinModule('node:zlib').gunzipSync(payload.bytes) : payload.bytes);
+  return findPayloadInFile(bundleDescriptor() ?? __filename, name);
+}
+
+/** A payload of the running bundle, decoded; undefined when it is not there. */
+function payloadIfAny(name: PayloadName): Buffer | undefined {
+  const payload = storedPayload(name);
+  // zlib is loaded only here: loading it costs a start 2 to 4 ms.
+  return payload && (payload.encoding === 'brotli' ? process.getBuiltinModule('node:zlib').brotliDecompressSync(payload.bytes) : payload.bytes);
 }
 
 /** A payload of the running bundle, decoded; throws when it is not there (not built with npm run build). */
@@ -157,7 +240,7 @@ export function readPayload(name: PayloadName): Buffer {
  */
 export function requirePayload<T>(name: ModulePayloadName): T {
   const module = { exports: {} };
-  const code = readPayload(name).toString('utf8');
-  compileModule(name, code, payloadIfAny(`${name}-cache`), `procwarden:${name}`)(module.exports, require, module, __filename, __dirname);
+  const source = readPayload(name).toString('utf8');
+  compileModule(name, source, payloadIfAny(`${name}-cache`), `procwarden:${name}`)(module.exports, require, module, __filename, __dirname);
   return module.exports as T;
 }

@@ -35,6 +35,7 @@ export const REDUCER_WINDOW_MS = 10_000;
 /** How long after a walk or the start the collection runs (ms): long enough for the app's start to go first. */
 export const RELEASE_DELAY_MS = 100;
 
+import { releaseBundleText } from '../bundle/payloads.ts';
 import { loadedAddon } from '../native/load-libc.ts';
 
 type GcFunction = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
@@ -75,6 +76,8 @@ export function releaseHeapSoon(busy?: () => boolean): void {
 
 /** Runs one memory-reducing full collection now (about 17 ms after a 100,000-file walk). Never throws. */
 export function releaseHeap(): void {
+  // The bundle file as Node read it, kept for the start's payloads: collected now too.
+  releaseBundleText();
   const v8 = process.getBuiltinModule('node:v8');
   holdMemoryReducer(v8);
   try {

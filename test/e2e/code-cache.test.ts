@@ -1,13 +1,19 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BIN, runPlain, runTracked, scratch } from '../support/processes.ts';
 import { eventsNamed } from '../support/events.ts';
 
-/** The index at the end of a bundle file (src/bundle/payloads.ts): payload name → [offset, length, encoding]. */
+/**
+ * The index at the end of a bundle file (src/bundle/payloads.ts): payload name → [offset in
+ * the file, length, encoding].
+ */
 const indexOf = (file: string): Record<string, [number, number, string]> => {
   const text = readFileSync(file, 'latin1');
-  return JSON.parse(text.slice(text.lastIndexOf('/*procwarden-index:') + '/*procwarden-index:'.length, text.lastIndexOf('*/')));
+  const start = text.lastIndexOf('/*procwarden-index:') + '/*procwarden-index:'.length;
+  const index = JSON.parse(text.slice(start, text.indexOf('*', start))) as { start: number; payloads: Record<string, [number, number, string]> };
+  return Object.fromEntries(Object.entries(index.payloads).map(([name, [offset, length, encoding]]) => [name, [index.start + offset, length, encoding]]));
 };
 
 /**
@@ -35,8 +41,9 @@ describe('what a start reads of dist/procwarden', () => {
   it("holds none of the linter's code: its rules travel in the lint payload, which only procwarden check reads", () => {
     const index = indexOf(BIN);
     const payload = (name: string) => {
-      const [offset, length] = index[name]!;
-      return Buffer.from(readFileSync(BIN).toString('latin1', offset, offset + length), 'base64').toString('utf8');
+      const [offset, length, encoding] = index[name]!;
+      const data = readFileSync(BIN).toString('latin1', offset, offset + length);
+      return encoding === 'text' ? data : brotliDecompressSync(Buffer.from(data, 'base64')).toString('utf8');
     };
     expect(payload('lint')).toContain('goes to the background unless told');
     expect(payload('code')).not.toContain('goes to the background unless told');

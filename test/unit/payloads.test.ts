@@ -1,9 +1,9 @@
 import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bundleWithPayloads, findPayloadInFile, readPayloadsFromFile } from '../../src/bundle/payloads.ts';
+import { bundleWithPayloads, findPayloadInFile, PAYLOAD_FUNCTION, payloadsInText, readPayloadsFromFile } from '../../src/bundle/payloads.ts';
 
 describe('bundle payloads', () => {
   let folder: string;
@@ -25,16 +25,16 @@ describe('bundle payloads', () => {
     const file = write(
       bundleWithPayloads(code, [
         { name: 'code', encoding: 'raw', bytes: Buffer.from('console.log(1)') },
-        { name: 'tree-sitter', encoding: 'gzip', bytes: big(1, 800 << 10) },
+        { name: 'tree-sitter', encoding: 'brotli', bytes: big(1, 800 << 10) },
         { name: 'pino', encoding: 'raw', bytes: big(2, 300 << 10) },
         { name: 'libc', encoding: 'raw', bytes: big(3, 10 << 10) },
       ]),
     );
     expect(findPayloadInFile(file, 'libc')).toEqual({ encoding: 'raw', bytes: big(3, 10 << 10) });
     expect(findPayloadInFile(file, 'pino')?.bytes.equals(big(2, 300 << 10))).toBe(true);
-    const gzipped = findPayloadInFile(file, 'tree-sitter')!;
-    expect(gzipped.encoding).toBe('gzip');
-    expect(gunzipSync(gzipped.bytes).equals(big(1, 800 << 10))).toBe(true);
+    const compressed = findPayloadInFile(file, 'tree-sitter')!;
+    expect(compressed.encoding).toBe('brotli');
+    expect(brotliDecompressSync(compressed.bytes).equals(big(1, 800 << 10))).toBe(true);
     const both = readPayloadsFromFile(file, ['code', 'libc', 'chokidar']);
     expect(both.get('code')?.bytes.toString()).toBe('console.log(1)');
     expect(both.has('chokidar')).toBe(false);
@@ -46,6 +46,32 @@ describe('bundle payloads', () => {
     new Function('module', readFileSync(file, 'utf8'))(module);
     expect(module.exports).toBe(42);
     expect(findPayloadInFile(file, 'libc')?.bytes.toString()).toBe('*/ not the end');
+  });
+
+  it("gives the payloads from the payload function's own text, as the bootstrap reads them, without reading the file again", () => {
+    const code = '(function (exports) { exports.answer = 42;\n})';
+    const file = write(
+      bundleWithPayloads(Buffer.from('#!/usr/bin/env node\nconst kind = typeof procwardenPayloads;\n'), [
+        { name: 'code', encoding: 'text', bytes: Buffer.from(code) },
+        { name: 'code-cache', encoding: 'raw', bytes: Buffer.from([0, 1, 2, 0x2a, 0x2f, 255]) },
+      ]),
+    );
+    // The file is a script whose last declaration is the payload function: the code before it
+    // sees it already.
+    const text = readFileSync(file, 'utf8').replace(/^#!.*\n/, '');
+    const [kind, found] = new Function(`${text}\nreturn [kind, ${PAYLOAD_FUNCTION}.toString()];`)() as [string, string];
+    expect(kind).toBe('function');
+    const payloads = payloadsInText(found, ['code', 'code-cache', 'libc']);
+    expect(payloads.get('code')).toEqual({ encoding: 'text', data: code });
+    expect(Buffer.from(payloads.get('code-cache')!.data, 'base64')).toEqual(Buffer.from([0, 1, 2, 0x2a, 0x2f, 255]));
+    expect(payloads.has('libc')).toBe(false);
+    // The same payloads as the file reader finds.
+    expect(findPayloadInFile(file, 'code')?.bytes.toString()).toBe(code);
+  });
+
+  it('refuses a text payload that is not ASCII or would end its comment', () => {
+    expect(() => bundleWithPayloads(Buffer.from('//\n'), [{ name: 'code', encoding: 'text', bytes: Buffer.from('a = "*/"') }])).toThrow(/holds '\*\/'/);
+    expect(() => bundleWithPayloads(Buffer.from('//\n'), [{ name: 'code', encoding: 'text', bytes: Buffer.from('a = "é"') }])).toThrow(/not ASCII/);
   });
 
   it('finds nothing in a file without an index', () => {
