@@ -5,7 +5,7 @@ import type { BuildOptions, Plugin } from 'esbuild';
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { moduleFunctionSource } from '../src/bundle/code-cache.ts';
 import type { Payload } from '../src/bundle/payloads.ts';
 import { buildNativeAddon } from './native-addon.ts';
@@ -43,8 +43,14 @@ export const defines = {
  * the text V8 compiles and its code cache fits. The web interface's pages are imported as
  * text (src/web/html.d.ts).
  */
-export const bundledModule = async (entry: string, plugins: Plugin[] = []): Promise<Buffer> =>
-  Buffer.from(moduleFunctionSource((await build({ ...common, entryPoints: [entry], loader: { '.html': 'text' }, define: defines, plugins, write: false })).outputFiles[0]!.text));
+export async function bundledModule(entry: string, plugins: Plugin[] = []): Promise<Buffer> {
+  const { text } = (await build({ ...common, entryPoints: [entry], loader: { '.html': 'text' }, define: defines, plugins, write: false })).outputFiles[0]!;
+  // The require a payload is given reaches Node's built-ins only (src/bundle/bootstrap.ts).
+  const required = [...text.matchAll(/\brequire\("([^"]+)"\)/g)].map(([, id]) => id!);
+  const notBuiltin = required.filter((id) => !isBuiltin(id));
+  if (notBuiltin.length > 0) throw new Error(`${entry}: its bundle requires ${notBuiltin.join(', ')}, which is no Node built-in: bundle it`);
+  return Buffer.from(moduleFunctionSource(text));
+}
 
 /**
  * pino without the parts procwarden never uses, which it loads as it is required: its
