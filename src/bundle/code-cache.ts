@@ -29,9 +29,9 @@ type Registry = { [SCRIPTS]?: Map<string, Script>; [BEFORE_EXIT_NOW]?: () => voi
 /**
  * `text` copied into V8's old generation: the copy V8 makes of a string that becomes a
  * property key. A plain copy of procwarden's code (185 KB) would be a young large object, and
- * at start the young generation holds the whole bundle file as Node read it (1.1 MB, more
- * than the young generation's first size), so that allocation fails and costs a scavenge of
- * about 0.8 ms. A slice of the file's text is no copy, but would keep all of it (1.1 MB) for
+ * at start the young generation holds the whole bundle file as Node read it (1 MB, as much as
+ * the young generation's first size), so that allocation fails and costs a scavenge of about
+ * 0.8 ms. A slice of the file's text is no copy, but would keep all of it (1 MB) for
  * procwarden's life. Longer strings than 16 K characters are hashed by their length alone,
  * so the key costs the copy and no more.
  */

@@ -7,11 +7,11 @@
 //   }
 //
 // DATA is code itself (text: ASCII JavaScript with no comment end in it), or base64 of the
-// bytes (raw), or of their brotli compression (brotli). START is the function's byte offset in the file;
-// OFFSET and LENGTH place each payload's DATA from there, so that a payload is read from the
-// file with two small reads (the file's last 4 KB, then its bytes) and never a search. At
-// start, the bootstrap reads none: Node has read the whole file already, and the function's
-// text (its toString(), a slice of what Node read) holds the code and its cache.
+// bytes (raw), or of their brotli compression (brotli). START is the function's byte offset
+// in the file; OFFSET and LENGTH place each payload's DATA from there, so that a payload is
+// read from the file with two small reads (the file's last 4 KB, then its bytes) and never a
+// search. At start, the bootstrap reads none: Node has read the whole file already, and the
+// function's text (its toString(), a slice of what Node read) holds the code and its cache.
 //
 // V8 skips a comment of 1.5 MB in about 1 ms; the same bytes as a string literal take it
 // 7 to 11 ms to compile, at every start. So procwarden's own code and its code cache, its
@@ -145,12 +145,8 @@ export function readPayloadsFromFile(file: string | number, names: readonly Payl
       return bytes.subarray(0, readSync(fd, bytes, 0, length, start));
     };
     const size = fstatSync(fd).size;
-    const tail = read(Math.max(0, size - INDEX_WINDOW), Math.min(size, INDEX_WINDOW));
-    const start = tail.lastIndexOf(`/*${INDEX}`);
-    // The index holds no '*': the first after its start ends it.
-    const end = tail.indexOf('*', start + 2);
-    if (start < 0 || end < start) return found;
-    const index = JSON.parse(tail.toString('latin1', start + 2 + INDEX.length, end)) as PayloadIndex;
+    const index = indexIn(read(Math.max(0, size - INDEX_WINDOW), Math.min(size, INDEX_WINDOW)).toString('latin1'));
+    if (!index) return found;
     for (const name of names) {
       const entry = index.payloads[name];
       if (!entry) continue;
@@ -163,6 +159,14 @@ export function readPayloadsFromFile(file: string | number, names: readonly Payl
   }
 }
 
+/** The index that ends `text` (a bundle file's tail, or the payload function's text), or undefined. */
+function indexIn(text: string): PayloadIndex | undefined {
+  const start = text.lastIndexOf(`/*${INDEX}`);
+  // The index holds no '*': the first after its start ends it.
+  const end = text.indexOf('*', start + 2);
+  return start < 0 || end < 0 ? undefined : (JSON.parse(text.slice(start + 2 + INDEX.length, end)) as PayloadIndex);
+}
+
 /**
  * The payloads named, from the text of the payload function (its toString(): a slice of the
  * file as Node read it, so nothing is read again), as their comments hold them: a text
@@ -170,11 +174,9 @@ export function readPayloadsFromFile(file: string | number, names: readonly Payl
  */
 export function payloadsInText(text: string, names: readonly PayloadName[]): Map<PayloadName, { encoding: PayloadEncoding; data: string }> {
   const found = new Map<PayloadName, { encoding: PayloadEncoding; data: string }>();
-  const start = text.lastIndexOf(`/*${INDEX}`);
-  if (start < 0) return found;
-  const { payloads } = JSON.parse(text.slice(start + 2 + INDEX.length, text.indexOf('*', start + 2))) as PayloadIndex;
+  const index = indexIn(text);
   for (const name of names) {
-    const entry = payloads[name];
+    const entry = index?.payloads[name];
     if (entry) found.set(name, { encoding: entry[2], data: text.slice(entry[0], entry[0] + entry[1]) });
   }
   return found;
@@ -188,7 +190,7 @@ export function findPayloadInFile(file: string | number, name: PayloadName): { e
 /**
  * Where the bootstrap keeps the payload function's text (its toString(): a slice of the file
  * as Node read it) for the start: the payloads a start needs (the native code, pino) are
- * sliced from it, not read from the file again. It holds the whole file (1.1 MB) alive, so
+ * sliced from it, not read from the file again. It holds the whole file (1 MB) alive, so
  * the start's release collection lets it go first (runtime/release-heap.ts); payloads needed
  * later are read from the file.
  */
