@@ -1,17 +1,17 @@
 // procwarden: the init for Procfile-based container images. The whole flow, in order:
-// note the inherited descriptors, read the configuration, load libc, become the reaper,
+// read the configuration, load libc, note the inherited descriptors, become the reaper,
 // start and supervise the app, exit with its code.
 
 // First: the listeners that keep an early stop signal (see early-signals.ts).
 import { listenEarly, releaseSignals } from './signals/early-signals.ts';
-import { openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
+import { openSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { parseInvocation, stateDirFrom, subcommandMeant } from './config/command-line.ts';
 import { whyNotOwnDefaultPaths } from './config/container-sign.ts';
 import { unknownVariables } from './config/variables.ts';
 import type { AppSource, Config, LogConfig, PolicySources } from './config/config.ts';
 import { helpText, SUBCOMMAND_HELP } from './config/help.ts';
 import { createEventLog, type EventLog } from './events/events.ts';
-import { NativeLoadError, loadLibc } from './native/load-libc.ts';
+import { NativeLoadError, loadFsCalls, loadLibc } from './native/load-libc.ts';
 import type { Libc } from './native/libc.ts';
 import { ProcfileError, loadProcfile, loadProcfileEntry, procfileHere, type LoadedProcfile } from './procfile/locate.ts';
 import { oneOffPolicyNotice, type PolicyNotice } from './config/one-off-policy.ts';
@@ -20,7 +20,7 @@ import { execForm } from './procfile/exec-form.ts';
 import { DEFAULT_PORT, RUNS_ONCE, withPort } from './procfile/service-env.ts';
 import { lintInChild } from './lint/lint-child.ts';
 import type * as CheckCommand from './lint/check-command.ts';
-import { inheritedFds } from './process/inherited-fds.ts';
+import { readGivenFds } from './process/given-fds.ts';
 import { bundleDescriptor, requirePayload } from './bundle/payloads.ts';
 import { counted } from './events/counted.ts';
 import { killEverythingNow } from './process/kill-tree.ts';
@@ -53,8 +53,6 @@ else start();
 
 function start(): void {
   listenEarly();
-  // First of all, before procwarden opens anything of its own.
-  givenFds = readGivenFds();
   main().then(
     (code) => process.exit(code),
     (error: unknown) => {
@@ -405,6 +403,17 @@ async function run(unresolved: Config): Promise<number> {
     say(wipe.error);
     return 2;
   }
+  let libc: Libc;
+  try {
+    libc = loadLibc(wipe.stateDir);
+  } catch (error) {
+    if (!(error instanceof NativeLoadError)) throw error;
+    say(error.message);
+    return 1;
+  }
+  // Before procwarden opens anything it keeps, but for its bundle file.
+  const bundle = bundleDescriptor();
+  givenFds = readGivenFds(loadFsCalls(wipe.stateDir), bundle === undefined ? [] : [bundle]);
   const http = readHttpToken(unresolved.http);
   if (http && 'error' in http) {
     say(http.error);
@@ -470,14 +479,6 @@ async function run(unresolved: Config): Promise<number> {
     events.emit('procwarden.warning', { detail: `PORT: '${app.notPort}' is not a port number from 1 to 65535: the ${app.processType} service gets it as it is, and container.started names no port` });
   }
   const config: Config = app?.processType === RUNS_ONCE ? { ...fileConfig, runsOnce: true, policy: runOnce(fileConfig.policy) } : fileConfig;
-  let libc: Libc;
-  try {
-    libc = loadLibc(config.stateDir);
-  } catch (error) {
-    if (!(error instanceof NativeLoadError)) throw error;
-    say(error.message);
-    return 1;
-  }
   if (process.pid !== 1 && !libc.becomeSubreaper()) {
     events.emit('procwarden.warning', { detail: 'could not become child subreaper: orphans of the app will not be reaped' });
   }
@@ -579,20 +580,6 @@ function readLink(path: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function readGivenFds(): number[] {
-  const entries = [];
-  const own = bundleDescriptor();
-  for (const name of readdirSync('/proc/self/fd')) {
-    if (Number(name) === own) continue;
-    try {
-      entries.push({ fd: Number(name), target: readlinkSync(`/proc/self/fd/${name}`) });
-    } catch {
-      // The descriptor readdir itself used, closed by now.
-    }
-  }
-  return inheritedFds(entries);
 }
 
 /** procwarden's own plain lines: one line on stderr, never through process.stderr (see README). */
