@@ -107,6 +107,18 @@ static napi_value peek_exited_child(napi_env env, napi_callback_info info) {
   return make_int(env, child.si_pid);
 }
 
+/* Whether the process has any child, running or exited (waitid answers ECHILD when it has
+ * none); nothing is reaped. */
+static napi_value has_children(napi_env env, napi_callback_info info) {
+  (void)info;
+  siginfo_t child;
+  memset(&child, 0, sizeof child);
+  bool none = waitid(P_ALL, 0, &child, WEXITED | WNOHANG | WNOWAIT) != 0 && errno == ECHILD;
+  napi_value result;
+  CHECK(napi_get_boolean(env, !none, &result));
+  return result;
+}
+
 /* The signal that stopped child pid since the last call (its stop report taken, the child
  * left unreaped), or 0. */
 static napi_value stopped_by(napi_env env, napi_callback_info info) {
@@ -817,6 +829,7 @@ NAPI_MODULE_INIT() {
     napi_callback function;
   } functions[] = {
       {"reapIfExited", reap_if_exited},   {"peekExitedChild", peek_exited_child}, {"stoppedBy", stopped_by},
+      {"hasChildren", has_children},
       {"becomeSubreaper", become_subreaper}, {"ignoreSignal", ignore_signal},    {"setForeground", set_foreground},
       {"ownsForegroundOf", owns_foreground_of}, {"exitNow", exit_now},           {"spawn", spawn},
       {"fsOpenAt", fs_open_at},           {"fsStatAt", fs_stat_at},              {"fsScan", fs_scan},

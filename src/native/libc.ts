@@ -77,6 +77,8 @@ export interface LibcAddon {
   /** The wait status, or -1 when child `pid` has not changed state. */
   reapIfExited(pid: number): number;
   peekExitedChild(): number;
+  /** Whether procwarden has any child, running or exited (waitid: not ECHILD); reaps nothing. */
+  hasChildren(): boolean;
   stoppedBy(pid: number): number;
   becomeSubreaper(): boolean;
   ignoreSignal(signal: number): boolean;

@@ -3,6 +3,7 @@
 // follows the size of the app's tree, not the number of processes on the machine.
 
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadedAddon } from '../native/load-libc.ts';
 import { parseChildren, parseProcStat, type ProcStat } from './proc-stat.ts';
 
 /**
@@ -34,8 +35,14 @@ export function childrenOf(pid: number): number[] {
   });
 }
 
-/** Every process below procwarden: the app's tree and every orphan that came to it. Throws ProcUnreadable. */
+/**
+ * Every process below procwarden: the app's tree and every orphan that came to it. Throws
+ * ProcUnreadable. When procwarden has no child at all (the native addon's waitid, once it is
+ * loaded), that is none, and /proc is not read: listing procwarden's threads for their
+ * children costs 0.2 to 1.4 ms on some kernels, at every exit of an app that left nothing.
+ */
 export function readDescendants(): ProcStat[] {
+  if (loadedAddon()?.hasChildren() === false) return [];
   const found: ProcStat[] = [];
   const queue = [process.pid];
   for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {

@@ -180,6 +180,21 @@ describe('the native addon waits for children', () => {
     expect(libc.peekExitedChild()).toBe(0);
   });
 
+  it('knows whether the process has any child at all, running or exited, and reaps none to tell', () => {
+    // In a process of its own, whose children this test alone makes.
+    const script = `
+      const addon = { exports: {} };
+      process.dlopen(addon, ${JSON.stringify(addonFile)});
+      const libc = addon.exports;
+      const seen = [libc.hasChildren()];
+      const pid = libc.spawn(Buffer.from('/bin/sh'), ['/bin/sh', '-c', 'exit 5'].map((word) => Buffer.from(word)), [], [], false, false);
+      seen.push(libc.hasChildren());
+      while (libc.peekExitedChild() !== pid);
+      seen.push(libc.hasChildren(), libc.reapIfExited(pid), libc.hasChildren());
+      console.log(JSON.stringify(seen));`;
+    expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }))).toEqual([false, true, true, 5 << 8, false]);
+  });
+
   it('knows its process group, the clock tick and that a pipe is no terminal', () => {
     const stat = readFileSync('/proc/self/stat', 'utf8');
     expect(libc.processGroup).toBe(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]));
