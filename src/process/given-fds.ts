@@ -5,9 +5,9 @@
 // start, bench/README.md); an fstat, well under a microsecond. Which of them are the app's
 // is inherited-fds.ts's rule.
 
-import { readFileSync } from 'node:fs';
 import type { FsAddon } from '../native/fs-calls.ts';
 import { inheritedFds, type FdEntry, type FdKind } from './inherited-fds.ts';
+import { statusAtStart } from './self-status.ts';
 
 /** st_mode's kind bits (S_IFMT) and a FIFO's (S_IFIFO), from <sys/stat.h>. */
 const S_IFMT = 0o170000;
@@ -46,11 +46,11 @@ function kindOf(mode: number, dev: number, ino: number): FdKind {
   return { kind: 'other' };
 }
 
-/** FDSize in /proc/self/status, the number of descriptors the table holds; 1024 when unreadable. */
+/**
+ * FDSize in /proc/self/status as read at start, the number of descriptors the table held: the
+ * table only grows, and what procwarden was given was in it from the first; 1024 when
+ * unreadable.
+ */
 function fdTableSize(): number {
-  try {
-    return Number(/^FDSize:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'latin1'))?.[1] ?? 1024);
-  } catch {
-    return 1024;
-  }
+  return Number(/^FDSize:\s*(\d+)/m.exec(statusAtStart() ?? '')?.[1] ?? 1024);
 }

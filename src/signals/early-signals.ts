@@ -11,8 +11,8 @@
 // from SigCgt in /proc/self/status tells that one came. Other signals sent then are gone:
 // no init can catch a signal before it has a handler (bench/ measures that window).
 
-import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
+import { statusAtStart } from '../process/self-status.ts';
 import { FORWARDED_SIGNALS } from './signal-table.ts';
 
 type Route = (signal: NodeJS.Signals) => void;
@@ -24,12 +24,8 @@ const listened = new Set<NodeJS.Signals>();
 
 /** Node's early SIGTERM/SIGINT handler fired before this module ran: the signal it took, if any. */
 function firedBeforeListening(): NodeJS.Signals | undefined {
-  let status: string;
-  try {
-    status = readFileSync('/proc/self/status', 'latin1');
-  } catch {
-    return undefined;
-  }
+  const status = statusAtStart();
+  if (status === undefined) return undefined;
   const caught = /^SigCgt:\s*([0-9a-f]+)/m.exec(status)?.[1];
   if (caught === undefined) return undefined;
   const mask = BigInt(`0x${caught}`);

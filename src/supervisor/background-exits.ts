@@ -28,8 +28,9 @@ export interface BackgroundExits {
 
 /** `crashed`: called once a start, with PROCWARDEN_BACKGROUND_EXIT=crash, for the first that counts. */
 export function watchBackgroundExits(config: Config, libc: Libc, events: EventLog, crashed: (exit: AppExit) => void): BackgroundExits {
-  // Start times in /proc count from boot; read the boot clock once, not at every orphan's exit.
-  const bootToMonotonicMs = msSinceBoot() - monotonicMs();
+  // Start times in /proc count from boot: the boot clock is read once, at the first
+  // background exit (not at every one, nor at every start).
+  let bootToMonotonicMs: number | undefined;
   let told = 0;
   let untold = 0;
   let crash = false;
@@ -47,6 +48,7 @@ export function watchBackgroundExits(config: Config, libc: Libc, events: EventLo
     ended(pid, exit, zombie) {
       // Once one counts as the app's crash, the rest are procwarden's own killing.
       if (crash) return;
+      bootToMonotonicMs ??= msSinceBoot() - monotonicMs();
       const ageMs = Math.round(bootToMonotonicMs + monotonicMs() - (zombie.startTicks * 1000) / libc.clockTicksPerSecond);
       if (ageMs < BACKGROUND_MIN_AGE_MS) return;
       // A burst (2,000 orphans ending together) is one fact, not 2,000 lines: the first few
