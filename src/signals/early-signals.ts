@@ -22,9 +22,11 @@ let route: Route = (signal) => void pending.push(signal);
 const listener: Route = (signal) => route(signal);
 const listened = new Set<NodeJS.Signals>();
 
-/** Node's early SIGTERM/SIGINT handler fired before this module ran: the signal it took, if any. */
-function firedBeforeListening(): NodeJS.Signals | undefined {
-  const status = statusAtStart();
+/**
+ * Node's early SIGTERM/SIGINT handler fired before this module ran: the signal it took, if
+ * any, from `status` (/proc/self/status as read before procwarden's listeners).
+ */
+function firedBeforeListening(status: string | undefined): NodeJS.Signals | undefined {
   if (status === undefined) return undefined;
   const caught = /^SigCgt:\s*([0-9a-f]+)/m.exec(status)?.[1];
   if (caught === undefined) return undefined;
@@ -47,15 +49,17 @@ let started = false;
 export function listenEarly(): void {
   if (started) return;
   started = true;
-  // SIGTERM and SIGINT right after SigCgt is read: one that came between the read and the
-  // listener would meet Node's handler, which leaves no trace. A first listener (SIGUSR2, a
-  // signal no stop is made of) sets up Node's signal machinery, so that theirs are one
-  // sigaction each: a window of microseconds. The other stop signals come after them, so
-  // that a stopper that waits for procwarden's own handlers (SIGQUIT's) finds SIGTERM's too.
+  // SIGTERM and SIGINT right after SigCgt is read, and read before it is looked at: one that
+  // came between the read and the listener would meet Node's handler, which leaves no trace.
+  // A first listener (SIGUSR2, a signal no stop is made of) sets up Node's signal machinery,
+  // so that theirs are one sigaction each: a window of microseconds. The other stop signals
+  // come after them, so that a stopper that waits for procwarden's own handlers (SIGQUIT's)
+  // finds SIGTERM's too.
   const nodeHandled: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
   listenTo(['SIGUSR2']);
-  const fired = firedBeforeListening();
+  const status = statusAtStart();
   listenTo(nodeHandled);
+  const fired = firedBeforeListening(status);
   listenTo(FORWARDED_SIGNALS);
   if (fired) pending.push(fired);
 }
