@@ -119,9 +119,40 @@ function asText(name: PayloadName, bytes: Uint8Array): string {
  */
 const BUNDLE_FD = Symbol.for('procwarden.bundleFd');
 
-/** Keeps `fd` (the bundle file's, open for reading) for the payloads read later. */
+/**
+ * What fstat said of the bundle file at start (its size, and when its content last changed,
+ * in ms): a payload read later from a file written since comes from other bytes than the code
+ * running. (Not its ctime: the removal of its name, which leaves procwarden's copy as it was,
+ * changes that too.)
+ */
+const BUNDLE_STAT = Symbol.for('procwarden.bundleStat');
+
+type BundleStat = { readonly size: number; readonly mtimeMs: number };
+
+/** Keeps `fd` (the bundle file's, open for reading) for the payloads read later, and what the file is now. */
 export function keepBundleDescriptor(fd: number): void {
   (globalThis as { [BUNDLE_FD]?: number })[BUNDLE_FD] = fd;
+  (globalThis as { [BUNDLE_STAT]?: BundleStat })[BUNDLE_STAT] = statOf(fd);
+}
+
+function statOf(fd: number): BundleStat {
+  const { size, mtimeMs } = process.getBuiltinModule('node:fs').fstatSync(fd);
+  return { size, mtimeMs };
+}
+
+/**
+ * Throws when the bundle file procwarden started from was written over in place since (`cp
+ * NEW OLD` writes into the same file; a removal, `mv` or `install` leaves procwarden's copy
+ * alone): its payloads are no longer the running code's.
+ */
+function checkBundleUnchanged(fd: number): void {
+  const atStart = (globalThis as { [BUNDLE_STAT]?: BundleStat })[BUNDLE_STAT];
+  const now = statOf(fd);
+  if (atStart && (now.size !== atStart.size || now.mtimeMs !== atStart.mtimeMs)) {
+    throw new Error(
+      `${__filename} was written over in place since procwarden started (as \`cp NEW OLD\` does), so what it carries is not this procwarden's any more: restart procwarden; upgrade it by replacing the file (\`mv\`, \`install\`), which leaves a running procwarden its own`,
+    );
+  }
 }
 
 /** The bundle file's descriptor the bootstrap keeps; undefined in the standalone executable and in tests. */
@@ -219,7 +250,9 @@ function storedPayload(name: PayloadName): { encoding: PayloadEncoding; bytes: B
     const sea = process.getBuiltinModule('node:sea');
     return sea.getAssetKeys().includes(name) ? { encoding: 'raw', bytes: Buffer.from(sea.getRawAsset(name)) } : undefined;
   }
-  return findPayloadInFile(bundleDescriptor() ?? __filename, name);
+  const fd = bundleDescriptor();
+  if (fd !== undefined) checkBundleUnchanged(fd);
+  return findPayloadInFile(fd ?? __filename, name);
 }
 
 /** A payload of the running bundle, decoded; undefined when it is not there. */

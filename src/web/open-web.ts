@@ -16,15 +16,26 @@ const MAX_CONNECTIONS = 256;
 
 /**
  * Starts listening on `settings`' address (its token read) for `api`; `http.listening` says
- * where, a `procwarden.warning` why not (procwarden and its apps run on). `close` ends the
+ * where, a `procwarden.warning` why not, or why the interface's code could not be loaded at
+ * the first connection (procwarden and its apps run on; connections are then closed). `close` ends the
  * listener and every connection, at any stage.
  */
 export function openWeb(settings: HttpSettings, api: ControlApi, feed: EventFeed, events: EventLog): { close(): void } {
   let web: WebServer | undefined;
   let closed = false;
+  /** Why the interface's code could not be loaded (said once); its connections are then closed. */
+  let unavailable: string | undefined;
   const listener = process.getBuiltinModule('node:net').createServer((socket) => {
-    web ??= requirePayload<typeof WebRuntime>('web').createWebServer({ settings, api, feed });
-    web.connection(socket);
+    if (!web && unavailable === undefined) {
+      try {
+        web = requirePayload<typeof WebRuntime>('web').createWebServer({ settings, api, feed });
+      } catch (error) {
+        unavailable = (error as Error).message;
+        events.emit('procwarden.warning', { detail: `no web interface: ${unavailable}` });
+      }
+    }
+    if (web) web.connection(socket);
+    else socket.destroy();
   });
   listener.maxConnections = MAX_CONNECTIONS;
   listener.once('error', (error: NodeJS.ErrnoException) => {

@@ -71,3 +71,34 @@ describe('dist/procwarden removed or replaced while it runs (an upgrade in place
     expect(readFileSync(join(folder, 'fds'), 'utf8')).not.toContain(binary);
   });
 });
+
+describe("a web interface whose code cannot be read (a bundle file written over in place, as `cp NEW OLD` does)", () => {
+  it('closes its connections and says why once; procwarden, the app and the control socket go on', async () => {
+    const folder = scratch();
+    const binary = join(folder, 'procwarden');
+    copyFileSync(BIN, binary);
+    copyFileSync(join(BIN, '..', 'package.json'), join(folder, 'package.json'));
+    // The web interface's code made unreadable in the file itself: its base64 made zeros,
+    // which brotli refuses, whether it is read from memory or from the file.
+    const text = readFileSync(binary, 'latin1');
+    const indexAt = text.lastIndexOf('/*procwarden-index:') + '/*procwarden-index:'.length;
+    const index = JSON.parse(text.slice(indexAt, text.indexOf('*', indexAt))) as { start: number; payloads: Record<string, [number, number, string]> };
+    const [offset, length] = index.payloads['web']!;
+    const bytes = readFileSync(binary);
+    bytes.fill('A', index.start + offset, index.start + offset + length);
+    writeFileSync(binary, bytes);
+    const state = join(folder, 'state');
+    const run = runPlain(['--', 'sleep', '1000'], { binary, cwd: folder, env: { PROCWARDEN_STATE_DIR: state, PROCWARDEN_HTTP: '127.0.0.1:0', PROCWARDEN_LOG_LEVEL: 'info' } });
+    const stderr = stderrSoFar(run);
+    await until(() => eventsNamed(stderr(), 'http.listening').length > 0, 'the web interface to listen');
+    const { port } = eventsNamed(stderr(), 'http.listening')[0]!;
+    for (let i = 0; i < 2; i++) await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    await until(() => eventsNamed(stderr(), 'procwarden.warning').some(({ detail }) => String(detail).startsWith('no web interface:')), 'the warning');
+    expect(eventsNamed(stderr(), 'procwarden.warning').filter(({ detail }) => String(detail).startsWith('no web interface:'))).toHaveLength(1);
+    const status = await runTracked(binary, ['status'], { env: { PROCWARDEN_STATE_DIR: state } });
+    expect(status.exitCode, status.stderr).toBe(0);
+    expect(status.stdout).toContain('state: running');
+    run.kill('SIGTERM');
+    expect((await run).exitCode).toBe(143);
+  });
+});

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bundleWithPayloads, findPayloadInFile, PAYLOAD_FUNCTION, payloadsInText, readPayloadsFromFile } from '../../src/bundle/payloads.ts';
+import { bundleWithPayloads, findPayloadInFile, keepBundleDescriptor, PAYLOAD_FUNCTION, payloadsInText, readPayload, readPayloadsFromFile } from '../../src/bundle/payloads.ts';
 
 describe('bundle payloads', () => {
   let folder: string;
@@ -72,6 +72,34 @@ describe('bundle payloads', () => {
   it('refuses a text payload that is not ASCII or would end its comment', () => {
     expect(() => bundleWithPayloads(Buffer.from('//\n'), [{ name: 'code', encoding: 'text', bytes: Buffer.from('a = "*/"') }])).toThrow(/holds '\*\/'/);
     expect(() => bundleWithPayloads(Buffer.from('//\n'), [{ name: 'code', encoding: 'text', bytes: Buffer.from('a = "é"') }])).toThrow(/not ASCII/);
+  });
+
+  it('refuses a payload of a bundle file written over in place since it was kept (cp NEW OLD), and not of one removed', () => {
+    const slots = globalThis as Record<symbol, unknown>;
+    const file = write(bundleWithPayloads(Buffer.from('//\n'), [{ name: 'web', encoding: 'raw', bytes: Buffer.from('the page') }]));
+    const fd = openSync(file, 'r');
+    try {
+      keepBundleDescriptor(fd);
+      expect(readPayload('web').toString()).toBe('the page');
+      // The same file (its inode) written again, as cp does: other bytes behind the same descriptor.
+      writeFileSync(file, bundleWithPayloads(Buffer.from('// another build\n'), [{ name: 'web', encoding: 'raw', bytes: Buffer.from('another page') }]));
+      expect(() => readPayload('web')).toThrow(/written over in place since procwarden started/);
+      // A removal (or mv over it) leaves the descriptor's file as it was: still readable.
+      const kept = join(folder, 'kept');
+      writeFileSync(kept, bundleWithPayloads(Buffer.from('//\n'), [{ name: 'web', encoding: 'raw', bytes: Buffer.from('the page') }]));
+      const keptFd = openSync(kept, 'r');
+      try {
+        keepBundleDescriptor(keptFd);
+        rmSync(kept);
+        expect(readPayload('web').toString()).toBe('the page');
+      } finally {
+        closeSync(keptFd);
+      }
+    } finally {
+      closeSync(fd);
+      delete slots[Symbol.for('procwarden.bundleFd')];
+      delete slots[Symbol.for('procwarden.bundleStat')];
+    }
   });
 
   it('finds nothing in a file without an index', () => {
