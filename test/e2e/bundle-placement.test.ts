@@ -15,6 +15,15 @@ function copyIntoModuleFolder(): { folder: string; binary: string } {
   return { folder, binary };
 }
 
+/** dist/procwarden copied, with the package.json beside it that makes it CommonJS, into a folder of its own. */
+function copyAsBuilt(): { folder: string; binary: string } {
+  const folder = scratch();
+  const binary = join(folder, 'procwarden');
+  copyFileSync(BIN, binary);
+  copyFileSync(join(BIN, '..', 'package.json'), join(folder, 'package.json'));
+  return { folder, binary };
+}
+
 const quiet = (folder: string) => ({
   PROCWARDEN_STATE_DIR: join(folder, 'state'),
   PROCWARDEN_AUTORESTART: 'OFF',
@@ -44,10 +53,7 @@ describe('dist/procwarden in a folder of "type": "module"', () => {
 
 describe('dist/procwarden removed or replaced while it runs (an upgrade in place)', () => {
   it('still serves the web interface, whose code it reads only at the first request, from the file it started from; the app never holds that file', async () => {
-    const folder = scratch();
-    const binary = join(folder, 'procwarden');
-    copyFileSync(BIN, binary);
-    copyFileSync(join(BIN, '..', 'package.json'), join(folder, 'package.json'));
+    const { folder, binary } = copyAsBuilt();
     const run = runPlain(['--', 'sh', '-c', 'ls -l /proc/$$/fd > fds; exec sleep 1000'], {
       binary,
       cwd: folder,
@@ -74,10 +80,7 @@ describe('dist/procwarden removed or replaced while it runs (an upgrade in place
 
 describe("a web interface whose code cannot be read (a bundle file written over in place, as `cp NEW OLD` does)", () => {
   it('closes its connections and says why once; procwarden, the app and the control socket go on', async () => {
-    const folder = scratch();
-    const binary = join(folder, 'procwarden');
-    copyFileSync(BIN, binary);
-    copyFileSync(join(BIN, '..', 'package.json'), join(folder, 'package.json'));
+    const { folder, binary } = copyAsBuilt();
     // The web interface's code made unreadable in the file itself: its base64 made zeros,
     // which brotli refuses, whether it is read from memory or from the file.
     const text = readFileSync(binary, 'latin1');
