@@ -1,10 +1,11 @@
 // The descriptors procwarden was started with, found by an fstat(2) of every descriptor
 // number below the size of its descriptor table (FDSize in /proc/self/status; no open
-// descriptor is above it), through the native addon. Listing /proc/self/fd instead costs the
-// kernel about 40 µs a descriptor on some machines (0.6 to 1.2 ms for Node's 15 to 25 at
-// start, bench/README.md); an fstat, well under a microsecond. Which of them are the app's
-// is inherited-fds.ts's rule.
+// descriptor is above it), through the native addon; for a table of more than 1,024, of each
+// number /proc/self/fd lists. Listing /proc/self/fd costs the kernel about 40 µs a
+// descriptor on some machines (0.6 to 1.2 ms for Node's 15 to 25 at start, bench/README.md);
+// an fstat, well under a microsecond. Which of them are the app's is inherited-fds.ts's rule.
 
+import { readdirSync } from 'node:fs';
 import type { FsAddon } from '../native/fs-calls.ts';
 import { inheritedFds, type FdEntry, type FdKind } from './inherited-fds.ts';
 import { statusAtStart } from './self-status.ts';
@@ -19,14 +20,21 @@ const DEV = 6;
 const INO = 7;
 
 /**
+ * Above this many descriptor numbers, listing /proc/self/fd costs less than an fstat of each
+ * (a descriptor handed over as number 60,000 makes a table of 65,536).
+ */
+const MOST_PROBED = 1024;
+
+/**
  * The descriptors above 2 that procwarden was given, in ascending order, leaving out `own`
- * (descriptors procwarden opened itself before this: its bundle file, its log file). Called
- * before procwarden opens anything else it keeps.
+ * (descriptors procwarden opened itself before this: its bundle file). Called before
+ * procwarden opens anything else it keeps.
  */
 export function readGivenFds(fs: Pick<FsAddon, 'fsStatAt'>, own: readonly number[]): number[] {
   const entries: FdEntry[] = [];
   const size = fdTableSize();
-  for (let fd = 0; fd < size; fd++) {
+  const numbers = size <= MOST_PROBED ? Array.from({ length: size }, (_, fd) => fd) : readdirSync('/proc/self/fd').map(Number);
+  for (const fd of numbers) {
     if (own.includes(fd)) continue;
     const stat = fs.fsStatAt(fd, null);
     // A number is -errno: EBADF, no descriptor of that number.

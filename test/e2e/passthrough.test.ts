@@ -37,13 +37,14 @@ describe('the app gets what procwarden was given', () => {
     expect(environ).toContain('PW_EMPTY=');
   });
 
-  it('the app inherits exactly the descriptors procwarden was started with, and none of its own', async () => {
+  // 5000: a descriptor table of 8,192, which procwarden reads from /proc/self/fd's list.
+  it.each([7, 5000])('the app inherits exactly the descriptors procwarden was started with, and none of its own (3 and %i)', async (high) => {
     const folder = scratch();
-    // Close whatever the test runner leaked, then hand over fds 3 and 7 (as socket
+    // Close whatever the test runner leaked, then hand over fds 3 and `high` (as socket
     // activation would) and start procwarden as PID 1, with an app that only sleeps.
     const run = viaBash(`
       for fd in /proc/$$/fd/*; do n=\${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done 2>/dev/null
-      exec 3</etc/hostname 7<${folder}
+      exec 3</etc/hostname ${high}<${folder}
       exec unshare --pid --fork --mount-proc ${BIN} -- sleep 1000`);
     const stderr = stderrSoFar(run);
     const pid1 = await pid1Of(run.pid!);
@@ -55,9 +56,9 @@ describe('the app gets what procwarden was given', () => {
     // the kernel names the new program a moment before it closes the close-on-exec ones.
     const fdsOf = (pid: number) => readdirSync(`/proc/${pid}/fd`).map(Number).sort((a, b) => a - b);
     let fds: number[] = [];
-    await until(() => (fds = fdsOf(app!)).join() === '0,1,2,3,7', 'the app to hold 0, 1, 2, 3 and 7', 2000).catch(() => {});
-    expect(fds).toEqual([0, 1, 2, 3, 7]);
-    expect(readlinkSync(`/proc/${app}/fd/7`)).toBe(folder);
+    await until(() => (fds = fdsOf(app!)).join() === `0,1,2,3,${high}`, `the app to hold 0, 1, 2, 3 and ${high}`, 2000).catch(() => {});
+    expect(fds).toEqual([0, 1, 2, 3, high]);
+    expect(readlinkSync(`/proc/${app}/fd/${high}`)).toBe(folder);
     process.kill(pid1, 'SIGTERM');
     expect((await run).exitCode).toBe(143);
   });
