@@ -2,7 +2,7 @@
 // procwarden left is replaced; one a live procwarden holds is never taken over. Node's http
 // and net are loaded here, when the socket opens, not with the bundle.
 
-import { chmodSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { privateDir } from '../filesystem/private.ts';
 import { fallbackStateDir } from '../filesystem/state-dir.ts';
 import { join } from 'node:path';
@@ -61,7 +61,7 @@ export interface OpeningControlSocket {
 /** Starts opening the control socket; never rejects (a failure is `{ refused }`). */
 export function openControlSocket(stateDir: string, api: ControlApi): OpeningControlSocket {
   let closed = false;
-  let listening: { path: string; server: import('node:net').Server } | undefined;
+  let listening: { path: string; readonly server: import('node:net').Server } | undefined;
   const close = () => {
     closed = true;
     if (!listening) return;
@@ -99,19 +99,31 @@ export function openControlSocket(stateDir: string, api: ControlApi): OpeningCon
     // be 1,024): it must always be able to read /proc and kill a tree. Past the cap, a
     // connection is refused; each is dropped 5 s after it opened anyway.
     server.maxConnections = connectionCap(readFileQuietly('/proc/self/limits'));
+    // Bound under a name of its own, then renamed: bind() makes the file before listen(), and a
+    // client that found it in between (a readiness probe polling for it) would be refused, as by
+    // a dead procwarden's socket. The name is no longer than control.sock (pids have at most 7
+    // digits), so a state dir short enough for one is short enough for the other (108 bytes).
+    const bound = join(dir, `.${process.pid}.new`);
     const listened = new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       // Made private before anyone can connect: the umask, then the mode for good.
       const umask = process.umask(0o177);
-      server.listen(path, () => {
+      server.listen(bound, () => {
         process.umask(umask);
         resolve();
       });
     });
     // listen() binds at once (the file exists now), so a close from here on removes it.
-    listening = { path, server };
+    listening = { path: bound, server };
     await listened;
     if (closed) return { refused: 'closed before it was ready' };
+    try {
+      renameSync(bound, path);
+    } catch (error) {
+      close();
+      throw error;
+    }
+    listening.path = path;
     chmodSync(path, 0o600);
     server.unref();
     return { path, close };

@@ -1,10 +1,10 @@
 import { execaSync } from 'execa';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, childrenOf, eventsOf, isAlive, runPlain, runTracked, scratch, stderrSoFar, until, eventsNamed } from '../support/processes.ts';
+import { BIN, adopt, childrenOf, eventsOf, isAlive, procwardenBelow, runPlain, runTracked, scratch, stderrSoFar, until, eventsNamed } from '../support/processes.ts';
 
 /** One HTTP request to a control socket, as raw as a test needs. */
 function call(socketPath: string, method: string, path: string, body?: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -144,8 +144,28 @@ describe('changing the policy of a running container', () => {
     // The socket opens once the app has run 10 ms: apps that end before, around and after.
     for (const seconds of ['0', '0.008', '0.01', '0.012', '0.015', '0.02', '0.03']) {
       expect((await runPlain(['--', 'sleep', seconds], { env: { PROCWARDEN_STATE_DIR: stateDir } })).exitCode).toBe(0);
-      expect(existsSync(join(stateDir, 'control.sock')), `an app of ${seconds} s`).toBe(false);
+      expect(readdirSync(stateDir).filter((name) => lstatSync(join(stateDir, name)).isSocket()), `an app of ${seconds} s`).toEqual([]);
     }
+  });
+
+  it('the socket file appears only once it listens: a status that finds it is answered, with listen() held back 300 ms', async () => {
+    const stateDir = join(scratch(), 'state');
+    const socket = join(stateDir, 'control.sock');
+    // strace delays procwarden's listen() (its only one): a file made by bind() before it
+    // would be there, refusing connections, for all that time.
+    const traced = runTracked('strace', ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=listen', '-e', 'inject=listen:delay_enter=300000', BIN, '--', 'sleep', '1000'], {
+      env: { PROCWARDEN_STATE_DIR: stateDir },
+    });
+    // strace forks a child of its own first, to probe ptrace: procwarden is the one that runs it.
+    const procwarden = await procwardenBelow(traced.pid!);
+    adopt(procwarden);
+    await until(() => existsSync(socket), 'the control socket', 10_000, 1);
+    const status = await runPlain(['status'], { env: { PROCWARDEN_STATE_DIR: stateDir } });
+    expect(status.stderr).toBe('');
+    expect(status.exitCode).toBe(0);
+    expect(readdirSync(stateDir).filter((name) => lstatSync(join(stateDir, name)).isSocket())).toEqual(['control.sock']);
+    process.kill(procwarden, 'SIGTERM');
+    expect((await traced).exitCode).toBe(143);
   });
 
   it('a live socket is never taken over: a second procwarden warns and runs without one', async () => {

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, descendantsOf, eventsNamed, finishes, isAlive, readIfExists, runPlain, runTracked, scratch, stderrSoFar, until } from '../support/processes.ts';
+import { BIN, FIXTURES, descendantsOf, eventsNamed, finishes, isAlive, readIfExists, runPlain, runTracked, scratch, stderrSoFar, treeReport, until } from '../support/processes.ts';
 
 const storm = join(FIXTURES, 'signal-storm.py');
 
@@ -16,9 +16,12 @@ describe('a storm of signals never hides the app exit', () => {
     const run = runPlain(['--', 'sh', '-c', `while [ ! -e ${mark} ]; do sleep 0.01; done; exit 3`], { env: { PROCWARDEN_LOG_LEVEL: 'info' } });
     const stderr = stderrSoFar(run);
     await until(() => eventsNamed(stderr(), 'container.started').length === 1, 'the app');
+    const stormStart = performance.now();
     const burst = await runTracked('python3', [storm, String(run.pid), 'SIGWINCH', '5', mark]);
     expect(Number(burst.stdout)).toBeGreaterThanOrEqual(10_000);
-    const result = await finishes(run, 5000, 'procwarden after the storm', stderr);
+    // What a failure needs to be understood: how long the storm lasted, and where each process is.
+    const storming = `${burst.stdout} signals in ${Math.round(performance.now() - stormStart)} ms`;
+    const result = await finishes(run, 5000, `procwarden after the storm (${storming})`, () => `${stderr()}\nits tree:\n${treeReport(run.pid!)}`);
     expect(result.exitCode).toBe(3);
   });
 

@@ -166,6 +166,19 @@ export function descendantsOf(pid: number): number[] {
   return found;
 }
 
+/**
+ * `pid` and every process below it, one line each (pid, state, wait channel, signals pending
+ * and caught, command line): what a failure reports when a run did not end in time.
+ */
+export function treeReport(pid: number): string {
+  return [pid, ...descendantsOf(pid)]
+    .map((each) => {
+      const line = [statusField(each, 'State'), `wchan=${readIfExists(`/proc/${each}/wchan`)}`, `ShdPnd=${statusField(each, 'ShdPnd')}`, `SigCgt=${statusField(each, 'SigCgt')}`];
+      return `${each} ${line.join(' ')} ${readIfExists(`/proc/${each}/cmdline`).replaceAll('\0', ' ').trim()}`;
+    })
+    .join('\n');
+}
+
 /** The host pid of the process that the pid namespace of `pid1` (its PID 1) numbers `nsPid`, or 0. */
 export function hostPidOf(pid1: number, nsPid: number): number {
   return [pid1, ...descendantsOf(pid1)].find((pid) => statusField(pid, 'NSpid').split(/\s+/).at(-1) === String(nsPid)) ?? 0;
