@@ -20,7 +20,7 @@ describe('a storm of signals never hides the app exit', () => {
     const burst = await runTracked('python3', [storm, String(run.pid), 'SIGWINCH', '5', mark]);
     expect(Number(burst.stdout)).toBeGreaterThanOrEqual(10_000);
     // What a failure needs to be understood: how long the storm lasted, and where each process is.
-    const storming = `${burst.stdout} signals in ${Math.round(performance.now() - stormStart)} ms`;
+    const storming = `${burst.stdout} signals in ${Math.round(performance.now() - stormStart)} ms; the mark ${existsSync(mark) ? 'is there' : 'is gone'}`;
     const result = await finishes(run, 5000, `procwarden after the storm (${storming})`, () => `${stderr()}\nits tree:\n${treeReport(run.pid!)}`);
     expect(result.exitCode).toBe(3);
   });
