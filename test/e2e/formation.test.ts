@@ -62,7 +62,8 @@ describe('a formation', () => {
     const { dir, env } = app(['web: echo "$PS $PORT" > "$PS.out"; exec sleep 1000', 'worker: echo "$PS $PORT" > "$PS.out"; exec sleep 1000']);
     const run = runAsPid1(['--formation', 'web=2,worker=1'], { cwd: dir, env: { ...env, PORT: '8000' } });
     const pid1 = await pid1Of(run.pid!);
-    await until(() => ['web.1', 'web.2', 'worker.1'].every((name) => existsSync(join(dir, `${name}.out`))), 'three instances');
+    // The shell makes each file before echo writes its line: waited for until the line is whole.
+    await until(() => ['web.1', 'web.2', 'worker.1'].every((name) => readIfExists(join(dir, `${name}.out`)).endsWith('\n')), 'three instances');
     expect(['web.1', 'web.2', 'worker.1'].map((name) => readFileSync(join(dir, `${name}.out`), 'utf8').trim())).toEqual(['web.1 8000', 'web.2 8001', 'worker.1 8100']);
     process.kill(pid1, 'SIGTERM');
     await run;
