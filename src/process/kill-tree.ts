@@ -54,14 +54,19 @@ const isLive = (stat: ProcStat) => stat.state !== 'Z' && stat.state !== 'X';
 /**
  * The first step of a graceful stop: `signal` to the app's process group, and to every
  * process of the tree outside it (a setsid child, a daemon), which the group's signal never
- * reaches; then SIGCONT to every stopped one (^Z, SIGSTOP), so that it can act on the signal
- * now pending instead of sleeping through the grace.
+ * reaches; then SIGCONT to the same, so that a stopped process (^Z, SIGSTOP) acts on the
+ * signal now pending instead of sleeping through the grace. To all of them, not only those
+ * /proc shows stopped: a SIGSTOP can be pending in one that /proc shows running (a shell
+ * waiting in vfork for its child's exec stops once the exec is done), and only a SIGCONT
+ * clears it. systemd does the same after its KillSignal (systemd.kill(5)); a process that is
+ * not stopped ignores SIGCONT unless it handles it.
  */
 export function signalTree(pgid: number, signal: NodeJS.Signals, scope: TreeScope = EVERYONE): void {
-  const tree = (treeIfReadable(scope) ?? []).filter(isLive);
-  signalGroup(pgid, signal);
-  for (const { pid, pgid: group } of tree) if (group !== pgid) signalProcess(pid, signal);
-  for (const { pid, state } of tree) if (state === 'T') signalProcess(pid, 'SIGCONT');
+  const outside = (treeIfReadable(scope) ?? []).filter((stat) => isLive(stat) && stat.pgid !== pgid);
+  for (const each of [signal, 'SIGCONT'] as const) {
+    signalGroup(pgid, each);
+    for (const { pid } of outside) signalProcess(pid, each);
+  }
 }
 
 /**

@@ -73,6 +73,8 @@ export interface Supervision {
   readonly exited?: AppExit | undefined;
   /** The first process ended during a stop (or of a stop on its terminal). */
   readonly diedInStop: boolean;
+  /** The stop's grace ran out: procwarden SIGKILLed what was left of the tree. */
+  readonly graceRanOut?: boolean;
   /** A background process's exit that stands for the app's (PROCWARDEN_BACKGROUND_EXIT=crash). */
   readonly backgroundCrash?: AppExit | undefined;
   /** The exit the last decision was about: what a stop while `waiting` exits with. */
@@ -193,7 +195,7 @@ export function transition(s: Supervision, input: Input, settings: Settings, now
       if (s.state !== 'stopping') return same(s);
       const grace = settings.stopTimeoutMs === undefined ? 'the grace' : `${settings.stopTimeoutMs / 1000} s`;
       const who = settings.process ?? 'the app';
-      return { next: s, effects: [emit('procwarden.warning', { detail: `${who} did not stop within ${grace} (PROCWARDEN_STOP_TIMEOUT): SIGKILL to what is left of its tree` }), { type: 'kill-now' }] };
+      return { next: { ...s, graceRanOut: true }, effects: [emit('procwarden.warning', { detail: `${who} did not stop within ${grace} (PROCWARDEN_STOP_TIMEOUT): SIGKILL to what is left of its tree` }), { type: 'kill-now' }] };
     }
     case 'health-failed':
       if (s.state !== 'running' || s.pid === 0) return same(s);
@@ -255,6 +257,7 @@ function started(s: Supervision, pid: number, settings: Settings, now: number): 
     uncounted: false,
     exited: undefined,
     diedInStop: false,
+    graceRanOut: false,
     backgroundCrash: undefined,
   };
   const { command, processType, port } = settings;
@@ -315,18 +318,25 @@ interface Clock {
   readonly wallNow?: number;
 }
 
+/** What a tree whose stop's grace ran out ended of: procwarden's SIGKILL. */
+const KILLED_AT_GRACE: AppExit = { code: null, signal: 'SIGKILL' };
+
 function treeEnded(s: Supervision, ended: Extract<Input, { type: 'tree-ended' }>, settings: Settings, { now, wallNow }: Clock): Step {
   const first = s.exited!;
   const stopSignal = s.stop ?? settings.stopSignal;
   const requested = s.restart && s.stop === undefined;
   // The first process died of the stop's own signal (a shell) and its tree ended after it:
   // the stop's outcome is the last one's (a shell's server that drained and exited 0 gives
-  // 0, as with exec; one SIGKILLed at the end of the grace, 137).
+  // 0, as with exec). Once the grace ran out it is SIGKILL's, 137, as Docker reports after
+  // its stop timeout: whichever process of the tree procwarden happened to reap last (a
+  // `sleep` that the shell forked just before the kill, ending on its own after it) does
+  // not change that.
   // A stop that came while a requested restart was under way, the app dead of the restart's
   // own signal: the stop's outcome is the stop's signal, never the SIGTERM procwarden sent
   // itself.
   const ofRestart = s.restart && s.stop !== undefined && s.stop !== settings.stopSignal && first.signal === settings.stopSignal;
-  const exit = s.backgroundCrash ?? (ofRestart ? { code: null, signal: s.stop! } : s.diedInStop && first.signal === stopSignal && ended.lastTreeExit ? ended.lastTreeExit : first);
+  const lastOfTree = ended.lastTreeExit && (s.graceRanOut ? KILLED_AT_GRACE : ended.lastTreeExit);
+  const exit = s.backgroundCrash ?? (ofRestart ? { code: null, signal: s.stop! } : s.diedInStop && first.signal === stopSignal && lastOfTree ? lastOfTree : first);
   const cause: ExitCause =
     s.stop !== undefined ? 'stop' : s.halt ? 'formation' : requested ? 'requested' : s.unhealthy ? 'unhealthy' : failed(exit, settings.exitRules) ? 'crash' : 'clean';
   const effects: Effect[] = [
@@ -343,7 +353,7 @@ function treeEnded(s: Supervision, ended: Extract<Input, { type: 'tree-ended' }>
     }),
     ...leftoverNotice(s, first, ended, settings),
   ];
-  const after: Supervision = { ...s, restart: false, lastExit: exit, backgroundCrash: undefined, unhealthy: false, decidedUnhealthy: s.unhealthy === true && s.stop === undefined && !s.halt && !requested };
+  const after: Supervision = { ...s, restart: false, lastExit: exit, backgroundCrash: undefined, graceRanOut: false, unhealthy: false, decidedUnhealthy: s.unhealthy === true && s.stop === undefined && !s.halt && !requested };
   if (s.stop !== undefined) return finish(after, exit, settings, effects);
   if (s.halt) return { next: { ...after, state: 'stopped' }, effects: [...effects, { type: 'halted' }] };
   if (requested) return withEffects(begin({ ...after, mode: 'restart', uncounted: true }, settings), effects);

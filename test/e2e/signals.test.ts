@@ -46,6 +46,20 @@ describe('signals reach the app', () => {
     }
   });
 
+  it('a stop sends SIGCONT right after the stop signal to the whole tree, stopped or not (a stop still pending is cleared)', async () => {
+    const out = join(scratch(), 'signals');
+    const run = runPlain(['--', 'node', recorder, out], { env: { PROCWARDEN_STOP_TIMEOUT: '300ms' } });
+    await until(() => /app ready/.test(readIfExists(out)) && /grandchild ready/.test(readIfExists(out)), 'the app and its grandchild');
+    process.kill(run.pid!, 'SIGTERM');
+    // The recorder ignores SIGTERM, so the stop ends with SIGKILL after the grace.
+    const result = await run;
+    expect(result.exitCode).toBe(137);
+    const lines = readIfExists(out).split('\n');
+    for (const role of ['app', 'grandchild']) {
+      expect(lines.filter((line) => line.startsWith(`${role} SIG`)), role).toEqual([`${role} SIGTERM`, `${role} SIGCONT`]);
+    }
+  });
+
   it('SIGUSR1 is forwarded and never opens Node inspector', async () => {
     const out = join(scratch(), 'signals');
     const run = runPlain(['--', 'node', recorder, out], { env: { PROCWARDEN_STOP_TIMEOUT: '100ms' } });

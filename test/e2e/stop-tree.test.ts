@@ -167,7 +167,8 @@ describe('a stop is graceful for the whole tree', () => {
     const main = `trap 'exit 0' TERM; setsid sh ${fixture('cleanup-on-term.sh')} & while :; do sleep 0.05; done`;
     const run = runPlain(['--', 'sh', '-c', main], { env: { ...env, PROCWARDEN_STOP_TIMEOUT: GRACE, PROCWARDEN_LOG_LEVEL: 'info' } });
     const stderr = stderrSoFar(run);
-    await until(() => logged(log, 'ready').length === 1, 'the setsid child');
+    // Both: the child's line can be read before procwarden's event has come through its pipe.
+    await until(() => logged(log, 'ready').length === 1 && eventsNamed(stderr(), 'container.started').length === 1, 'the setsid child');
     const child = Number(logged(log, 'ready')[0]![1]);
     const [started] = eventsNamed(stderr(), 'container.started');
     // It left the app's process group: a signal to the group does not reach it.

@@ -163,6 +163,26 @@ describe('a stop', () => {
     expect(exitCode(alone.effects)).toBe(143);
   });
 
+  it('once the grace ran out, the exit is SIGKILL (137), even when the last process reaped had exited 0 on its own', () => {
+    const stopping = transition(running(), { type: 'stop-requested', signal: 'SIGTERM' }, settings, 2000).next;
+    const killed = drive(stopping, [
+      { type: 'exited', exit: { code: null, signal: 'SIGTERM' }, terminalStop: false },
+      { type: 'grace-over' },
+      // A `sleep` the shell forked just before the SIGKILL: it ends on its own, reaped last.
+      { type: 'tree-ended', leftovers: [], lastTreeExit: { code: 0, signal: null }, lastForwarded: undefined },
+    ]);
+    expect(emitted(killed.effects, 'container.exited')[0]).toMatchObject({ code: null, signal: 'SIGKILL', cause: 'stop' });
+    expect(exitCode(killed.effects)).toBe(137);
+    // The next start's stop is judged afresh.
+    const again = drive(running({ ...OFF, autorestart: 'always' }), [
+      { type: 'stop-requested', signal: 'SIGTERM' },
+      { type: 'exited', exit: { code: null, signal: 'SIGTERM' }, terminalStop: false },
+      { type: 'grace-over' },
+      { type: 'tree-ended', leftovers: [], lastTreeExit: { code: 0, signal: null }, lastForwarded: undefined },
+    ]);
+    expect(again.s.graceRanOut).toBe(false);
+  });
+
   it('^C on the terminal is a stop: the rest of the tree gets it, no restart, exit 130', () => {
     const { s, effects } = drive(running({ ...OFF, autorestart: 'always' }), [
       { type: 'exited', exit: { code: null, signal: 'SIGINT' }, terminalStop: true },
