@@ -293,6 +293,24 @@ export function processesWithEnv(variable: string): number[] {
   return found;
 }
 
+/** PF_EXITING in /proc/PID/stat's flags: the process has begun to exit. */
+const PF_EXITING = 0x4;
+/** SIGKILL's bit in a /proc/PID/status signal mask. */
+const SIGKILL_BIT = 1n << 8n;
+
+/**
+ * Whether `pid` is gone, or doomed: a SIGKILL pending, exiting, or a zombie. What a process
+ * killed a moment ago looks like, where one nobody killed is plainly alive. `status` is read
+ * before `stat`: a SIGKILL taken off the pending set in between has set PF_EXITING by then.
+ */
+export function killedOrGone(pid: number): boolean {
+  const pending = ['SigPnd', 'ShdPnd'].map((field) => statusField(pid, field));
+  if (pending.some((mask) => mask !== '' && (BigInt(`0x${mask}`) & SIGKILL_BIT) !== 0n)) return true;
+  const fields = statFields(pid);
+  if (fields.length === 0) return true;
+  return fields[0] === 'Z' || fields[0] === 'X' || (Number(fields[6]) & PF_EXITING) !== 0;
+}
+
 export function isAlive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
