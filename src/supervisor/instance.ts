@@ -172,7 +172,10 @@ export function createInstance(
 
   /** The first process has ended: wait for its tree (a stop's), kill what is left, say so. */
   const finishTree = async (wait: boolean): Promise<Input> => {
-    if (wait) await waitForTree(reaper, graceEndsAt, scope);
+    // The wait can reach the grace's end before the grace's timer fires: the grace is over all
+    // the same, with the timer's input (its warning, its SIGKILL, the stop's 137), never
+    // without them.
+    if (wait && !(await waitForTree(reaper, graceEndsAt, scope)) && !s.graceRanOut) dispatch({ type: 'grace-over' });
     endGrace();
     background.tellUntold();
     // Whatever the app left running goes with it, before anything else starts: as PID 1
